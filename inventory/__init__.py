@@ -1,0 +1,1 @@
+"""The inventory app: engines, the model catalog and registered models."""

@@ -1,0 +1,503 @@
+"""The list declaration type and the list engine shared by the SDK, the API and the web pages.
+
+Each entity declares its fields once (see ``inventory.declarations``). From that declaration
+come the SDK's ``table_model()`` / ``filters_model()``, the filters with their semantics, the
+sortable columns, the row shape and the writable payload keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from . import capabilities as caps
+from .errors import RegistryValidationError
+
+MIN_PAGE_SIZE = 1
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 25
+DIRECTIONS = ("asc", "desc")
+SEARCH_KEY = "q"
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+class FilterKind:
+    """How one filter parses its value and narrows a queryset."""
+
+    type: str = "string"
+
+    def parse(self, key: str, value: Any) -> Any:
+        raise NotImplementedError
+
+    def apply(self, queryset: QuerySet, attr: str, value: Any) -> QuerySet:
+        raise NotImplementedError
+
+    @staticmethod
+    def fail(key: str, message: str) -> RegistryValidationError:
+        return RegistryValidationError({key: [message]})
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    if isinstance(value, str) and "," in value:
+        return [item for item in value.split(",") if item.strip()]
+    return [value]
+
+
+def parse_int(key: str, value: Any) -> int:
+    """An integer from an int or a string of digits; anything else names ``key``."""
+    if isinstance(value, bool):
+        raise FilterKind.fail(key, f"{key} must be an integer, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise FilterKind.fail(key, f"{key} must be an integer, got {value!r}")
+
+
+class IdFilter(FilterKind):
+    """Exact match on an integer id; a list (or CSV) of ids matches any of them."""
+
+    type = "integer"
+
+    def parse(self, key: str, value: Any) -> int | list[int]:
+        items = [parse_int(key, item) for item in _as_list(value)]
+        return items[0] if len(items) == 1 and not isinstance(value, list | tuple) else items
+
+    def apply(self, queryset: QuerySet, attr: str, value: Any) -> QuerySet:
+        if isinstance(value, list):
+            return queryset.filter(**{f"{attr}__in": value})
+        return queryset.filter(**{attr: value})
+
+
+class TextFilter(FilterKind):
+    """Case-insensitive substring."""
+
+    type = "string"
+
+    def parse(self, key: str, value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(key, f"{key} must be a string, got {value!r}")
+        return str(value).strip()
+
+    def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
+        return queryset.filter(**{f"{attr}__icontains": value})
+
+
+class ExactTextFilter(TextFilter):
+    """Exact match on a value stored lower-case (e.g. ``provider``)."""
+
+    def parse(self, key: str, value: Any) -> str:
+        return super().parse(key, value).lower()
+
+    def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
+        return queryset.filter(**{attr: value})
+
+
+@dataclass(frozen=True)
+class ChoiceFilter(FilterKind):
+    """Exact match on a vocabulary value; a list (or CSV) matches any of them."""
+
+    options: tuple[str, ...]
+    type: str = "choice"
+
+    def parse(self, key: str, value: Any) -> str | list[str]:
+        items = _as_list(value)
+        for item in items:
+            if not isinstance(item, str) or item.strip().lower() not in self.options:
+                raise self.fail(
+                    key, f"{item!r} is not a valid {key}; choose one of: {', '.join(self.options)}"
+                )
+        cleaned = [item.strip().lower() for item in items]
+        return cleaned[0] if len(cleaned) == 1 and not isinstance(value, list | tuple) else cleaned
+
+    def apply(self, queryset: QuerySet, attr: str, value: Any) -> QuerySet:
+        if isinstance(value, list):
+            return queryset.filter(**{f"{attr}__in": value})
+        return queryset.filter(**{attr: value})
+
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def parse_bool(key: str, value: Any) -> bool:
+    """A boolean from a bool, 0/1, or the words true/false (also yes/no, on/off)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    raise FilterKind.fail(key, f"{key} must be a boolean (0/1/true/false), got {value!r}")
+
+
+class BoolFilter(FilterKind):
+    type = "boolean"
+
+    def parse(self, key: str, value: Any) -> bool:
+        return parse_bool(key, value)
+
+    def apply(self, queryset: QuerySet, attr: str, value: bool) -> QuerySet:
+        return queryset.filter(**{attr: value})
+
+
+class HasAllCapabilities(models.Func):
+    """True where a CSV capability column holds every given token, matched whole.
+
+    On PostgreSQL this is ``string_to_array(col, ',') @> ARRAY[...]``, served by the GIN
+    expression index the migrations create; elsewhere it compares ``,col,`` with ``,token,``.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, column: str, tokens: list[str]):
+        super().__init__(models.F(column))
+        self.tokens = list(tokens)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        column_sql, column_params = compiler.compile(self.source_expressions[0])
+        checks = [f"instr(',' || {column_sql} || ',', %s) > 0" for _ in self.tokens]
+        params: list[Any] = []
+        for token in self.tokens:
+            params.extend([*column_params, f",{token},"])
+        return "(" + " AND ".join(checks) + ")", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        column_sql, column_params = compiler.compile(self.source_expressions[0])
+        return f"(string_to_array({column_sql}, ',') @> %s::text[])", [*column_params, self.tokens]
+
+
+class CapabilitiesFilter(FilterKind):
+    """Whole capability tokens, aliases accepted; several values mean "has all"."""
+
+    type = "capabilities"
+
+    def parse(self, key: str, value: Any) -> str:
+        try:
+            return caps.normalize(value)
+        except caps.UnknownCapabilityError as error:
+            raise self.fail(key, str(error)) from error
+        except TypeError as error:
+            raise self.fail(key, f"{key} must be a comma-separated string or a list") from error
+
+    def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
+        tokens = caps.parse_stored(value)
+        return queryset.filter(HasAllCapabilities(attr, tokens)) if tokens else queryset
+
+
+@dataclass(frozen=True)
+class SearchFilter(FilterKind):
+    """Quick search: case-insensitive substring over several columns."""
+
+    attrs: tuple[str, ...]
+    type: str = "search"
+
+    def parse(self, key: str, value: Any) -> str:
+        return TextFilter().parse(key, value)
+
+    def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
+        condition = Q()
+        for name in self.attrs:
+            condition |= Q(**{f"{name}__icontains": value})
+        return queryset.filter(condition)
+
+
+# --- the declaration -----------------------------------------------------------------------
+
+
+def _identity(value: Any, row: Mapping[str, Any]) -> Any:
+    return value
+
+
+def iso_datetime(value: datetime | None, row: Mapping[str, Any]) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def as_flag(value: bool, row: Mapping[str, Any]) -> int:
+    return 1 if value else 0
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an entity's rows.
+
+    ``name`` is the key in rows, payloads and filters; ``attr`` the model attribute it reads
+    (``None`` for a value derived from others). ``column`` puts it in ``table_model()``.
+    """
+
+    name: str
+    type: str
+    label: str
+    attr: str | None = ""
+    filter: FilterKind | None = None
+    column: bool = True
+    sortable: bool = True
+    writable: bool = True
+    options: tuple[str, ...] | None = None
+    serialize: Callable[[Any, Mapping[str, Any]], Any] = _identity
+    derive: Callable[[Mapping[str, Any]], Any] | None = None
+
+    @property
+    def source(self) -> str | None:
+        """The model attribute behind the field (``name`` unless stated)."""
+        return None if self.attr is None else (self.attr or self.name)
+
+    def table_entry(self) -> dict[str, Any]:
+        return {
+            "field": self.name,
+            "label": self.label,
+            "type": self.type,
+            "filterable": self.filter is not None,
+            "filter_type": self.filter.type if self.filter else None,
+            "options": list(self.options) if self.options else None,
+            "sortable": self.sortable and self.source is not None,
+        }
+
+
+@dataclass(frozen=True)
+class ListDeclaration:
+    """Everything a door needs to list, filter, sort and serialize one entity."""
+
+    model: type[models.Model]
+    fields: tuple[Field, ...]
+    search: SearchFilter
+    search_label: str = "Search"
+    by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {item.name: item for item in self.fields})
+
+    # metadata
+
+    def table_model(self) -> list[dict[str, Any]]:
+        return [item.table_entry() for item in self.fields if item.column]
+
+    def filters_model(self) -> list[dict[str, Any]]:
+        entries = [
+            {"field": item.name, "type": item.filter.type, "label": item.label}
+            for item in self.fields
+            if item.filter is not None
+        ]
+        entries.append({"field": SEARCH_KEY, "type": self.search.type, "label": self.search_label})
+        return entries
+
+    @property
+    def filter_names(self) -> list[str]:
+        return [entry["field"] for entry in self.filters_model()]
+
+    @property
+    def sort_fields(self) -> list[str]:
+        return [entry["field"] for entry in self.table_model() if entry["sortable"]]
+
+    @property
+    def writable_fields(self) -> list[Field]:
+        return [item for item in self.fields if item.writable and item.source is not None]
+
+    @property
+    def read_only_names(self) -> set[str]:
+        return {item.name for item in self.fields if not item.writable}
+
+    # filters and sort
+
+    def normalize_filters(self, filters: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Validated filters in canonical form; empty values are dropped."""
+        if filters is None:
+            return {}
+        if not isinstance(filters, Mapping):
+            raise RegistryValidationError({"filters": ["filters must be an object"]})
+        normalized: dict[str, Any] = {}
+        for key, value in filters.items():
+            kind = self._filter_kind(key)
+            if value is None or value == "" or value == []:
+                continue
+            normalized[key] = kind.parse(key, value)
+        return normalized
+
+    def _filter_kind(self, key: str) -> FilterKind:
+        if key == SEARCH_KEY:
+            return self.search
+        item = self.by_name.get(key)
+        if item is None or item.filter is None:
+            raise RegistryValidationError(
+                {key: [f"unknown filter {key!r}; known filters: {', '.join(self.filter_names)}"]}
+            )
+        return item.filter
+
+    def apply_filters(self, queryset: QuerySet, normalized: Mapping[str, Any]) -> QuerySet:
+        for key, value in normalized.items():
+            if key == SEARCH_KEY:
+                queryset = self.search.apply(queryset, "", value)
+            else:
+                item = self.by_name[key]
+                queryset = item.filter.apply(queryset, item.source, value)  # type: ignore[union-attr]
+        return queryset
+
+    def normalize_sort(self, sort: Any, direction: str | None = None) -> dict[str, str]:
+        """``{"field", "direction"}`` from ``"name"``, ``"-name"``, a dict or a pair."""
+        field_name: Any = "id"
+        wanted = direction
+        if isinstance(sort, Mapping):
+            field_name = sort.get("field", "id")
+            wanted = sort.get("direction", wanted)
+        elif isinstance(sort, list | tuple) and len(sort) == 2:
+            field_name, wanted = sort
+        elif isinstance(sort, str) and sort.strip():
+            field_name = sort.strip()
+            if field_name.startswith("-"):
+                field_name, wanted = field_name[1:], wanted or "desc"
+        elif sort not in (None, ""):
+            raise RegistryValidationError({"sort": [f"sort must be a field name, got {sort!r}"]})
+        if field_name not in self.sort_fields:
+            raise RegistryValidationError(
+                {"sort": [f"cannot sort by {field_name!r}; sortable: {', '.join(self.sort_fields)}"]}
+            )
+        if wanted in (None, ""):
+            wanted = "asc"
+        if isinstance(wanted, str):
+            wanted = wanted.strip().lower()
+        if wanted not in DIRECTIONS:
+            raise RegistryValidationError(
+                {"direction": [f"direction must be 'asc' or 'desc', got {wanted!r}"]}
+            )
+        return {"field": field_name, "direction": wanted}
+
+    def order_by(self, queryset: QuerySet, sort: Mapping[str, str]) -> QuerySet:
+        attr = self.by_name[sort["field"]].source
+        prefix = "-" if sort["direction"] == "desc" else ""
+        keys = [f"{prefix}{attr}"]
+        if attr != "id":
+            keys.append(f"{prefix}id")
+        return queryset.order_by(*keys)
+
+    # rows
+
+    @property
+    def value_attrs(self) -> list[str]:
+        return [item.source for item in self.fields if item.source is not None]
+
+    def serialize(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for item in self.fields:
+            if item.source is None:
+                row[item.name] = item.derive(values) if item.derive else None
+            else:
+                row[item.name] = item.serialize(values[item.source], values)
+        return row
+
+    def rows(self, queryset: QuerySet) -> Iterator[dict[str, Any]]:
+        for values in queryset.values(*self.value_attrs):
+            yield self.serialize(values)
+
+    def row_for(self, instance: models.Model) -> dict[str, Any]:
+        """The stored row of an instance, read back so it matches list rows exactly."""
+        return next(self.rows(self.queryset().filter(pk=instance.pk)))
+
+    def queryset(self) -> QuerySet:
+        return self.model._default_manager.all()
+
+
+# --- the list engine -----------------------------------------------------------------------
+
+
+def parse_page(page: Any) -> int:
+    value = parse_int("page", page if page is not None else 0)
+    if value < 0:
+        raise RegistryValidationError({"page": ["page must be 0 or more (pages are 0-based)"]})
+    return value
+
+
+def clamp_page_size(page_size: Any) -> int:
+    value = parse_int("page_size", page_size if page_size is not None else DEFAULT_PAGE_SIZE)
+    return max(MIN_PAGE_SIZE, min(MAX_PAGE_SIZE, value))
+
+
+@dataclass
+class ListRequest:
+    """A validated list request: normalized filters and sort, and the filtered queryset."""
+
+    declaration: ListDeclaration
+    filters: dict[str, Any]
+    sort: dict[str, str]
+
+    @classmethod
+    def build(
+        cls,
+        declaration: ListDeclaration,
+        filters: Mapping[str, Any] | None = None,
+        sort: Any = None,
+        direction: str | None = None,
+    ) -> ListRequest:
+        return cls(
+            declaration,
+            declaration.normalize_filters(filters),
+            declaration.normalize_sort(sort, direction),
+        )
+
+    def filtered(self, queryset: QuerySet | None = None) -> QuerySet:
+        queryset = self.declaration.queryset() if queryset is None else queryset
+        return self.declaration.apply_filters(queryset, self.filters)
+
+    def ordered(self, queryset: QuerySet | None = None) -> QuerySet:
+        return self.declaration.order_by(self.filtered(queryset), self.sort)
+
+
+def list_page(
+    declaration: ListDeclaration,
+    page: Any = 0,
+    page_size: Any = DEFAULT_PAGE_SIZE,
+    filters: Mapping[str, Any] | None = None,
+    sort: Any = None,
+    direction: str | None = None,
+) -> dict[str, Any]:
+    """One page of rows in the list envelope; two SQL queries (count and page)."""
+    page_number = parse_page(page)
+    size = clamp_page_size(page_size)
+    request = ListRequest.build(declaration, filters, sort, direction)
+    total = request.filtered().count()
+    start = page_number * size
+    rows = list(declaration.rows(request.ordered()[start : start + size])) if start < total else []
+    return {
+        "rows": rows,
+        "total_rows": total,
+        "page": page_number,
+        "page_size": size,
+        "filters": request.filters,
+        "sort": request.sort,
+    }
+
+
+def list_all(
+    declaration: ListDeclaration,
+    filters: Mapping[str, Any] | None = None,
+    sort: Any = None,
+    direction: str | None = None,
+) -> dict[str, Any]:
+    """Every matching row, read in chunks."""
+    request = ListRequest.build(declaration, filters, sort, direction)
+    return {
+        "rows": list(iter_rows(request)),
+        "filters": request.filters,
+        "sort": request.sort,
+    }
+
+
+def iter_rows(request: ListRequest, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+    """Stream rows for exports without holding the whole result in memory."""
+    values = request.ordered().values(*request.declaration.value_attrs)
+    for item in values.iterator(chunk_size=chunk_size):
+        yield request.declaration.serialize(item)
+
+
+def count(declaration: ListDeclaration, filters: Mapping[str, Any] | None = None) -> int:
+    return declaration.apply_filters(
+        declaration.queryset(), declaration.normalize_filters(filters)
+    ).count()

@@ -1,0 +1,153 @@
+"""AvailableModel: the catalog side, what could be installed (table ``available_model_registry``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .. import capabilities as caps
+from .base import (
+    TimestampedModel,
+    extra_config_errors,
+    invalid_choice_message,
+    json_object_errors,
+    status_constraint,
+)
+from .fields import CapabilitiesField, CsvListField, LowercaseCharField, StrippedCharField
+
+CATALOG_REQUIRED = "name and label are required"
+REQUIREMENT_KEYS = ("vram_mb", "ram_mb")
+
+
+class SourceKind(models.TextChoices):
+    MANUAL = "manual"
+    CATALOG = "catalog"
+    HUGGINGFACE = "huggingface"
+    PROVIDER_API = "provider_api"
+    REGISTERED = "registered"
+    UPLOAD = "upload"
+    URL = "url"
+
+
+class ModelFormat(models.TextChoices):
+    NONE = "", "(none)"
+    GGUF = "gguf"
+    HF_SNAPSHOT = "hf_snapshot"
+    PT = "pt"
+    ONNX = "onnx"
+    REMOTE = "remote"
+    JSON = "json"
+
+
+class AvailableModelStatus(models.TextChoices):
+    AVAILABLE = "available"
+    DOWNLOADING = "downloading"
+    IMPORTING = "importing"
+    FAILED = "failed"
+
+
+class AvailableModel(TimestampedModel):
+    SourceKind = SourceKind
+    Format = ModelFormat
+    Status = AvailableModelStatus
+
+    name = StrippedCharField(
+        max_length=255,
+        unique=True,
+        error_messages={
+            "blank": CATALOG_REQUIRED,
+            "null": CATALOG_REQUIRED,
+            "unique": "available model name already in use",
+        },
+    )
+    label = StrippedCharField(max_length=255, blank=True, help_text="Defaults to the name.")
+    catalog_model_id = StrippedCharField(max_length=255, blank=True)
+    source_kind = models.CharField(
+        max_length=20,
+        choices=SourceKind.choices,
+        default=SourceKind.MANUAL,
+        error_messages={"invalid_choice": invalid_choice_message("source_kind", SourceKind)},
+    )
+    provider_hint = LowercaseCharField(
+        max_length=100, blank=True, help_text="Provider this model is meant for, if any."
+    )
+    format = models.CharField(
+        max_length=20,
+        choices=ModelFormat.choices,
+        default="",
+        blank=True,
+        error_messages={"invalid_choice": invalid_choice_message("format", ModelFormat)},
+    )
+    family = StrippedCharField(max_length=100, blank=True)
+    summary = models.TextField(blank=True)
+    storage_ref = models.CharField(max_length=1024, blank=True)
+    remote_url = models.CharField(max_length=2048, blank=True)
+    version = StrippedCharField(max_length=100, blank=True)
+    capabilities = CapabilitiesField()
+    extended_capabilities = CsvListField()
+    interfaces = CsvListField()
+    tags = CsvListField()
+    requirements = models.JSONField(
+        default=dict, blank=True, error_messages={"null": "requirements must be a JSON object"}
+    )
+    artifacts = models.JSONField(
+        default=list, blank=True, error_messages={"null": "artifacts must be a JSON list"}
+    )
+    metadata = models.JSONField(
+        default=dict, blank=True, error_messages={"null": "metadata must be a JSON object"}
+    )
+    source_payload = models.JSONField(
+        default=dict, blank=True, error_messages={"null": "source_payload must be a JSON object"}
+    )
+    extra_config = models.JSONField(
+        default=dict, blank=True, error_messages={"null": "extra_config must be a JSON object"}
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=AvailableModelStatus.choices,
+        default=AvailableModelStatus.AVAILABLE,
+        error_messages={"invalid_choice": invalid_choice_message("status", AvailableModelStatus)},
+    )
+
+    class Meta:
+        db_table = "available_model_registry"
+        ordering = ["id"]
+        verbose_name = "catalog model"
+        constraints = [status_constraint("available_model_registry", AvailableModelStatus)]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["source_kind"]),
+            models.Index(fields=["format"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not self.label and self.name:
+            self.label = self.name
+        errors = json_object_errors(self, "requirements", "metadata", "source_payload")
+        if not isinstance(self.artifacts, list):
+            errors["artifacts"] = ["artifacts must be a JSON list"]
+        if isinstance(self.requirements, dict):
+            bad = [
+                key
+                for key in REQUIREMENT_KEYS
+                if key in self.requirements and not _non_negative_int(self.requirements[key])
+            ]
+            if bad:
+                errors["requirements"] = [
+                    f"requirements.{key} must be a non-negative integer" for key in bad
+                ]
+        errors.update(extra_config_errors(self.extra_config, self.capabilities))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def capability_list(self) -> list[str]:
+        return caps.parse_stored(self.capabilities)
+
+
+def _non_negative_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+

@@ -1,0 +1,71 @@
+"""Engine: an installed inference runtime (table ``engine_registry``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
+from .fields import LowercaseCharField, StrippedCharField
+
+ENGINE_REQUIRED = "name and provider are required"
+
+
+class EngineStatus(models.TextChoices):
+    UNINSTALLED = "uninstalled"
+    INSTALLING = "installing"
+    INSTALLED = "installed"
+    ACTIVE = "active"
+    ERROR = "error"
+
+
+class Engine(TimestampedModel):
+    Status = EngineStatus
+
+    name = StrippedCharField(
+        max_length=200,
+        unique=True,
+        error_messages={
+            "blank": ENGINE_REQUIRED,
+            "null": ENGINE_REQUIRED,
+            "unique": "engine name already in use",
+        },
+    )
+    provider = LowercaseCharField(
+        max_length=100,
+        help_text="Runtime family, stored lower-case: ollama, llamacpp, vllm, openai, whisper_cpp…",
+        error_messages={"blank": ENGINE_REQUIRED, "null": ENGINE_REQUIRED},
+    )
+    config = models.JSONField(
+        default=dict, blank=True, error_messages={"null": "config must be a JSON object"}
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=EngineStatus.choices,
+        default=EngineStatus.UNINSTALLED,
+        error_messages={"invalid_choice": invalid_choice_message("status", EngineStatus)},
+    )
+    supported = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "engine_registry"
+        ordering = ["id"]
+        verbose_name = "engine"
+        constraints = [status_constraint("engine_registry", EngineStatus)]
+        indexes = [models.Index(fields=["provider"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = json_object_errors(self, "config")
+        if errors:
+            raise ValidationError(errors)
+
+    def delete_refusal(self, error: Exception) -> str:
+        count = self.registered_models.count()
+        noun = "model" if count == 1 else "models"
+        return (
+            f"engine {self.name!r} still has {count} registered {noun}; "
+            "delete them or move them to another engine first"
+        )

@@ -1,0 +1,76 @@
+"""Model fields that normalize their input, so every door stores the same canonical form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .. import capabilities as caps
+
+
+class StrippedCharField(models.CharField):
+    """A CharField that trims surrounding white space before validation."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return value.strip() if isinstance(value, str) else value
+
+
+class LowercaseCharField(StrippedCharField):
+    """A trimmed CharField stored lower-case (provider names, hints)."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return value.lower() if isinstance(value, str) else value
+
+
+class CapabilitiesField(models.CharField):
+    """Capabilities in their canonical CSV form; accepts a CSV string or a list."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("max_length", 512)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        try:
+            return caps.normalize(value)
+        except caps.UnknownCapabilityError as error:
+            raise ValidationError(str(error), code="invalid_capability") from error
+        except TypeError as error:
+            raise ValidationError(str(error), code="invalid") from error
+
+    def get_prep_value(self, value: Any) -> str:
+        return caps.normalize(value)
+
+
+def normalize_free_list(value: str | Iterable[str] | None) -> str:
+    """A free CSV list (tags, interfaces): trimmed, empties dropped, first occurrence kept."""
+    result: list[str] = []
+    for token in caps.split_tokens(value):
+        token = token.strip()
+        if token and token not in result:
+            result.append(token)
+    return ",".join(result)
+
+
+class CsvListField(models.TextField):
+    """A free CSV list of strings; accepts a CSV string or a list."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        try:
+            return normalize_free_list(value)
+        except TypeError as error:
+            raise ValidationError(str(error).replace("capabilities", self.name), code="invalid") from error
+
+    def get_prep_value(self, value: Any) -> str:
+        return normalize_free_list(value)

@@ -1,0 +1,93 @@
+"""KnowledgeSettings: the one row of knowledge runtime configuration (``knowledge_runtime_config``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .. import capabilities as caps
+from .. import extra_config
+from .registered_model import RegisteredModel
+
+BACKEND_STATUSES = (RegisteredModel.Status.AVAILABLE, RegisteredModel.Status.ACTIVE)
+
+
+class KnowledgeSettings(models.Model):
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    enabled = models.BooleanField(default=False)
+    embedding_model = models.ForeignKey(
+        RegisteredModel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        error_messages={"invalid": "embedding_model_id does not exist"},
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    #: Set to True by a caller that confirms switching the embedding model while enabled.
+    confirm_embedding_model_change: bool = False
+
+    class Meta:
+        db_table = "knowledge_runtime_config"
+        verbose_name = "knowledge settings"
+        verbose_name_plural = "knowledge settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="knowledge_runtime_config_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return "Knowledge settings"
+
+    @classmethod
+    def load(cls) -> KnowledgeSettings:
+        settings, _ = cls.objects.get_or_create(pk=cls.SINGLETON_ID)
+        return settings
+
+    def clean(self) -> None:
+        messages = self._embedding_model_errors()
+        if messages:
+            raise ValidationError({"embedding_model": messages})
+
+    def _embedding_model_errors(self) -> list[str]:
+        if self.embedding_model_id is None:
+            if self.enabled:
+                return ["enabling knowledge requires an embedding model (embedding_model_id)"]
+            return []
+        model = RegisteredModel.objects.filter(pk=self.embedding_model_id).first()
+        if model is None:
+            return []  # the foreign key check reports "embedding_model_id does not exist"
+        errors: list[str] = []
+        if "embedding" not in caps.parse_stored(model.capabilities):
+            errors.append(f"model {model.name!r} does not have the embedding capability")
+        elif extra_config.valid_dim(model.extra_config) is None:
+            errors.append(
+                f"model {model.name!r} needs extra_config.dim (a positive integer) to be the "
+                "knowledge embedding model"
+            )
+        if self.enabled and model.status not in BACKEND_STATUSES:
+            errors.append(
+                f"model {model.name!r} has status {model.status!r}; the knowledge embedding model "
+                "must be available or active"
+            )
+        if not errors and self._needs_confirmation():
+            errors.append(
+                "changing the embedding model while knowledge is enabled must be confirmed with "
+                "confirm_embedding_model_change (stored vectors would no longer match)"
+            )
+        return errors
+
+    def _needs_confirmation(self) -> bool:
+        if not self.enabled or self.confirm_embedding_model_change:
+            return False
+        before = (
+            KnowledgeSettings.objects.filter(pk=self.pk).values("enabled", "embedding_model_id").first()
+        )
+        return bool(
+            before
+            and before["enabled"]
+            and before["embedding_model_id"] is not None
+            and before["embedding_model_id"] != self.embedding_model_id
+        )

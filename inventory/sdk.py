@@ -1,0 +1,149 @@
+"""The module SDK: one contract for modules and shell scripts.
+
+    from inventory.sdk import module_sdk
+
+    listing = module_sdk.models.model_registry.list(
+        page=0, page_size=200, filters={"engine_id": 3, "status": "available"}
+    )
+    created = module_sdk.models.model_registry.create(
+        {"name": "llama3", "engine_id": 3, "capabilities": ["chat"]}
+    )
+
+Validation failures raise ``RegistryValidationError`` (a ``ValueError``) carrying per-field
+errors in ``.errors``. The REST API under ``/api/v1/`` mirrors this interface one to one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import capabilities as caps
+from . import extra_config, listing
+from .declarations import DECLARATIONS
+from .errors import RegistryProtectedError, RegistryValidationError
+from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
+from .services import SERVICES, EntityService, knowledge_config, parse_id, update_knowledge_config
+
+
+class ModelResource:
+    """List, read and write one entity (``engine_registry``, ``model_registry``, …)."""
+
+    def __init__(self, name: str, declaration: ListDeclaration, service: EntityService):
+        self.name = name
+        self.declaration = declaration
+        self.service = service
+
+    def __repr__(self) -> str:
+        return f"<ModelResource {self.name}>"
+
+    def list(
+        self,
+        page: int = 0,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        filters: Mapping[str, Any] | None = None,
+        sort: Any = None,
+    ) -> dict[str, Any]:
+        """``{"rows", "total_rows", "page", "page_size", "filters", "sort"}``; pages are 0-based
+        and ``page_size`` is clamped to 1..200."""
+        return listing.list_page(self.declaration, page, page_size, filters, sort)
+
+    def all(self, filters: Mapping[str, Any] | None = None, sort: Any = None) -> dict[str, Any]:
+        """``{"rows", "filters", "sort"}`` with every matching row."""
+        return listing.list_all(self.declaration, filters, sort)
+
+    def view(self, row_id: Any) -> dict[str, Any] | None:
+        rows = list(self.declaration.rows(self.declaration.queryset().filter(pk=parse_id(row_id))))
+        return rows[0] if rows else None
+
+    def count(self, filters: Mapping[str, Any] | None = None) -> int:
+        return listing.count(self.declaration, filters)
+
+    def create(self, payload: Mapping[str, Any], **options: Any) -> dict[str, Any]:
+        return self.service.create(payload, **options)
+
+    def update(self, row_id: Any, payload: Mapping[str, Any], **options: Any) -> dict[str, Any] | None:
+        """Partial update: only the given keys change; ``None`` when the row does not exist."""
+        return self.service.update(row_id, payload, **options)
+
+    def delete(self, row_id: Any) -> bool:
+        """``True`` when deleted, ``False`` when missing; a protected row raises
+        ``RegistryProtectedError`` with the reason."""
+        return self.service.delete(row_id)
+
+    def table_model(self) -> list[dict[str, Any]]:
+        return self.declaration.table_model()
+
+    def filters_model(self) -> list[dict[str, Any]]:
+        return self.declaration.filters_model()
+
+
+class Models:
+    """``module_sdk.models``: one ``ModelResource`` per entity."""
+
+    def __init__(self) -> None:
+        self._resources = {
+            name: ModelResource(name, declaration, SERVICES[name])
+            for name, declaration in DECLARATIONS.items()
+        }
+        self.engine_registry = self._resources["engine_registry"]
+        self.available_model_registry = self._resources["available_model_registry"]
+        self.model_registry = self._resources["model_registry"]
+
+    def __getitem__(self, name: str) -> ModelResource:
+        return self._resources[name]
+
+    def __iter__(self):
+        return iter(self._resources)
+
+
+class Knowledge:
+    """``module_sdk.knowledge``: the knowledge embedding backend settings."""
+
+    def get_config(self) -> dict[str, Any]:
+        return knowledge_config()
+
+    def update_config(
+        self, payload: Mapping[str, Any], confirm_embedding_model_change: bool = False
+    ) -> dict[str, Any]:
+        return update_knowledge_config(payload, confirm_embedding_model_change)
+
+
+class Capabilities:
+    """``module_sdk.capabilities``: the vocabulary, runtime methods and config schemas."""
+
+    vocabulary: tuple[str, ...] = caps.CAPABILITIES
+    aliases: dict[str, str] = caps.ALIASES
+
+    def describe(self) -> dict[str, Any]:
+        return caps.describe()
+
+    def normalize(self, value: Any) -> str:
+        try:
+            return caps.normalize(value)
+        except caps.UnknownCapabilityError as error:
+            raise RegistryValidationError({"capabilities": [str(error)]}) from error
+
+    def runtime_methods(self, capabilities: Any) -> list[str]:
+        return caps.runtime_methods(self.normalize(capabilities))
+
+    def extra_config_schema(self, capabilities: Any) -> dict[str, Any]:
+        return extra_config.schema_for(caps.parse_stored(self.normalize(capabilities)))
+
+    def extra_config_schemas(self) -> dict[str, dict[str, Any]]:
+        return extra_config.schemas_by_capability()
+
+
+class ModuleSDK:
+    ValidationError = RegistryValidationError
+    ProtectedError = RegistryProtectedError
+
+    def __init__(self) -> None:
+        self.models = Models()
+        self.knowledge = Knowledge()
+        self.capabilities = Capabilities()
+
+
+module_sdk = ModuleSDK()
+
+__all__ = ["RegistryProtectedError", "RegistryValidationError", "module_sdk"]
