@@ -69,9 +69,7 @@ class UnknownCapabilityError(ValueError):
         self.unknown = unknown
         names = ", ".join(repr(name) for name in unknown)
         noun = "capability" if len(unknown) == 1 else "capabilities"
-        super().__init__(
-            f"unknown {noun} {names}; known capabilities: {', '.join(CAPABILITIES)}"
-        )
+        super().__init__(f"unknown {noun} {names}; known capabilities: {', '.join(CAPABILITIES)}")
 
 
 def canonical_token(token: str) -> str:
@@ -128,7 +126,9 @@ def parse_stored(csv: str | None) -> list[str]:
 
 def runtime_methods(capabilities: str | Iterable[str] | None) -> list[str]:
     """Runtime methods implied by capabilities, in the vocabulary's fixed order."""
-    present = set(parse_stored(capabilities) if isinstance(capabilities, str) else capabilities or [])
+    present = set(
+        parse_stored(capabilities) if isinstance(capabilities, str) else capabilities or []
+    )
     methods: list[str] = []
     for capability in CAPABILITIES:
         if capability in present:

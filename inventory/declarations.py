@@ -32,7 +32,14 @@ def _runtime_methods(values: Mapping[str, Any]) -> list[str]:
 
 def _timestamps() -> tuple[Field, ...]:
     return (
-        Field("created_at", "datetime", "Created", writable=False, serialize=iso_datetime, column=False),
+        Field(
+            "created_at",
+            "datetime",
+            "Created",
+            writable=False,
+            serialize=iso_datetime,
+            column=False,
+        ),
         Field("updated_at", "datetime", "Updated", writable=False, serialize=iso_datetime),
     )
 
@@ -47,8 +54,12 @@ def _status(choices: Any) -> Field:
 
 
 CAPABILITIES_FIELD = Field(
-    "capabilities", "capabilities", "Capabilities", filter=CapabilitiesFilter(),
-    options=caps.CAPABILITIES, sortable=False,
+    "capabilities",
+    "capabilities",
+    "Capabilities",
+    filter=CapabilitiesFilter(),
+    options=caps.CAPABILITIES,
+    sortable=False,
 )
 
 ENGINES = ListDeclaration(
@@ -74,13 +85,17 @@ AVAILABLE_MODELS = ListDeclaration(
         Field("label", "string", "Label", filter=TextFilter()),
         Field("catalog_model_id", "string", "Catalog id", column=False),
         Field(
-            "source_kind", "choice", "Source",
+            "source_kind",
+            "choice",
+            "Source",
             filter=ChoiceFilter(tuple(AvailableModel.SourceKind.values)),
             options=tuple(AvailableModel.SourceKind.values),
         ),
         Field("provider_hint", "string", "Provider hint", filter=ExactTextFilter()),
         Field(
-            "format", "choice", "Format",
+            "format",
+            "choice",
+            "Format",
             filter=ChoiceFilter(tuple(AvailableModel.Format.values)),
             options=tuple(AvailableModel.Format.values),
         ),
@@ -90,7 +105,9 @@ AVAILABLE_MODELS = ListDeclaration(
         Field("remote_url", "string", "Remote URL", column=False),
         Field("version", "string", "Version"),
         CAPABILITIES_FIELD,
-        Field("extended_capabilities", "list", "Extended capabilities", column=False, sortable=False),
+        Field(
+            "extended_capabilities", "list", "Extended capabilities", column=False, sortable=False
+        ),
         Field("interfaces", "list", "Interfaces", column=False, sortable=False),
         Field("tags", "list", "Tags", column=False, sortable=False),
         Field("requirements", "json", "Requirements", column=False, sortable=False),
@@ -122,8 +139,14 @@ REGISTERED_MODELS = ListDeclaration(
         Field("extra_config", "json", "Extra config", column=False, sortable=False),
         _status(RegisteredModel.Status),
         Field(
-            "runtime_methods", "list", "Runtime methods", attr=None, writable=False,
-            column=False, sortable=False, derive=_runtime_methods,
+            "runtime_methods",
+            "list",
+            "Runtime methods",
+            attr=None,
+            writable=False,
+            column=False,
+            sortable=False,
+            derive=_runtime_methods,
         ),
         *_timestamps(),
     ),

@@ -88,7 +88,9 @@ def _fmt(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-DIM = Rule("integer", minimum=1, description="Vector dimension of the embeddings this model produces.")
+DIM = Rule(
+    "integer", minimum=1, description="Vector dimension of the embeddings this model produces."
+)
 
 DEFAULT_KEYS: dict[str, Rule] = {
     "temperature": Rule("number", 0, 2, description="Sampling temperature."),
@@ -116,7 +118,9 @@ def validate(extra_config: Any, capabilities: Iterable[str]) -> list[str]:
         if not DIM.check(extra_config["dim"]):
             errors.append("extra_config.dim must be a positive integer")
         elif "embedding" not in present:
-            errors.append("extra_config.dim is only allowed on models with the embedding capability")
+            errors.append(
+                "extra_config.dim is only allowed on models with the embedding capability"
+            )
     if "defaults" in extra_config:
         errors.extend(_validate_defaults(extra_config["defaults"], present))
     return errors

@@ -358,7 +358,11 @@ class ListDeclaration:
             raise RegistryValidationError({"sort": [f"sort must be a field name, got {sort!r}"]})
         if field_name not in self.sort_fields:
             raise RegistryValidationError(
-                {"sort": [f"cannot sort by {field_name!r}; sortable: {', '.join(self.sort_fields)}"]}
+                {
+                    "sort": [
+                        f"cannot sort by {field_name!r}; sortable: {', '.join(self.sort_fields)}"
+                    ]
+                }
             )
         if wanted in (None, ""):
             wanted = "asc"

@@ -62,7 +62,9 @@ class ModelResource:
     def create(self, payload: Mapping[str, Any], **options: Any) -> dict[str, Any]:
         return self.service.create(payload, **options)
 
-    def update(self, row_id: Any, payload: Mapping[str, Any], **options: Any) -> dict[str, Any] | None:
+    def update(
+        self, row_id: Any, payload: Mapping[str, Any], **options: Any
+    ) -> dict[str, Any] | None:
         """Partial update: only the given keys change; ``None`` when the row does not exist."""
         return self.service.update(row_id, payload, **options)
 

@@ -99,7 +99,9 @@ class EntityService:
         payload = _payload(payload)
         writable = {item.name: item for item in self.declaration.writable_fields}
         unknown = [
-            key for key in payload if key not in writable and key not in self.declaration.read_only_names
+            key
+            for key in payload
+            if key not in writable and key not in self.declaration.read_only_names
         ]
         if unknown:
             raise RegistryValidationError(
@@ -157,14 +159,18 @@ def delete_instance(instance: models.Model) -> bool:
 
 def _apply_options(instance: models.Model, options: Mapping[str, Any]) -> None:
     if "confirm_embedding_model_change" in options:
-        value = parse_bool("confirm_embedding_model_change", options["confirm_embedding_model_change"])
+        value = parse_bool(
+            "confirm_embedding_model_change", options["confirm_embedding_model_change"]
+        )
         instance.confirm_embedding_model_change = value  # type: ignore[attr-defined]
     unknown = set(options) - {"confirm_embedding_model_change"}
     if unknown:
         raise TypeError(f"unexpected options: {', '.join(sorted(unknown))}")
 
 
-SERVICES: dict[str, EntityService] = {name: EntityService(item) for name, item in DECLARATIONS.items()}
+SERVICES: dict[str, EntityService] = {
+    name: EntityService(item) for name, item in DECLARATIONS.items()
+}
 
 
 # --- knowledge settings --------------------------------------------------------------------
@@ -185,18 +191,25 @@ def knowledge_config(settings: KnowledgeSettings | None = None) -> dict[str, Any
     }
 
 
-def update_knowledge_config(payload: Any, confirm_embedding_model_change: Any = False) -> dict[str, Any]:
+def update_knowledge_config(
+    payload: Any, confirm_embedding_model_change: Any = False
+) -> dict[str, Any]:
     """Change ``enabled`` and/or ``embedding_model_id``; see ``KnowledgeSettings.clean``."""
     payload = _payload(payload)
     unknown = [key for key in payload if key not in KNOWLEDGE_KEYS]
     if unknown:
         raise RegistryValidationError(
-            {key: [f"unknown field {key!r}; writable fields: {', '.join(KNOWLEDGE_KEYS)}"] for key in unknown}
+            {
+                key: [f"unknown field {key!r}; writable fields: {', '.join(KNOWLEDGE_KEYS)}"]
+                for key in unknown
+            }
         )
     confirm = parse_bool("confirm_embedding_model_change", confirm_embedding_model_change)
     KnowledgeSettings.load()
     with transaction.atomic():
-        settings = KnowledgeSettings.objects.select_for_update().get(pk=KnowledgeSettings.SINGLETON_ID)
+        settings = KnowledgeSettings.objects.select_for_update().get(
+            pk=KnowledgeSettings.SINGLETON_ID
+        )
         if "enabled" in payload:
             settings.enabled = payload["enabled"]
         if "embedding_model_id" in payload:
@@ -205,4 +218,3 @@ def update_knowledge_config(payload: Any, confirm_embedding_model_change: Any = 
         save_validated(settings)
     settings.refresh_from_db()
     return knowledge_config(settings)
-

@@ -65,7 +65,9 @@ def make_model(db, engine) -> Callable[..., dict]:
     """Create a registered model on ``engine`` with sensible defaults."""
 
     def make(name: str = "llama3", **fields) -> dict:
-        return module_sdk.models.model_registry.create({"name": name, "engine_id": engine["id"], **fields})
+        return module_sdk.models.model_registry.create(
+            {"name": name, "engine_id": engine["id"], **fields}
+        )
 
     return make
 
@@ -74,7 +76,12 @@ def make_model(db, engine) -> Callable[..., dict]:
 def make_user(db) -> Callable[..., User]:
     """A user holding the given ``app_label.codename`` permissions (or a superuser)."""
 
-    def make(username: str = "reader", *perms: str, superuser: bool = False, password: str = "pw-Secret-123") -> User:
+    def make(
+        username: str = "reader",
+        *perms: str,
+        superuser: bool = False,
+        password: str = "pw-Secret-123",
+    ) -> User:
         if superuser:
             return User.objects.create_superuser(username=username, password=password)
         user = User.objects.create_user(username=username, password=password)

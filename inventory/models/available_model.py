@@ -1,4 +1,4 @@
-"""AvailableModel: the catalog side, what could be installed (table ``available_model_registry``)."""
+"""AvailableModel: the catalog side, what could be installed (``available_model_registry``)."""
 
 from __future__ import annotations
 
@@ -150,4 +150,3 @@ class AvailableModel(TimestampedModel):
 
 def _non_negative_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-

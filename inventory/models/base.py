@@ -54,6 +54,10 @@ def extra_config_errors(config: Any, capabilities: Any) -> dict[str, list[str]]:
     """The capability-specific ``extra_config`` errors, keyed by field."""
     tokens = capabilities_under_validation(capabilities)
     if tokens is None:
-        return {} if isinstance(config, dict) else {"extra_config": ["extra_config must be a JSON object"]}
+        return (
+            {}
+            if isinstance(config, dict)
+            else {"extra_config": ["extra_config must be a JSON object"]}
+        )
     messages = extra_config.validate(config, tokens)
     return {"extra_config": messages} if messages else {}

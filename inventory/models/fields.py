@@ -70,7 +70,9 @@ class CsvListField(models.TextField):
         try:
             return normalize_free_list(value)
         except TypeError as error:
-            raise ValidationError(str(error).replace("capabilities", self.name), code="invalid") from error
+            raise ValidationError(
+                str(error).replace("capabilities", self.name), code="invalid"
+            ) from error
 
     def get_prep_value(self, value: Any) -> str:
         return normalize_free_list(value)

@@ -1,4 +1,4 @@
-"""KnowledgeSettings: the one row of knowledge runtime configuration (``knowledge_runtime_config``)."""
+"""KnowledgeSettings: the one row of knowledge runtime settings (``knowledge_runtime_config``)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ class KnowledgeSettings(models.Model):
         verbose_name = "knowledge settings"
         verbose_name_plural = "knowledge settings"
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="knowledge_runtime_config_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(id=1), name="knowledge_runtime_config_singleton"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -83,7 +85,9 @@ class KnowledgeSettings(models.Model):
         if not self.enabled or self.confirm_embedding_model_change:
             return False
         before = (
-            KnowledgeSettings.objects.filter(pk=self.pk).values("enabled", "embedding_model_id").first()
+            KnowledgeSettings.objects.filter(pk=self.pk)
+            .values("enabled", "embedding_model_id")
+            .first()
         )
         return bool(
             before

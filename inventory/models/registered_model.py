@@ -32,7 +32,8 @@ class RegisteredModelStatus(models.TextChoices):
 
 def _megabytes(field: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(
-        default=0, validators=[MinValueValidator(0, message=f"{field} must be a non-negative integer")]
+        default=0,
+        validators=[MinValueValidator(0, message=f"{field} must be a non-negative integer")],
     )
 
 
@@ -159,8 +160,8 @@ class RegisteredModel(TimestampedModel):
         field = "extra_config" if changed[0] == "extra_config.dim" else "capabilities"
         return {
             field: [
-                f"changing {' and '.join(changed)} of the knowledge embedding model while knowledge "
-                "is enabled must be confirmed with confirm_embedding_model_change "
+                f"changing {' and '.join(changed)} of the knowledge embedding model while "
+                "knowledge is enabled must be confirmed with confirm_embedding_model_change "
                 "(stored vectors would no longer match)"
             ]
         }

@@ -9,9 +9,22 @@ from inventory.sdk import module_sdk
 pytestmark = pytest.mark.django_db
 
 ROW_KEYS = [
-    "id", "name", "engine_id", "available_model_id", "model_path", "vram_required_mb",
-    "ram_required_mb", "is_downloaded", "remote_url", "version", "capabilities", "extra_config",
-    "status", "runtime_methods", "created_at", "updated_at",
+    "id",
+    "name",
+    "engine_id",
+    "available_model_id",
+    "model_path",
+    "vram_required_mb",
+    "ram_required_mb",
+    "is_downloaded",
+    "remote_url",
+    "version",
+    "capabilities",
+    "extra_config",
+    "status",
+    "runtime_methods",
+    "created_at",
+    "updated_at",
 ]
 
 
@@ -41,8 +54,12 @@ def test_create_example(engine_3):
 
 
 def test_list_example(engine_3):
-    module_sdk.models.model_registry.create({"name": "llama3", "engine_id": 3, "status": "available"})
-    module_sdk.models.model_registry.create({"name": "other", "engine_id": 1, "status": "available"})
+    module_sdk.models.model_registry.create(
+        {"name": "llama3", "engine_id": 3, "status": "available"}
+    )
+    module_sdk.models.model_registry.create(
+        {"name": "other", "engine_id": 1, "status": "available"}
+    )
     listing = module_sdk.models.model_registry.list(
         page=0,
         page_size=200,
@@ -83,5 +100,16 @@ def test_table_and_filter_models():
     table = module_sdk.models.model_registry.table_model()
     assert {"field", "type", "filterable", "filter_type", "options", "label"} <= set(table[0])
     filters = {entry["field"] for entry in module_sdk.models.model_registry.filters_model()}
-    assert {"id", "name", "engine_id", "available_model_id", "status", "is_downloaded", "capabilities"} <= filters
-    assert all({"field", "type"} <= set(entry) for entry in module_sdk.models.model_registry.filters_model())
+    assert {
+        "id",
+        "name",
+        "engine_id",
+        "available_model_id",
+        "status",
+        "is_downloaded",
+        "capabilities",
+    } <= filters
+    assert all(
+        {"field", "type"} <= set(entry)
+        for entry in module_sdk.models.model_registry.filters_model()
+    )

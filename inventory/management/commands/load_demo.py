@@ -15,11 +15,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="Do nothing (and succeed) when the inventory already has rows.",
         )
         parser.add_argument(
-            "--admin", metavar="USERNAME:PASSWORD",
+            "--admin",
+            metavar="USERNAME:PASSWORD",
             help="Also create this superuser if no user of that name exists (for local demos).",
         )
 
@@ -30,7 +32,9 @@ class Command(BaseCommand):
             if options["if_empty"]:
                 self.stdout.write("The inventory already has rows; demo data not loaded.")
                 return
-            raise CommandError("The inventory is not empty; the demo data only loads into an empty one.")
+            raise CommandError(
+                "The inventory is not empty; the demo data only loads into an empty one."
+            )
         counts = demo.load()
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,4 @@
+"""URLs of the REST API."""
+
+app_name = "api"
+urlpatterns: list = []

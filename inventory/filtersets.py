@@ -1,0 +1,123 @@
+"""django-filter FilterSets generated from the list declarations.
+
+Each filter validates with its declaration's ``FilterKind.parse`` and narrows the queryset
+with ``FilterKind.apply``, so the web pages and the API filter exactly as the SDK does; the
+FilterSet adds form rendering and OpenAPI parameter descriptions on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from .declarations import DECLARATIONS
+from .errors import RegistryValidationError
+from .listing import SEARCH_KEY, FilterKind, ListDeclaration
+
+BOOLEAN_CHOICES = (("", "any"), ("1", "yes"), ("0", "no"))
+
+
+class DeclaredFormField(forms.Field):
+    """A form field that validates with a declaration's filter kind."""
+
+    def __init__(
+        self, key: str, kind: FilterKind, options: Iterable[str] | None = None, **kwargs: Any
+    ):
+        self.key = key
+        self.kind = kind
+        kwargs.setdefault("widget", self._widget(kind.type, options))
+        super().__init__(**kwargs)
+
+    @staticmethod
+    def _widget(kind_type: str, options: Iterable[str] | None) -> forms.Widget:
+        if kind_type == "capabilities":
+            return forms.SelectMultiple(choices=[(item, item) for item in options or ()])
+        if kind_type == "choice":
+            return forms.Select(choices=[("", "any"), *[(item, item) for item in options or ()]])
+        if kind_type == "boolean":
+            return forms.Select(choices=BOOLEAN_CHOICES)
+        if kind_type == "search":
+            return forms.TextInput(attrs={"type": "search"})
+        return forms.TextInput()
+
+    def clean(self, value: Any) -> Any:
+        if value in (None, "", [], ()):
+            return None
+        try:
+            return self.kind.parse(self.key, value)
+        except RegistryValidationError as error:
+            raise forms.ValidationError(error.message, code="invalid") from error
+
+
+class DeclaredFilter(django_filters.Filter):
+    """One declared filter: parse with the declaration, apply with the declaration."""
+
+    def __init__(
+        self, key: str, kind: FilterKind, attr: str, options: Iterable[str] | None, **kwargs: Any
+    ):
+        super().__init__(field_name=attr or key, **kwargs)
+        self.key = key
+        self.kind = kind
+        self.attr = attr
+        self.options = tuple(options or ())
+
+    @property
+    def field(self) -> forms.Field:
+        if not hasattr(self, "_field"):
+            self._field = DeclaredFormField(
+                self.key, self.kind, self.options, label=self.label, required=False
+            )
+        return self._field
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value is None:
+            return qs
+        return self.kind.apply(qs, self.attr, value)
+
+
+class DeclaredFilterSet(django_filters.FilterSet):
+    """Base of the generated FilterSets."""
+
+    declaration: ListDeclaration
+
+    def normalized(self) -> dict[str, Any]:
+        """The valid, non-empty filter values, in the SDK's normalized form."""
+        if not self.is_bound or not self.form.is_valid():
+            return {}
+        return {key: value for key, value in self.form.cleaned_data.items() if value is not None}
+
+    def error_dict(self) -> dict[str, list[str]]:
+        return {
+            key: [str(message) for message in messages] for key, messages in self.errors.items()
+        }
+
+    @classmethod
+    def unknown_keys(cls, data: Mapping[str, Any], ignore: Iterable[str] = ()) -> list[str]:
+        """Parameters that are neither filters nor in ``ignore`` (paging, sorting…)."""
+        allowed = set(cls.base_filters) | set(ignore)
+        return [key for key in data if key not in allowed]
+
+
+def filterset_for(declaration: ListDeclaration) -> type[DeclaredFilterSet]:
+    """The FilterSet class for one declaration."""
+    filters: dict[str, DeclaredFilter] = {}
+    for item in declaration.fields:
+        if item.filter is not None:
+            filters[item.name] = DeclaredFilter(
+                item.name, item.filter, item.source or item.name, item.options, label=item.label
+            )
+    filters[SEARCH_KEY] = DeclaredFilter(
+        SEARCH_KEY, declaration.search, "", None, label=declaration.search_label
+    )
+    meta = type("Meta", (), {"model": declaration.model, "fields": []})
+    name = f"{declaration.model.__name__}FilterSet"
+    return type(name, (DeclaredFilterSet,), {**filters, "Meta": meta, "declaration": declaration})
+
+
+FILTERSETS: dict[str, type[DeclaredFilterSet]] = {
+    name: filterset_for(declaration) for name, declaration in DECLARATIONS.items()
+}

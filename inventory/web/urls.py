@@ -1,0 +1,4 @@
+"""URLs of the inventory pages."""
+
+app_name = "inventory"
+urlpatterns: list = []
