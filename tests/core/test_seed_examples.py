@@ -6,7 +6,8 @@ import pytest
 
 from inventory.sdk import module_sdk
 
-pytestmark = pytest.mark.django_db
+# The seed's examples use engine 3: ids must start at 1, also on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
 
 ROW_KEYS = [
     "id",
@@ -29,8 +30,7 @@ ROW_KEYS = [
 
 
 @pytest.fixture
-def engine_3(db):
-    """The seed's examples use engine 3."""
+def engine_3():
     for index in range(3):
         module_sdk.models.engine_registry.create({"name": f"engine-{index}", "provider": "ollama"})
     return 3
