@@ -1,30 +1,57 @@
-"""PostgreSQL expression indexes that serve the whole-token capability filter.
+"""PostgreSQL indexes that serve the capability and substring filters on large inventories.
 
-The filter compiles to ``string_to_array(capabilities, ',') @> ARRAY[...]`` on PostgreSQL;
-these GIN indexes make it an index scan instead of a scan of every row. Other databases
-have no such index type and skip this migration's SQL.
+* The capability filter compiles to ``string_to_array(capabilities, ',') @> ARRAY[...]``; a GIN
+  index on that expression makes it an index scan instead of a scan of every row.
+* Substring filters (``name``, ``q``) compile to ``UPPER(col::text) LIKE UPPER('%…%')``;
+  trigram GIN indexes on that expression serve them when the ``pg_trgm`` extension can be
+  created (it is a trusted extension: the database owner may create it).
+
+Other databases have no such index types and skip this migration's SQL.
 """
 
-from django.db import migrations
+from django.db import migrations, transaction
 
-TABLES = ("model_registry", "available_model_registry")
+CAPABILITY_TABLES = ("model_registry", "available_model_registry")
+TRIGRAM_COLUMNS = (
+    ("model_registry", "name"),
+    ("model_registry", "model_path"),
+    ("available_model_registry", "name"),
+    ("available_model_registry", "label"),
+)
+
+
+def _trigram_available(schema_editor) -> bool:
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except Exception:
+        return False
+    return True
 
 
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table in TABLES:
+    for table in CAPABILITY_TABLES:
         schema_editor.execute(
             f'CREATE INDEX IF NOT EXISTS "{table}_capabilities_gin" '
             f"ON \"{table}\" USING gin (string_to_array(capabilities, ','))"
         )
+    if _trigram_available(schema_editor):
+        for table, column in TRIGRAM_COLUMNS:
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{table}_{column}_trgm" '
+                f'ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)'
+            )
 
 
 def drop_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table in TABLES:
+    for table in CAPABILITY_TABLES:
         schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_capabilities_gin"')
+    for table, column in TRIGRAM_COLUMNS:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_{column}_trgm"')
 
 
 class Migration(migrations.Migration):
