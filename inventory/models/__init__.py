@@ -1,8 +1,9 @@
 """The inventory's entities, one module each."""
 
+from .api_token import ApiToken
 from .available_model import AvailableModel
 from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
 
-__all__ = ["AvailableModel", "Engine", "KnowledgeSettings", "RegisteredModel"]
+__all__ = ["ApiToken", "AvailableModel", "Engine", "KnowledgeSettings", "RegisteredModel"]

@@ -1,0 +1,58 @@
+"""ApiToken: a bearer token a module uses to call the REST API as a user.
+
+Only the SHA-256 hash of a token is stored; the token itself is shown once, when created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+TOKEN_BYTES = 32
+PREFIX_LENGTH = 8
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token (hex SHA-256)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=PREFIX_LENGTH, editable=False, help_text="First characters, to tell tokens apart"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "api_token"
+        verbose_name = "API token"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        label = f" ({self.name})" if self.name else ""
+        return f"{self.prefix}…{label} for {self.user}"
+
+    @classmethod
+    def issue(cls, user: models.Model, name: str = "") -> tuple[ApiToken, str]:
+        """Create a token for ``user``; returns the row and the plain token (not stored)."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        row = cls.objects.create(
+            user=user, name=name, key_hash=hash_token(token), prefix=token[:PREFIX_LENGTH]
+        )
+        return row, token
+
+    @classmethod
+    def user_for(cls, token: str) -> models.Model | None:
+        """The active user a token belongs to, or ``None``."""
+        row = cls.objects.select_related("user").filter(key_hash=hash_token(token)).first()
+        if row is None or not row.user.is_active:
+            return None
+        return row.user
