@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
@@ -38,7 +38,7 @@ def payload_name(model: type[models.Model], key: str) -> str:
         return key
     try:
         field = model._meta.get_field(key)
-    except Exception:
+    except FieldDoesNotExist:
         return key
     return getattr(field, "attname", key)
 
