@@ -1,0 +1,188 @@
+"""Django admin for engines, catalog models, registered models and the knowledge settings.
+
+Changelists are generated from the list declarations (``admin_lists``); writes go through the
+core's validation and services (``admin_writes``). Nothing here restates a rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html
+
+from . import capabilities as caps
+from . import extra_config
+from .admin_lists import DeclaredListAdmin, change_url, changelist_url
+from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
+from .declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
+from .models import AvailableModel, Engine, KnowledgeSettings, RegisteredModel
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+class CapabilityHelp:
+    """Help texts from the vocabulary and the ``extra_config`` JSON Schema."""
+
+    fields: dict
+    instance: Any
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        if "capabilities" in self.fields:
+            self.fields[
+                "capabilities"
+            ].help_text = (
+                f"Comma-separated, from: {', '.join(caps.CAPABILITIES)} (aliases accepted)."
+            )
+        if "extra_config" in self.fields:
+            if self.instance.pk:
+                tokens = caps.parse_stored(self.instance.capabilities)
+                scope = f"this model's capabilities ({', '.join(tokens) or 'none'})"
+            else:
+                tokens, scope = list(caps.CAPABILITIES), "a model with every capability"
+            self.fields["extra_config"].help_text = format_html(
+                "A JSON object; its rules depend on the capabilities. "
+                "<details><summary>JSON Schema for {}</summary>{}</details>",
+                scope,
+                pretty_json(extra_config.schema_for(tokens)),
+            )
+
+
+class CatalogModelForm(CapabilityHelp, RegistryAdminForm):
+    pass
+
+
+class RegisteredModelForm(CapabilityHelp, ConfirmEmbeddingChangeForm):
+    pass
+
+
+class InventoryAdmin(DeclaredListAdmin, ValidatedAdmin):
+    """A declared changelist with validated writes."""
+
+    def related_list_link(
+        self, model: type[models.Model], count: int, noun: str, **filters: Any
+    ) -> str:
+        return format_html(
+            '<a href="{}">{} {}</a>',
+            changelist_url(self.admin_site.name, model, **filters),
+            count,
+            noun if count == 1 else f"{noun}s",
+        )
+
+
+@admin.register(Engine)
+class EngineAdmin(InventoryAdmin):
+    declaration = ENGINES
+    readonly_fields = ("registered_models", *TIMESTAMPS)
+    actions = ("activate", "deactivate")
+
+    @admin.display(description="Registered models")
+    def registered_models(self, obj: Engine) -> str:
+        count = obj.registered_models.count()
+        return self.related_list_link(RegisteredModel, count, "registered model", engine_id=obj.pk)
+
+    @admin.action(description="Activate selected engines", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.update_rows(request, queryset, {"status": Engine.Status.ACTIVE}, "Activated")
+
+    @admin.action(description="Deactivate selected active engines", permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.update_rows(
+            request,
+            queryset,
+            {"status": Engine.Status.INSTALLED},
+            "Deactivated",
+            only={"status": Engine.Status.ACTIVE},
+        )
+
+
+@admin.register(AvailableModel)
+class AvailableModelAdmin(InventoryAdmin):
+    declaration = AVAILABLE_MODELS
+    form = CatalogModelForm
+    readonly_fields = ("registered_models", *TIMESTAMPS)
+
+    @admin.display(description="Registered models")
+    def registered_models(self, obj: AvailableModel) -> str:
+        count = obj.registered_models.count()
+        return self.related_list_link(
+            RegisteredModel, count, "registered model", available_model_id=obj.pk
+        )
+
+
+@admin.register(RegisteredModel)
+class RegisteredModelAdmin(InventoryAdmin):
+    declaration = REGISTERED_MODELS
+    form = RegisteredModelForm
+    autocomplete_fields = ("engine", "available_model")
+    readonly_fields = ("runtime_methods", *TIMESTAMPS)
+    actions = ("activate", "deactivate", "mark_downloaded", "mark_not_downloaded")
+
+    @admin.display(description="Runtime methods")
+    def runtime_methods(self, obj: RegisteredModel) -> str:
+        return ", ".join(obj.runtime_methods) or "-"
+
+    @admin.action(description="Activate selected models", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.update_rows(request, queryset, {"status": RegisteredModel.Status.ACTIVE}, "Activated")
+
+    @admin.action(
+        description="Deactivate selected active models (set available)", permissions=["change"]
+    )
+    def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.update_rows(
+            request,
+            queryset,
+            {"status": RegisteredModel.Status.AVAILABLE},
+            "Deactivated",
+            only={"status": RegisteredModel.Status.ACTIVE},
+        )
+
+    @admin.action(description="Mark selected models downloaded", permissions=["change"])
+    def mark_downloaded(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.update_rows(request, queryset, {"is_downloaded": True}, "Marked downloaded:")
+
+    @admin.action(description="Mark selected models not downloaded", permissions=["change"])
+    def mark_not_downloaded(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.update_rows(request, queryset, {"is_downloaded": False}, "Marked not downloaded:")
+
+
+class KnowledgeSettingsForm(ConfirmEmbeddingChangeForm):
+    class Meta:
+        model = KnowledgeSettings
+        fields = ("enabled", "embedding_model")
+
+
+@admin.register(KnowledgeSettings)
+class KnowledgeSettingsAdmin(ValidatedAdmin):
+    """The one settings row: no add, no delete; the list opens the row."""
+
+    form = KnowledgeSettingsForm
+    autocomplete_fields = ("embedding_model",)
+    readonly_fields = ("dim", "updated_at")
+
+    @admin.display(description="Embedding dim")
+    def dim(self, obj: KnowledgeSettings) -> Any:
+        model = obj.embedding_model
+        return extra_config.valid_dim(model.extra_config) if model else None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        settings = KnowledgeSettings.load()
+        return HttpResponseRedirect(
+            change_url(self.admin_site.name, KnowledgeSettings, settings.pk)
+        )

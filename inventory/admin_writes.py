@@ -1,0 +1,266 @@
+"""How the admin writes: the core's validation, its messages and its delete refusals.
+
+Admin forms are ModelForms, so the models' ``full_clean()`` reports field errors on the form.
+Saves and deletes then go through ``inventory.services``; should the database still refuse
+(a concurrent write, a row that became referenced), the form is shown again with the core's
+message, and a refused delete shows ``delete_refusal`` instead of Django's generic page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import model_ngettext
+from django.db import models, router, transaction
+from django.db.models import ProtectedError, QuerySet, RestrictedError
+from django.db.models.deletion import Collector
+from django.forms.fields import InvalidJSONInput
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from . import services
+from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
+
+
+class PrettyJSONFormField(forms.JSONField):
+    """A JSON text area showing the stored value indented."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, InvalidJSONInput):
+            return value
+        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
+
+
+JSON_TEXTAREA = forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField json-input"})
+
+
+def pretty_json(value: Any) -> str:
+    return format_html(
+        '<pre class="json-display">{}</pre>', json.dumps(value, ensure_ascii=False, indent=2)
+    )
+
+
+class RegistryAdminForm(forms.ModelForm):
+    """An admin form that also shows errors the save itself reported (see ``ValidatedAdmin``)."""
+
+    save_errors: ClassVar[dict[str, list[str]]] = {}
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        names = {field.attname: field.name for field in self._meta.model._meta.concrete_fields}
+        for key, messages_ in self.save_errors.items():
+            name = names.get(key, key)
+            self.add_error(name if name in self.fields else None, messages_)
+
+
+class ConfirmEmbeddingChangeForm(RegistryAdminForm):
+    """Offers the confirmation the core asks for before the knowledge embedding model, or
+    its ``dim`` or capabilities, change while knowledge is enabled."""
+
+    confirm_embedding_model_change = forms.BooleanField(
+        required=False,
+        label="Confirm embedding model change",
+        help_text="Needed to change the knowledge embedding model (or its dim or capabilities) "
+        "while knowledge is enabled: vectors stored so far would no longer match.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.instance.confirm_embedding_model_change = bool(
+            cleaned.get("confirm_embedding_model_change")
+        )
+        return cleaned
+
+
+# --- deletes -------------------------------------------------------------------------------
+
+
+def delete_refusals(objs: Iterable[models.Model]) -> list[str]:
+    """The core's refusal message for each of ``objs`` that other rows still depend on.
+
+    Django's deletion collector finds the protecting rows exactly as ``delete()`` would.
+    """
+    objs = list(objs)
+    if not objs:
+        return []
+    model = type(objs[0])
+    collector = Collector(using=router.db_for_write(model))
+    try:
+        collector.collect(objs)
+    except (ProtectedError, RestrictedError) as error:
+        blocked = _blocked(objs, error)
+        return [obj.delete_refusal(error) for obj in blocked]  # type: ignore[attr-defined]
+    return []
+
+
+def _blocked(objs: Sequence[models.Model], error: Exception) -> list[models.Model]:
+    """Which of ``objs`` the protecting rows point at (all of them if none directly)."""
+    referencing = getattr(error, "protected_objects", None) or getattr(
+        error, "restricted_objects", ()
+    )
+    model = type(objs[0])
+    wanted = {obj.pk for obj in objs}
+    hit: set[Any] = set()
+    for row in referencing:
+        for field in row._meta.concrete_fields:
+            if field.is_relation and field.related_model is model:
+                value = getattr(row, field.attname)
+                if value in wanted:
+                    hit.add(value)
+    return [obj for obj in objs if obj.pk in hit] or list(objs)
+
+
+# --- the admin base ------------------------------------------------------------------------
+
+
+class ValidatedAdmin(admin.ModelAdmin):
+    """Writes through ``services`` and reports the core's messages instead of a 500."""
+
+    form = RegistryAdminForm
+    formfield_overrides = {
+        models.JSONField: {"form_class": PrettyJSONFormField, "widget": JSON_TEXTAREA},
+    }
+
+    def __init__(self, model: type[models.Model], admin_site: admin.AdminSite):
+        super().__init__(model, admin_site)
+        self.json_displays: dict[str, str] = {}
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.JSONField):
+                name = f"{field.name}_json"
+                setattr(self, name, _json_display(field))
+                self.json_displays[field.name] = name
+
+    def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> list[Any]:
+        """Viewers (no change permission) see JSON indented and no form-only inputs."""
+        fields = list(super().get_fields(request, obj))
+        if obj is None or self.has_change_permission(request, obj):
+            return fields
+        form_only = set(self.form.declared_fields)
+        return [self.json_displays.get(name, name) for name in fields if name not in form_only]
+
+    def save_model(
+        self, request: HttpRequest, obj: models.Model, form: forms.Form, change: bool
+    ) -> None:
+        services.save_validated(obj)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RegistryValidationError as error:
+            # The save was refused after the form validated (a concurrent write); show the
+            # form again with the core's message. The failed attempt was rolled back.
+            request._registry_save_errors = error.errors  # type: ignore[attr-defined]
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self, request: HttpRequest, obj: models.Model | None = None, change: bool = False, **kwargs
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change, **kwargs)
+        errors = getattr(request, "_registry_save_errors", None)
+        if errors:
+            form = type(form.__name__, (form,), {"save_errors": errors})
+        return form
+
+    # deletes
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """A protected row is reported with the core's refusal message (the confirmation
+        templates show these instead of Django's list of protected objects)."""
+        refusals = delete_refusals(objs)
+        if refusals:
+            return [], {}, set(), refusals
+        return super().get_deleted_objects(objs, request)
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        services.delete_instance(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        try:
+            with transaction.atomic():
+                queryset.delete()
+        except (ProtectedError, RestrictedError) as error:
+            refusals = delete_refusals(queryset) or [str(error)]
+            raise RegistryProtectedError({NON_FIELD: refusals}) from error
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except RegistryValidationError as error:
+            self._report(request, error)
+            opts = self.opts
+            return HttpResponseRedirect(
+                reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                    args=[object_id],
+                )
+            )
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Each action runs in one transaction; a refusal rolls it back and is reported."""
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset)
+        except RegistryValidationError as error:
+            self._report(request, error)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _report(self, request: HttpRequest, error: RegistryValidationError) -> None:
+        for messages_ in error.errors.values():
+            for message in messages_:
+                self.message_user(request, message, messages.ERROR)
+
+    # actions
+
+    def update_rows(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        payload: dict[str, Any],
+        done: str,
+        only: dict[str, Any] | None = None,
+    ) -> None:
+        """Apply ``payload`` to each selected row through the core's update, in one
+        transaction; rows already matching (or outside ``only``) are left alone, and a row
+        the validation refuses is reported and keeps its values."""
+        service = next(item for item in services.SERVICES.values() if item.model is self.model)
+        targets = queryset.exclude(**payload).filter(**(only or {})).order_by("pk")
+        changed = 0
+        refused: list[str] = []
+        total = queryset.count()
+        with transaction.atomic():
+            for obj in targets:
+                try:
+                    service.update_instance(obj.pk, payload)
+                except RegistryValidationError as error:
+                    reasons = "; ".join(m for ms in error.errors.values() for m in ms)
+                    refused.append(f"{obj}: {reasons}")
+                else:
+                    changed += 1
+        noun = model_ngettext(self.opts, changed)
+        self.message_user(request, f"{done} {changed} {noun}.", messages.SUCCESS)
+        unchanged = total - changed - len(refused)
+        if unchanged:
+            self.message_user(request, f"{unchanged} left unchanged.", messages.INFO)
+        for message in refused:
+            self.message_user(request, f"Refused {message}", messages.ERROR)
+
+
+def _json_display(field: models.JSONField) -> Any:
+    @admin.display(description=field.verbose_name)
+    def display(obj: models.Model) -> str:
+        return pretty_json(getattr(obj, field.attname))
+
+    return display

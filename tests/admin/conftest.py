@@ -1,0 +1,52 @@
+"""Fixtures for the admin tests: staff users and a logged-in test client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from tests.conftest import VIEW_PERMS
+
+MODELS = ("engine", "availablemodel", "registeredmodel", "knowledgesettings")
+
+
+@pytest.fixture
+def make_staff(make_user) -> Callable[..., User]:
+    """A staff user (admin login) with the given permissions."""
+
+    def make(username: str, *perms: str) -> User:
+        user = make_user(username, *perms)
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def viewer(make_staff) -> User:
+    """Staff with only the view permissions."""
+    return make_staff("viewer", *VIEW_PERMS)
+
+
+@pytest.fixture
+def editor(make_staff) -> User:
+    """Staff with view and change permissions, but no add or delete."""
+    return make_staff("editor", *VIEW_PERMS, *(f"inventory.change_{name}" for name in MODELS))
+
+
+@pytest.fixture
+def login(client) -> Callable[[User], Client]:
+    def log_in(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def admin_client(login, admin_user) -> Client:
+    return login(admin_user)
