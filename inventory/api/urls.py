@@ -1,4 +1,24 @@
-"""URLs of the REST API."""
+"""URLs of the REST API: ``v1/`` mirrors the module SDK; schema and docs sit beside it."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from inventory.declarations import DECLARATIONS
+
+from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
 
 app_name = "api"
-urlpatterns: list = []
+
+router = SimpleRouter()
+for sdk_name in DECLARATIONS:
+    router.register(sdk_name.replace("_", "-"), viewset_for(sdk_name), basename=sdk_name)
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
+    path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

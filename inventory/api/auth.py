@@ -1,0 +1,47 @@
+"""Who may call the API: bearer tokens for modules, Django model permissions for access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
+
+from inventory.models import ApiToken
+
+KEYWORDS = ("bearer", "token")
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <token>`` (or ``Token <token>``), checked against stored hashes."""
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken | None] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode("latin-1") not in KEYWORDS:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "invalid Authorization header: expected 'Bearer <token>'"
+            )
+        try:
+            token = header[1].decode("ascii")
+        except UnicodeDecodeError as error:
+            raise exceptions.AuthenticationFailed("invalid token") from error
+        user = ApiToken.user_for(token)
+        if user is None:
+            raise exceptions.AuthenticationFailed("invalid token")
+        return user, None
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """Django model permissions, with reads requiring the ``view_*`` permission."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }

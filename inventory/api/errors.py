@@ -1,0 +1,60 @@
+"""One error body for every API failure: ``{"detail": <first message>, "errors": {...}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from inventory.errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "the row changed since it was read (If-Match does not match its ETag)"
+    default_code = "precondition_failed"
+
+
+def _messages(detail: Any) -> list[str]:
+    if isinstance(detail, list | tuple):
+        return [message for item in detail for message in _messages(item)]
+    if isinstance(detail, dict):
+        return [message for item in detail.values() for message in _messages(item)]
+    return [str(detail)]
+
+
+def _errors(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {str(key): _messages(value) for key, value in detail.items()}
+    return {NON_FIELD: _messages(detail)}
+
+
+def error_response(error: RegistryValidationError, code: int, headers: Any = None) -> Response:
+    return Response(error.as_dict(), status=code, headers=headers)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF exception handler: registry errors keep their fields, the rest gets the same shape."""
+    if isinstance(exc, RegistryProtectedError):
+        set_rollback()
+        return error_response(exc, status.HTTP_409_CONFLICT)
+    if isinstance(exc, RegistryValidationError):
+        set_rollback()
+        return error_response(exc, status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    headers: dict[str, str] = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    set_rollback()
+    return error_response(RegistryValidationError(_errors(exc.detail)), exc.status_code, headers)

@@ -1,0 +1,325 @@
+"""An HTTP client for the REST API with the module SDK's interface.
+
+Modules in other processes use it exactly like ``inventory.sdk.module_sdk``; it needs only
+``requests`` (``pip install model-registry`` pulls it in) and imports nothing from Django::
+
+    from inventory.client import RegistryClient
+
+    client = RegistryClient("https://registry.example.com", token)
+    listing = client.models.model_registry.list(
+        page=0, page_size=200, filters={"engine_id": 3, "status": "available"}
+    )
+    created = client.models.model_registry.create(
+        {"name": "llama3", "engine_id": 3, "capabilities": ["chat"]}
+    )
+
+Validation failures raise ``RegistryValidationError`` (a ``ValueError``) with the server's
+per-field ``errors``; a refused delete raises ``RegistryProtectedError``. Other HTTP failures
+(authentication, permissions, a stale ``if_match``) raise ``RegistryAPIError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from .errors import RegistryProtectedError, RegistryValidationError
+
+API_PREFIX = "api/v1/"
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 200
+CONFIRM = "confirm_embedding_model_change"
+ENTITIES = ("engine_registry", "available_model_registry", "model_registry")
+
+
+class RegistryAPIError(RuntimeError):
+    """An HTTP failure that is not a validation error: 401, 403, 412, 5xx…"""
+
+    def __init__(self, status: int, detail: str, errors: Mapping[str, list[str]] | None = None):
+        super().__init__(f"HTTP {status}: {detail}")
+        self.status = status
+        self.detail = detail
+        self.errors = dict(errors or {})
+
+
+class PreconditionFailedError(RegistryAPIError):
+    """``if_match`` no longer matches the row: someone else changed it first."""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def list_params(
+    page: Any = 0,
+    page_size: Any = DEFAULT_PAGE_SIZE,
+    filters: Mapping[str, Any] | None = None,
+    sort: Any = None,
+) -> list[tuple[str, str]]:
+    """The list query parameters for SDK-style arguments.
+
+    A list filter value is sent as a repeated parameter; a one-item list gets an extra empty
+    repeat so that the server, like the SDK, echoes it as a list.
+    """
+    params: list[tuple[str, str]] = []
+    if page is not None:
+        params.append(("page", _text(page)))
+    if page_size is not None:
+        params.append(("page_size", _text(page_size)))
+    if filters is not None:
+        if not isinstance(filters, Mapping):
+            raise RegistryValidationError({"filters": ["filters must be an object"]})
+        for key, value in filters.items():
+            if isinstance(value, list | tuple | set | frozenset):
+                items = list(value)
+                params.extend((key, _text(item)) for item in items)
+                if len(items) == 1:
+                    params.append((key, ""))
+            elif value is not None:
+                params.append((key, _text(value)))
+    if isinstance(sort, Mapping):
+        params.append(("sort", _text(sort.get("field", "id"))))
+        if sort.get("direction") is not None:
+            params.append(("direction", _text(sort["direction"])))
+    elif isinstance(sort, list | tuple) and len(sort) == 2:
+        params.extend([("sort", _text(sort[0])), ("direction", _text(sort[1]))])
+    elif sort is not None:
+        params.append(("sort", _text(sort)))
+    return params
+
+
+class RegistryClient:
+    """``client.models.<name>``, ``client.knowledge`` and ``client.capabilities`` over HTTP."""
+
+    ValidationError = RegistryValidationError
+    ProtectedError = RegistryProtectedError
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 30.0,
+        session: requests.Session | None = None,
+    ):
+        """``base_url`` is the site root (``https://registry.example.com``)."""
+        self.api_url = base_url.rstrip("/") + "/" + API_PREFIX
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.headers.update(
+            {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        )
+        self.models = Models(self)
+        self.knowledge = Knowledge(self)
+        self.capabilities = Capabilities(self)
+
+    def __repr__(self) -> str:
+        return f"<RegistryClient {self.api_url}>"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one request; 400 and 409 raise the SDK's exceptions, 404 is returned."""
+        kwargs: dict[str, Any] = {"params": params, "headers": headers, "timeout": self.timeout}
+        if method in ("POST", "PUT", "PATCH"):
+            kwargs["json"] = json
+        response = self.session.request(method, self.api_url + path, **kwargs)
+        if response.status_code < 400 or response.status_code == 404:
+            return response
+        detail, errors = _error_body(response)
+        if response.status_code == 400:
+            raise RegistryValidationError(errors or detail)
+        if response.status_code == 409:
+            raise RegistryProtectedError(errors or detail)
+        if response.status_code == 412:
+            raise PreconditionFailedError(412, detail, errors)
+        raise RegistryAPIError(response.status_code, detail, errors)
+
+
+def _error_body(response: requests.Response) -> tuple[str, dict[str, list[str]]]:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text or response.reason, {}
+    if not isinstance(body, dict):
+        return str(body), {}
+    errors = body.get("errors") if isinstance(body.get("errors"), dict) else {}
+    return str(body.get("detail", response.reason)), errors
+
+
+def _not_found_error(response: requests.Response) -> RegistryAPIError:
+    detail, errors = _error_body(response)
+    return RegistryAPIError(404, detail, errors)
+
+
+class ModelResource:
+    """List, read and write one entity over HTTP; the same methods as the SDK's."""
+
+    def __init__(self, client: RegistryClient, name: str):
+        self.client = client
+        self.name = name
+        self.path = name.replace("_", "-") + "/"
+
+    def __repr__(self) -> str:
+        return f"<ModelResource {self.name} via {self.client.api_url}>"
+
+    def _get(self, path: str = "", params: Any = None) -> Any:
+        response = self.client.request("GET", self.path + path, params=params)
+        if response.status_code == 404:
+            raise _not_found_error(response)
+        return response.json()
+
+    def _row_path(self, row_id: Any) -> str:
+        return f"{quote(str(row_id), safe='')}/"
+
+    def list(
+        self,
+        page: int = 0,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        filters: Mapping[str, Any] | None = None,
+        sort: Any = None,
+    ) -> dict[str, Any]:
+        """``{"rows", "total_rows", "page", "page_size", "filters", "sort"}``."""
+        return self._get(params=list_params(page, page_size, filters, sort))
+
+    def iter_pages(
+        self, filters: Mapping[str, Any] | None = None, sort: Any = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every page of up to 200 rows, in order."""
+        page = 0
+        while True:
+            envelope = self.list(page, MAX_PAGE_SIZE, filters, sort)
+            yield envelope
+            if (page + 1) * MAX_PAGE_SIZE >= envelope["total_rows"] or not envelope["rows"]:
+                return
+            page += 1
+
+    def all(self, filters: Mapping[str, Any] | None = None, sort: Any = None) -> dict[str, Any]:
+        """``{"rows", "filters", "sort"}`` with every matching row (read page by page)."""
+        rows: list[dict[str, Any]] = []
+        envelope: dict[str, Any] = {}
+        for envelope in self.iter_pages(filters, sort):
+            rows.extend(envelope["rows"])
+        return {"rows": rows, "filters": envelope["filters"], "sort": envelope["sort"]}
+
+    def view(self, row_id: Any) -> dict[str, Any] | None:
+        found = self.view_with_etag(row_id)
+        return None if found is None else found[0]
+
+    def view_with_etag(self, row_id: Any) -> tuple[dict[str, Any], str] | None:
+        """The row and its ``ETag`` (to pass as ``if_match``), or ``None``."""
+        response = self.client.request("GET", self.path + self._row_path(row_id))
+        if response.status_code == 404:
+            return None
+        return response.json(), response.headers.get("ETag", "")
+
+    def count(self, filters: Mapping[str, Any] | None = None) -> int:
+        return self.list(0, 1, filters)["total_rows"]
+
+    def create(self, payload: Mapping[str, Any], **options: Any) -> dict[str, Any]:
+        params = {key: _text(value) for key, value in options.items()}
+        response = self.client.request("POST", self.path, params=params, json=payload)
+        return response.json()
+
+    def update(
+        self,
+        row_id: Any,
+        payload: Mapping[str, Any],
+        *,
+        if_match: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any] | None:
+        """Partial update (``PATCH``); ``None`` when the row does not exist. With
+        ``if_match`` (an ETag from ``view_with_etag``) a concurrent change raises
+        ``PreconditionFailedError`` instead of being overwritten."""
+        params = {key: _text(value) for key, value in options.items()}
+        headers = {"If-Match": if_match} if if_match else None
+        path = self.path + self._row_path(row_id)
+        response = self.client.request("PATCH", path, params=params, json=payload, headers=headers)
+        return None if response.status_code == 404 else response.json()
+
+    def delete(self, row_id: Any, *, if_match: str | None = None) -> bool:
+        """``True`` when deleted, ``False`` when missing; a protected row raises
+        ``RegistryProtectedError``."""
+        headers = {"If-Match": if_match} if if_match else None
+        response = self.client.request(
+            "DELETE", self.path + self._row_path(row_id), headers=headers
+        )
+        return response.status_code != 404
+
+    def table_model(self) -> list[dict[str, Any]]:
+        return self._get("table-model/")
+
+    def filters_model(self) -> list[dict[str, Any]]:
+        return self._get("filters-model/")
+
+
+class Models:
+    """``client.models``: one ``ModelResource`` per entity."""
+
+    def __init__(self, client: RegistryClient):
+        self._resources = {name: ModelResource(client, name) for name in ENTITIES}
+        self.engine_registry = self._resources["engine_registry"]
+        self.available_model_registry = self._resources["available_model_registry"]
+        self.model_registry = self._resources["model_registry"]
+
+    def __getitem__(self, name: str) -> ModelResource:
+        return self._resources[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._resources)
+
+
+class Knowledge:
+    """``client.knowledge``: the knowledge embedding backend settings."""
+
+    def __init__(self, client: RegistryClient):
+        self.client = client
+
+    def get_config(self) -> dict[str, Any]:
+        return self.client.request("GET", "knowledge/config/").json()
+
+    def update_config(
+        self, payload: Mapping[str, Any], confirm_embedding_model_change: Any = False
+    ) -> dict[str, Any]:
+        params = {}
+        if confirm_embedding_model_change is not False:
+            params[CONFIRM] = _text(confirm_embedding_model_change)
+        response = self.client.request("PATCH", "knowledge/config/", params=params, json=payload)
+        return response.json()
+
+
+class Capabilities:
+    """``client.capabilities``: the vocabulary, runtime methods and config schemas."""
+
+    def __init__(self, client: RegistryClient):
+        self.client = client
+
+    def describe(self) -> dict[str, Any]:
+        return self.client.request("GET", "capabilities/").json()
+
+    def extra_config_schemas(self) -> dict[str, dict[str, Any]]:
+        return self.describe()["extra_config_schemas"]
+
+
+__all__ = [
+    "PreconditionFailedError",
+    "RegistryAPIError",
+    "RegistryClient",
+    "RegistryProtectedError",
+    "RegistryValidationError",
+]
