@@ -24,6 +24,7 @@ from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
 from .services import SERVICES, EntityService, knowledge_config, parse_id, update_knowledge_config
+from .workflows.facade import Workflows
 
 
 class ModelResource:
@@ -144,6 +145,7 @@ class ModuleSDK:
         self.models = Models()
         self.knowledge = Knowledge()
         self.capabilities = Capabilities()
+        self.workflows = Workflows()
 
 
 module_sdk = ModuleSDK()

@@ -147,6 +147,27 @@ class AvailableModel(TimestampedModel):
     def capability_list(self) -> list[str]:
         return caps.parse_stored(self.capabilities)
 
+    def provider_restrictions(self) -> dict[str, list[str]]:
+        """The providers each restricting field admits: ``provider_hint`` (one provider) and
+        ``source_payload.compatible_engines`` (a list or CSV of providers). Empty: any."""
+        restrictions: dict[str, list[str]] = {}
+        if self.provider_hint:
+            restrictions["provider_hint"] = [self.provider_hint.strip().lower()]
+        payload = self.source_payload if isinstance(self.source_payload, dict) else {}
+        compatible = payload.get("compatible_engines")
+        if isinstance(compatible, str):
+            compatible = compatible.split(",")
+        if isinstance(compatible, list):
+            names = [str(item).strip().lower() for item in compatible if str(item).strip()]
+            if names:
+                restrictions["source_payload.compatible_engines"] = names
+        return restrictions
+
+    def admits_provider(self, provider: str) -> bool:
+        """Whether an engine of ``provider`` may run this model: every restriction admits it."""
+        wanted = (provider or "").strip().lower()
+        return all(wanted in names for names in self.provider_restrictions().values())
+
 
 def _non_negative_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -1,0 +1,66 @@
+"""Compare registered rows with their catalog rows; apply the differences on request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from inventory.errors import RegistryValidationError
+from inventory.workflows import reconcile
+from inventory.workflows.text import table
+
+
+class Command(BaseCommand):
+    help = (
+        "Show, for every registered model linked to a catalog model, the fields that differ "
+        "from the catalog (dry run by default); --apply writes them, all or nothing."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--engine", metavar="ID", help="Only models on this engine.")
+        parser.add_argument("--apply", action="store_true", help="Write the differences.")
+        parser.add_argument(
+            "--confirm-embedding-model-change",
+            action="store_true",
+            help="Confirm changing the knowledge embedding model's dim or capabilities.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            reports = [
+                reconcile.report(model) for model in reconcile.linked_models(options["engine"])
+            ]
+        except RegistryValidationError as error:
+            raise CommandError(str(error)) from None
+        drifted = [item for item in reports if not item["in_sync"]]
+        rows = [
+            (item["model_id"], item["name"], diff["field"], diff["registered"], diff["catalog"])
+            for item in drifted
+            for diff in item["differences"]
+        ]
+        self.stdout.write(
+            f"{len(reports)} linked model(s) checked, {len(drifted)} differ from the catalog."
+        )
+        if rows:
+            self.stdout.write(table(("id", "model", "field", "registered", "catalog"), rows))
+        if not options["apply"]:
+            if rows:
+                self.stdout.write(
+                    "Dry run: nothing written. Run again with --apply to write these."
+                )
+            return
+        with transaction.atomic():
+            for item in drifted:
+                try:
+                    reconcile.apply(
+                        item["model_id"], None, options["confirm_embedding_model_change"]
+                    )
+                except RegistryValidationError as error:
+                    raise CommandError(
+                        f"model {item['name']!r}: {error}; nothing written"
+                    ) from None
+        self.stdout.write(
+            self.style.SUCCESS(f"Applied {len(rows)} difference(s) to {len(drifted)} model(s).")
+        )
