@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, router, transaction
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.db.models.deletion import Collector
@@ -50,12 +51,32 @@ class RegistryAdminForm(forms.ModelForm):
 
     save_errors: ClassVar[dict[str, list[str]]] = {}
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            for form_key, message in core_messages(self._meta.model, name).items():
+                field.error_messages[form_key] = message
+
     def _post_clean(self) -> None:
         super()._post_clean()
         names = {field.attname: field.name for field in self._meta.model._meta.concrete_fields}
         for key, messages_ in self.save_errors.items():
             name = names.get(key, key)
             self.add_error(name if name in self.fields else None, messages_)
+
+
+def core_messages(model: type[models.Model], name: str) -> dict[str, str]:
+    """The model field's own messages for what the form field checks first (a missing
+    value, an unknown choice), so the form words them as every other door does."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return {}
+    custom = getattr(field, "_error_messages", None) or {}
+    found = {"required": custom.get("blank"), "invalid_choice": custom.get("invalid_choice")}
+    if field.is_relation:
+        found["invalid_choice"] = custom.get("invalid")
+    return {key: message for key, message in found.items() if message}
 
 
 class ConfirmEmbeddingChangeForm(RegistryAdminForm):
@@ -167,10 +188,13 @@ class ValidatedAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: models.Model | None = None, change: bool = False, **kwargs
     ) -> type[forms.ModelForm]:
         form = super().get_form(request, obj, change, **kwargs)
+        attrs: dict[str, Any] = {}
+        if change and not self.has_change_permission(request, obj):
+            attrs = dict.fromkeys(self.form.declared_fields)  # viewers get no inputs at all
         errors = getattr(request, "_registry_save_errors", None)
         if errors:
-            form = type(form.__name__, (form,), {"save_errors": errors})
-        return form
+            attrs["save_errors"] = errors
+        return type(form.__name__, (form,), attrs) if attrs else form
 
     # deletes
 

@@ -1,0 +1,231 @@
+"""Admin forms report the shared validation as form errors and save through the services."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from inventory.models import KnowledgeSettings, RegisteredModel
+
+pytestmark = pytest.mark.django_db
+
+
+def model_form(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "name": "nomic",
+        "engine": "",
+        "available_model": "",
+        "model_path": "",
+        "vram_required_mb": "0",
+        "ram_required_mb": "0",
+        "remote_url": "",
+        "version": "",
+        "capabilities": "embedding",
+        "extra_config": "{}",
+        "status": "available",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def errors(response) -> dict[str, list[str]]:
+    form = response.context["adminform"].form
+    return {key: [str(message) for message in messages] for key, messages in form.errors.items()}
+
+
+ADD = reverse("admin:inventory_registeredmodel_add")
+
+
+def change(pk: int) -> str:
+    return reverse("admin:inventory_registeredmodel_change", args=[pk])
+
+
+@pytest.mark.parametrize(
+    "dim", ['"768"', "0", "-3", "true", "7.5"], ids=["string", "zero", "negative", "bool", "float"]
+)
+def test_bad_dim_on_add_is_a_form_error_and_nothing_is_saved(admin_client, engine, dim):
+    response = admin_client.post(
+        ADD, model_form(engine=engine["id"], extra_config=f'{{"dim": {dim}}}')
+    )
+    assert response.status_code == 200
+    assert errors(response) == {"extra_config": ["extra_config.dim must be a positive integer"]}
+    assert not RegisteredModel.objects.exists()
+
+
+def test_bad_dim_on_change_is_a_form_error_and_nothing_is_saved(admin_client, make_model, engine):
+    model = make_model("nomic", capabilities="embedding", extra_config={"dim": 768})
+    response = admin_client.post(
+        change(model["id"]),
+        model_form(engine=engine["id"], extra_config='{"dim": "1024"}', version="2"),
+    )
+    assert response.status_code == 200
+    assert errors(response) == {"extra_config": ["extra_config.dim must be a positive integer"]}
+    stored = RegisteredModel.objects.get(pk=model["id"])
+    assert (stored.extra_config, stored.version) == ({"dim": 768}, "")
+
+
+def test_capability_and_defaults_errors_come_from_the_core(admin_client, engine):
+    response = admin_client.post(
+        ADD,
+        model_form(
+            engine=engine["id"], capabilities="embedding", extra_config='{"defaults": {"top_k": 3}}'
+        ),
+    )
+    assert "only allowed on models with the chat or reasoning capability" in str(
+        errors(response)["extra_config"]
+    )
+    response = admin_client.post(
+        ADD, model_form(engine=engine["id"], capabilities="chat,telepathy")
+    )
+    assert errors(response)["capabilities"][0].startswith("unknown capability 'telepathy'")
+    response = admin_client.post(ADD, model_form(engine=engine["id"], extra_config="[1, 2]"))
+    assert errors(response) == {"extra_config": ["extra_config must be a JSON object"]}
+    assert not RegisteredModel.objects.exists()
+
+
+def test_valid_add_normalizes_like_every_other_door(admin_client, engine, catalog_model):
+    response = admin_client.post(
+        ADD,
+        model_form(
+            name="  nomic  ",
+            engine=engine["id"],
+            available_model=catalog_model["id"],
+            capabilities="Embeddings, chat",
+            extra_config='{"dim": 768, "defaults": {"temperature": 0.2}}',
+        ),
+    )
+    assert response.status_code == 302
+    model = RegisteredModel.objects.get()
+    assert (model.name, model.capabilities) == ("nomic", "embedding,chat")
+    assert model.extra_config == {"dim": 768, "defaults": {"temperature": 0.2}}
+
+
+def test_change_form_shows_runtime_methods_pretty_json_and_schema(admin_client, make_model):
+    model = make_model("nomic", capabilities="embedding,chat", extra_config={"dim": 768})
+    response = admin_client.get(change(model["id"]))
+    content = response.content.decode()
+    assert "generate_completion, generate_stream, embed_texts" in content
+    form = response.context["adminform"].form
+    assert form["extra_config"].value() == json.dumps({"dim": 768}, indent=2)
+    help_text = str(form.fields["extra_config"].help_text)
+    assert "JSON Schema for this model&#x27;s capabilities (embedding, chat)" in help_text
+    assert "Vector dimension" in help_text
+    assert "runtime_methods" not in form.fields
+
+
+def test_duplicate_name_reports_the_core_message(admin_client, make_model, engine):
+    make_model("llama3")
+    response = admin_client.post(ADD, model_form(name="llama3", engine=engine["id"]))
+    assert errors(response) == {"name": ["model name already in use"]}
+
+
+def test_a_save_refused_after_validation_shows_the_form_again(
+    admin_client, make_model, engine, monkeypatch
+):
+    """A concurrent create between validation and the write: the database refuses, the
+    services translate it and the admin shows the form with the message, saving nothing."""
+    make_model("llama3")
+    monkeypatch.setattr(RegisteredModel, "validate_unique", lambda self, exclude=None: None)
+    response = admin_client.post(ADD, model_form(name="llama3", engine=engine["id"]))
+    assert response.status_code == 200
+    assert errors(response) == {
+        "__all__": ["the change conflicts with a concurrent write; please retry"]
+    }
+    assert RegisteredModel.objects.filter(name="llama3").count() == 1
+
+
+# --- knowledge settings --------------------------------------------------------------------
+
+KNOWLEDGE = reverse("admin:inventory_knowledgesettings_change", args=[1])
+
+
+@pytest.fixture
+def embedders(make_model) -> tuple[dict, dict]:
+    first = make_model("embed-a", capabilities="embedding", extra_config={"dim": 768})
+    second = make_model("embed-b", capabilities="embedding", extra_config={"dim": 1024})
+    return first, second
+
+
+def test_enabling_without_a_model_is_a_form_error(admin_client):
+    KnowledgeSettings.load()
+    response = admin_client.post(KNOWLEDGE, {"enabled": "on", "embedding_model": ""})
+    assert errors(response) == {
+        "embedding_model": ["enabling knowledge requires an embedding model (embedding_model_id)"]
+    }
+    assert not KnowledgeSettings.load().enabled
+
+
+def test_changing_the_embedding_model_needs_the_confirmation(admin_client, embedders, sdk):
+    first, second = embedders
+    sdk.knowledge.update_config({"enabled": True, "embedding_model_id": first["id"]})
+    response = admin_client.post(KNOWLEDGE, {"enabled": "on", "embedding_model": second["id"]})
+    assert "must be confirmed with confirm_embedding_model_change" in str(
+        errors(response)["embedding_model"]
+    )
+    assert KnowledgeSettings.load().embedding_model_id == first["id"]
+    response = admin_client.post(
+        KNOWLEDGE,
+        {
+            "enabled": "on",
+            "embedding_model": second["id"],
+            "confirm_embedding_model_change": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert KnowledgeSettings.load().embedding_model_id == second["id"]
+
+
+def test_changing_dim_of_the_knowledge_model_needs_the_confirmation(
+    admin_client, embedders, engine, sdk
+):
+    first, _ = embedders
+    sdk.knowledge.update_config({"enabled": True, "embedding_model_id": first["id"]})
+    data = model_form(name="embed-a", engine=engine["id"], extra_config='{"dim": 512}')
+    response = admin_client.post(change(first["id"]), data)
+    assert "must be confirmed" in str(errors(response)["extra_config"])
+    assert RegisteredModel.objects.get(pk=first["id"]).extra_config == {"dim": 768}
+    response = admin_client.post(
+        change(first["id"]), {**data, "confirm_embedding_model_change": "on"}
+    )
+    assert response.status_code == 302
+    assert RegisteredModel.objects.get(pk=first["id"]).extra_config == {"dim": 512}
+
+
+@pytest.mark.parametrize("name", ["engine", "availablemodel", "registeredmodel"])
+def test_add_pages_render(admin_client, name):
+    response = admin_client.get(reverse(f"admin:inventory_{name}_add"))
+    assert response.status_code == 200
+
+
+def test_engine_add_through_the_admin(admin_client):
+    url = reverse("admin:inventory_engine_add")
+    response = admin_client.post(
+        url, {"name": " vllm-1 ", "provider": "VLLM", "config": "{}", "status": "installed"}
+    )
+    assert response.status_code == 302
+    response = admin_client.post(
+        url, {"name": "vllm-1", "provider": "", "config": "{}", "status": "installed"}
+    )
+    assert errors(response) == {
+        "name": ["engine name already in use"],
+        "provider": ["name and provider are required"],
+    }
+
+
+def test_missing_engine_and_unknown_choices_use_the_core_wording(admin_client, engine):
+    response = admin_client.post(ADD, model_form(name="", engine=""))
+    assert errors(response) == {
+        "name": ["name and engine_id are required"],
+        "engine": ["name and engine_id are required"],
+    }
+    response = admin_client.post(ADD, model_form(engine=999, status="sleeping"))
+    assert errors(response) == {
+        "engine": ["engine_id does not exist"],
+        "status": [
+            "'sleeping' is not a valid status; choose one of: "
+            "available, active, downloading, error, disabled"
+        ],
+    }
