@@ -1,4 +1,47 @@
-"""URLs of the inventory pages."""
+"""URLs of the inventory pages: the same set of pages for each inventory."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, path
+
+from .entities import INVENTORIES, Inventory
+from .views.dashboard import DashboardPage
+from .views.knowledge import KnowledgePage
+from .views.lists import ExportView, ListPage
+from .views.records import DeletePage, DetailPage, FormPage
 
 app_name = "inventory"
-urlpatterns: list = []
+
+
+def inventory_urls(inventory: Inventory) -> list[URLPattern]:
+    slug = inventory.slug
+    return [
+        path(f"{slug}/", ListPage.as_view(inventory=inventory), name=f"{slug}-list"),
+        path(
+            f"{slug}/export.<str:fmt>",
+            ExportView.as_view(inventory=inventory),
+            name=f"{slug}-export",
+        ),
+        path(f"{slug}/new/", FormPage.as_view(inventory=inventory), name=f"{slug}-create"),
+        path(f"{slug}/<int:pk>/", DetailPage.as_view(inventory=inventory), name=f"{slug}-detail"),
+        path(f"{slug}/<int:pk>/edit/", FormPage.as_view(inventory=inventory), name=f"{slug}-edit"),
+        path(
+            f"{slug}/<int:pk>/delete/",
+            DeletePage.as_view(inventory=inventory),
+            name=f"{slug}-delete",
+        ),
+    ]
+
+
+urlpatterns = [
+    path("", DashboardPage.as_view(), name="dashboard"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="inventory/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("knowledge/", KnowledgePage.as_view(), name="knowledge"),
+    *[pattern for inventory in INVENTORIES for pattern in inventory_urls(inventory)],
+]

@@ -1,0 +1,100 @@
+"""The inventories shown by the web pages, each tied to its one list declaration.
+
+Everything an inventory page needs (table columns, filters, form fields, related rows, URL
+names, permissions) is derived from the declaration and the model; this module only adds
+the page titles and URL segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db import models
+from django.urls import reverse
+
+from ..declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
+from ..filtersets import FILTERSETS, DeclaredFilterSet
+from ..listing import Field, ListDeclaration
+from ..services import SERVICES, EntityService
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """One inventory page family: list, export, detail, create, edit and delete."""
+
+    key: str  # SDK name, e.g. ``model_registry``
+    slug: str  # URL segment, e.g. ``models``
+    title: str
+    icon: str
+    declaration: ListDeclaration
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.declaration.model
+
+    @property
+    def filterset(self) -> type[DeclaredFilterSet]:
+        return FILTERSETS[self.key]
+
+    @property
+    def service(self) -> EntityService:
+        return SERVICES[self.key]
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    def perm(self, action: str) -> str:
+        """``inventory.view_engine`` and the like."""
+        return f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"
+
+    def can(self, user, action: str) -> bool:
+        return user.has_perm(self.perm(action))
+
+    def abilities(self, user) -> dict[str, bool]:
+        return {action: self.can(user, action) for action in ACTIONS}
+
+    def url_name(self, page: str) -> str:
+        return f"inventory:{self.slug}-{page}"
+
+    def url(self, page: str, pk: int | None = None) -> str:
+        return reverse(self.url_name(page), args=[] if pk is None else [pk])
+
+    @cached_property
+    def relations(self) -> dict[str, models.ForeignKey]:
+        """Declared reference fields (``engine_id``) mapped to their model foreign keys."""
+        result: dict[str, models.ForeignKey] = {}
+        for item in self.declaration.fields:
+            if item.type == "reference":
+                result[item.name] = model_field_for(self.model, item)  # type: ignore[assignment]
+        return result
+
+    def queryset(self) -> models.QuerySet:
+        """The declaration's queryset with its references joined (one query per page)."""
+        names = [field.name for field in self.relations.values()]
+        return self.declaration.queryset().select_related(*names)
+
+
+def model_field_for(model: type[models.Model], item: Field) -> models.Field:
+    """The model field behind a declared field (matched by attribute, so ``engine_id`` is the
+    foreign key ``engine``)."""
+    for candidate in model._meta.concrete_fields:
+        if item.source in (candidate.name, candidate.attname):
+            return candidate
+    raise LookupError(f"{model.__name__} has no field for {item.name!r}")
+
+
+INVENTORIES: tuple[Inventory, ...] = (
+    Inventory("engine_registry", "engines", "Engines", "cpu", ENGINES),
+    Inventory("available_model_registry", "catalog", "Catalog", "journal-album", AVAILABLE_MODELS),
+    Inventory("model_registry", "models", "Registered models", "boxes", REGISTERED_MODELS),
+)
+
+BY_SLUG: dict[str, Inventory] = {item.slug: item for item in INVENTORIES}
+BY_MODEL: dict[type[models.Model], Inventory] = {item.model: item for item in INVENTORIES}

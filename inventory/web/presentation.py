@@ -1,0 +1,76 @@
+"""HTML fragments shared by tables, detail pages and the dashboard (badges, icons, values)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from .. import capabilities as caps
+
+#: Bootstrap colour of each status word; statuses not listed are shown in grey.
+STATUS_COLOURS = {
+    "active": "success",
+    "available": "primary",
+    "installed": "info",
+    "installing": "warning",
+    "downloading": "warning",
+    "importing": "warning",
+    "error": "danger",
+    "failed": "danger",
+    "uninstalled": "secondary",
+    "disabled": "secondary",
+}
+
+EMPTY = "—"
+
+
+def status_badge(value: str) -> SafeString:
+    colour = STATUS_COLOURS.get(value, "secondary")
+    text = "text-dark" if colour in ("warning", "info") else ""
+    return format_html('<span class="badge text-bg-{} {}">{}</span>', colour, text, value)
+
+
+def capability_badges(value: str | list[str] | None) -> SafeString:
+    tokens = caps.parse_stored(value) if isinstance(value, str | type(None)) else list(value)
+    if not tokens:
+        return format_html('<span class="text-body-secondary">{}</span>', EMPTY)
+    return format_html_join(
+        " ",
+        '<span class="badge rounded-pill capability capability-{}">{}</span>',
+        ((token, token) for token in tokens),
+    )
+
+
+def code_badges(values: list[str]) -> SafeString:
+    if not values:
+        return format_html('<span class="text-body-secondary">{}</span>', EMPTY)
+    return format_html_join(" ", '<code class="runtime-method">{}</code>', ((v,) for v in values))
+
+
+def boolean_icon(value: Any) -> SafeString:
+    if value:
+        return format_html(
+            '<i class="bi bi-check-circle-fill text-success" title="yes"></i>'
+            '<span class="visually-hidden">yes</span>'
+        )
+    return format_html(
+        '<i class="bi bi-dash-circle text-body-secondary" title="no"></i>'
+        '<span class="visually-hidden">no</span>'
+    )
+
+
+def megabytes(value: int | None) -> str:
+    return EMPTY if value is None else f"{intcomma(value)} MB"
+
+
+def pretty_json(value: Any) -> SafeString:
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return format_html('<pre class="json mb-0"><code>{}</code></pre>', text)
+
+
+def link(url: str, text: Any) -> SafeString:
+    return format_html('<a href="{}">{}</a>', url, text)

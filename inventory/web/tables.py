@@ -1,0 +1,109 @@
+"""django-tables2 tables generated from each declaration's ``table_model()``.
+
+One column type renders every declared column by its declared type; sorting is delegated to
+the declaration (``ListDeclaration.order_by``, with ``id`` as tie-breaker), so the pages sort
+exactly like the SDK and the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+from ..listing import Field
+from . import presentation as show
+from .entities import BY_MODEL, INVENTORIES, Inventory
+
+SORT_PARAM = "sort"
+NUMERIC_TYPES = ("integer",)
+NOWRAP_TYPES = ("reference", "datetime", "boolean", "choice")
+
+
+class DeclaredColumn(tables.Column):
+    """A column for one declared field of an inventory."""
+
+    def __init__(self, inventory: Inventory, item: Field, entry: dict[str, Any]):
+        self.inventory = inventory
+        self.item = item
+        relation = inventory.relations.get(item.name)
+        numeric = item.type in NUMERIC_TYPES and item.name != "id"
+        nowrap = numeric or item.type in NOWRAP_TYPES or item.name == "status"
+        cell = " ".join(
+            filter(None, ["text-end" if numeric else "", "text-nowrap" if nowrap else ""])
+        )
+        super().__init__(
+            accessor=relation.name if relation else item.source,
+            verbose_name=item.label,
+            orderable=entry["sortable"],
+            attrs={
+                "th": {"class": "text-end" if numeric else "", "data-field": item.name},
+                "td": {"class": cell, "data-field": item.name},
+            },
+        )
+
+    def order(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
+        sort = {"field": self.item.name, "direction": "desc" if is_descending else "asc"}
+        return self.inventory.declaration.order_by(queryset, sort), True
+
+    def render(self, value: Any, record: Any) -> Any:
+        if self.item.name not in self.inventory.relations:
+            # The stored value, not django-tables2's choice label ("active", not "Active").
+            value = getattr(record, self.item.source)
+        return render_value(self.inventory, self.item, value, record)
+
+
+def render_value(inventory: Inventory, item: Field, value: Any, record: Any = None) -> Any:
+    """The HTML (or text) of one declared value, by declared type."""
+    if value is None or value == "":
+        return show.EMPTY
+    if item.name == "name" and record is not None:
+        return show.link(inventory.url("detail", record.pk), value)
+    if item.type == "reference":
+        target = BY_MODEL.get(type(value))
+        return show.link(target.url("detail", value.pk), value) if target else str(value)
+    if item.type == "boolean":
+        return show.boolean_icon(value)
+    if item.name == "status":
+        return show.status_badge(value)
+    if item.type == "capabilities":
+        return show.capability_badges(value)
+    if item.type == "integer" and item.name.endswith("_mb"):
+        return show.megabytes(value)
+    if item.type == "datetime":
+        return format_date(timezone.localtime(value), "Y-m-d H:i")
+    if item.type == "json":
+        return show.pretty_json(value)
+    if item.type == "list":
+        return show.code_badges(value if isinstance(value, list) else value.split(","))
+    return value
+
+
+def table_for(inventory: Inventory) -> type[tables.Table]:
+    """The table class of one inventory, one column per ``table_model()`` entry."""
+    entries = inventory.declaration.table_model()
+    columns = {
+        entry["field"]: DeclaredColumn(
+            inventory, inventory.declaration.by_name[entry["field"]], entry
+        )
+        for entry in entries
+    }
+    meta = type(
+        "Meta",
+        (),
+        {
+            "template_name": "inventory/table.html",
+            "order_by_field": SORT_PARAM,
+            "attrs": {"class": "table table-hover table-sm align-middle mb-0 inventory-table"},
+            "row_attrs": {"data-id": lambda record: record.pk},
+            "empty_text": f"No {inventory.title.lower()} match.",
+        },
+    )
+    name = f"{inventory.model.__name__}Table"
+    return type(name, (tables.Table,), {**columns, "Meta": meta})
+
+
+TABLES: dict[str, type[tables.Table]] = {item.key: table_for(item) for item in INVENTORIES}

@@ -1,0 +1,140 @@
+"""List pages and their exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.paginator import EmptyPage
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+
+from ... import capabilities as caps
+from ...listing import SEARCH_KEY
+from ..entities import Inventory
+from ..export import FORMATS, export_response
+from ..forms import style
+from ..querying import (
+    PAGE_PARAM,
+    PAGE_SIZE_CHOICES,
+    PAGE_SIZE_PARAM,
+    ListQuery,
+    parse_list_query,
+)
+from ..tables import TABLES
+from .access import InventoryView
+
+
+class ListPage(InventoryView):
+    """A filtered, sorted, paginated table of one inventory."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        inventory = self.inventory
+        query = parse_list_query(inventory, request.GET)
+        if query.valid:
+            data = query.list_request().filtered(inventory.queryset())
+        else:
+            data = inventory.queryset().none()
+        table = TABLES[inventory.key](data, order_by=query.sort_alias)
+        try:
+            table.paginate(page=query.page, per_page=query.page_size)
+        except EmptyPage:
+            table.paginate(page=table.paginator.num_pages, per_page=query.page_size)
+        return render(
+            request,
+            "inventory/list.html",
+            self.base_context(
+                table=table,
+                query=query,
+                form=query.filterset.form,
+                search_field=query.filterset.form[SEARCH_KEY],
+                filter_controls=filter_controls(query),
+                page_size_choices=_page_size_choices(query),
+                export_urls=_export_urls(self.inventory.url_name("export"), request),
+            ),
+        )
+
+
+@dataclass
+class FilterControl:
+    """One filter of the filter form, with what its template needs."""
+
+    field: forms.BoundField
+    type: str
+    options: list[str]
+    selected: list[str]
+
+
+#: A reference filter becomes a drop-down when the referenced table has at most this many rows.
+REFERENCE_CHOICES_LIMIT = 500
+
+
+def reference_widget(inventory: Inventory, name: str, value: Any) -> forms.Widget | None:
+    """A drop-down of the referenced rows (one query), or ``None`` to keep the id text box."""
+    related = inventory.relations[name].related_model
+    rows = list(
+        related._default_manager.order_by("name").values_list("pk", "name")[
+            : REFERENCE_CHOICES_LIMIT + 1
+        ]
+    )
+    choices = [("", "any"), *[(str(pk), label) for pk, label in rows]]
+    if len(rows) > REFERENCE_CHOICES_LIMIT or str(value or "") not in dict(choices):
+        return None
+    return forms.Select(choices=choices)
+
+
+def filter_controls(query: ListQuery) -> list[FilterControl]:
+    form = query.filterset.form
+    controls = []
+    for bound in form:
+        if bound.name in query.inventory.relations:
+            widget = reference_widget(query.inventory, bound.name, bound.value())
+            if widget is not None:
+                bound.field.widget = widget
+        style(bound.field.widget)
+        if bound.errors:
+            bound.field.widget.attrs["class"] += " is-invalid"
+        if bound.name == SEARCH_KEY:
+            continue
+        kind = bound.field.kind.type
+        selected: list[str] = []
+        if kind == "capabilities":
+            raw = bound.value() or []
+            try:
+                selected = caps.normalize_list(raw)
+            except (caps.UnknownCapabilityError, TypeError):
+                selected = [str(item) for item in raw]
+        options = [str(value) for value, _ in getattr(bound.field.widget, "choices", [])]
+        controls.append(FilterControl(bound, kind, options, selected))
+    return controls
+
+
+def _page_size_choices(query: ListQuery) -> list[int]:
+    return sorted({*PAGE_SIZE_CHOICES, query.page_size})
+
+
+def _export_urls(url_name: str, request: HttpRequest) -> dict[str, str]:
+    """Export links for the current filters and sort (paging left out)."""
+    params = request.GET.copy()
+    for key in (PAGE_PARAM, PAGE_SIZE_PARAM):
+        params.pop(key, None)
+    query = params.urlencode()
+    return {fmt: reverse(url_name, args=[fmt]) + (f"?{query}" if query else "") for fmt in FORMATS}
+
+
+class ExportView(InventoryView):
+    """The current filtered and sorted view as a streamed CSV or JSON file."""
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt not in FORMATS:
+            return HttpResponseBadRequest(f"unknown export format {fmt!r}; use csv or json")
+        query = parse_list_query(self.inventory, request.GET)
+        problems: list[Any] = [*query.errors, *query.warnings]
+        if problems:
+            return HttpResponseBadRequest(
+                "\n".join(str(message) for message in problems) + "\n",
+                content_type="text/plain; charset=utf-8",
+            )
+        return export_response(query.list_request(), fmt, self.inventory.key)

@@ -1,0 +1,222 @@
+"""Detail, create, edit and delete pages of one inventory row."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+
+from ... import extra_config
+from ...capabilities import CAPABILITIES
+from ...errors import RegistryProtectedError, RegistryValidationError
+from ...listing import ListRequest
+from ...models import KnowledgeSettings, RegisteredModel
+from ...services import delete_instance, save_validated
+from ..entities import INVENTORIES, Inventory
+from ..forms import CONFIRM_FIELD, FORMS, CoreValidatedForm
+from ..tables import TABLES, render_value
+from .access import InventoryView
+
+RELATED_ROWS = 10
+
+
+@dataclass
+class RelatedList:
+    """Rows of another inventory that point at this row (e.g. an engine's models)."""
+
+    inventory: Inventory
+    field: str
+    label: str
+    table: Any
+    total: int
+    list_url: str
+    create_url: str | None
+
+
+def detail_values(inventory: Inventory, instance: models.Model) -> list[tuple[Any, Any]]:
+    """``(declared field, rendered value)`` for every declared field of a row."""
+    declaration = inventory.declaration
+    values = {attr: getattr(instance, attr) for attr in declaration.value_attrs}
+    result = []
+    for item in declaration.fields:
+        if item.source is None:
+            value = item.derive(values) if item.derive else None
+        elif item.name in inventory.relations:
+            value = getattr(instance, inventory.relations[item.name].name)
+        else:
+            value = values[item.source]
+        result.append((item, render_value(inventory, item, value)))
+    return result
+
+
+def related_lists(inventory: Inventory, instance: models.Model, user: Any) -> list[RelatedList]:
+    """For each inventory with a reference to this one, its first rows pointing here."""
+    result = []
+    for other in INVENTORIES:
+        if not other.can(user, "view"):
+            continue
+        for name, relation in other.relations.items():
+            if relation.related_model is not inventory.model:
+                continue
+            request = ListRequest.build(other.declaration, {name: instance.pk})
+            queryset = request.filtered(other.queryset())
+            table = TABLES[other.key](queryset, order_by="name", exclude=(name,))
+            table.paginate(page=1, per_page=RELATED_ROWS)
+            result.append(
+                RelatedList(
+                    other,
+                    name,
+                    other.title,
+                    table,
+                    table.paginator.count,
+                    f"{other.url('list')}?{name}={instance.pk}",
+                    (
+                        f"{other.url('create')}?{relation.name}={instance.pk}"
+                        if other.can(user, "add")
+                        else None
+                    ),
+                )
+            )
+    return result
+
+
+class DetailPage(InventoryView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        instance = get_object_or_404(self.inventory.queryset(), pk=pk)
+        is_embedding_backend = (
+            isinstance(instance, RegisteredModel)
+            and KnowledgeSettings.objects.filter(embedding_model_id=instance.pk).exists()
+        )
+        return render(
+            request,
+            "inventory/detail.html",
+            self.base_context(
+                object=instance,
+                values=detail_values(self.inventory, instance),
+                related=related_lists(self.inventory, instance, request.user),
+                is_embedding_backend=is_embedding_backend,
+                edit_url=self.inventory.url("edit", instance.pk),
+                delete_url=self.inventory.url("delete", instance.pk),
+            ),
+        )
+
+
+def schema_help(capabilities: Any) -> dict[str, Any]:
+    """The ``extra_config`` JSON Schemas to show beside the JSON editor."""
+    groups: dict[str, list[str]] = {}
+    for name, schema in extra_config.schemas_by_capability().items():
+        groups.setdefault(_json(schema), []).append(name)
+    selected = [name for name in CAPABILITIES if name in _as_list(capabilities)]
+    return {
+        "selected": selected,
+        "current": _json(extra_config.schema_for(selected)),
+        "by_capability": [(names, text) for text, names in groups.items()],
+    }
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2)
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [token.strip() for token in value.split(",") if token.strip()]
+    return list(value or [])
+
+
+class FormPage(InventoryView):
+    """Create (``pk`` absent) or edit one row."""
+
+    def get_permission_required(self) -> tuple[str, ...]:
+        action = "change" if "pk" in self.kwargs else "add"
+        return (self.inventory.perm(action),)
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        original = self._original(pk)
+        form_class = FORMS[self.inventory.key]
+        initial = {
+            key: value for key, value in request.GET.lists() if key in form_class.base_fields
+        }
+        initial = {key: value if len(value) > 1 else value[0] for key, value in initial.items()}
+        instance = copy.copy(original) if original else None
+        return self._render(form_class(instance=instance, initial=initial), original)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        original = self._original(pk)
+        instance = copy.copy(original) if original else None
+        form = FORMS[self.inventory.key](request.POST, instance=instance)
+        if form.is_valid():
+            try:
+                saved = save_validated(form.instance)
+            except RegistryValidationError as error:
+                form.add_core_errors(error)
+            else:
+                verb = "Saved" if original else "Created"
+                messages.success(request, f"{verb} {self.inventory.verbose_name} {saved}.")
+                return HttpResponseRedirect(self.inventory.url("detail", saved.pk))
+        return self._render(form, original, needs_confirmation=form.passes_with_confirmation())
+
+    def _original(self, pk: int | None) -> models.Model | None:
+        if pk is None:
+            return None
+        return get_object_or_404(self.inventory.queryset(), pk=pk)
+
+    def _render(
+        self,
+        form: CoreValidatedForm,
+        original: models.Model | None,
+        needs_confirmation: bool = False,
+    ) -> HttpResponse:
+        capabilities = form["capabilities"].value() if "capabilities" in form.fields else None
+        return render(
+            self.request,
+            "inventory/form.html",
+            self.base_context(
+                form=form,
+                object=original,
+                detail_url=self.inventory.url("detail", original.pk) if original else None,
+                schemas=schema_help(capabilities) if "extra_config" in form.fields else None,
+                confirm_field=CONFIRM_FIELD if CONFIRM_FIELD in form.fields else None,
+                needs_confirmation=needs_confirmation,
+            ),
+        )
+
+
+class DeletePage(InventoryView):
+    """A confirmation page; a refused delete shows the core's reason."""
+
+    action = "delete"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        instance = get_object_or_404(self.inventory.queryset(), pk=pk)
+        return self._render(instance)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        instance = get_object_or_404(self.inventory.queryset(), pk=pk)
+        name = str(instance)
+        try:
+            delete_instance(instance)
+        except RegistryProtectedError as error:
+            return self._render(instance, refusal=error.message, status=409)
+        messages.success(request, f"Deleted {self.inventory.verbose_name} {name}.")
+        return HttpResponseRedirect(self.inventory.url("list"))
+
+    def _render(
+        self, instance: models.Model, refusal: str | None = None, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            self.request,
+            "inventory/delete.html",
+            self.base_context(
+                object=instance,
+                refusal=refusal,
+                detail_url=self.inventory.url("detail", instance.pk),
+            ),
+            status=status,
+        )
