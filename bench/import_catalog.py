@@ -1,0 +1,121 @@
+#!/usr/bin/env python
+"""Catalog import rate and peak memory, through the same import as the command and the API.
+
+    .venv/bin/python bench/import_catalog.py [--rows 10000 100000]
+
+By default the benchmark migrates a throwaway SQLite file and removes it at the end. With
+``DATABASE_URL`` set it runs against that database (which must be migrated) and deletes the
+catalog rows it imported, which all carry a unique ``bench-<random>/`` name prefix. Each size
+runs in its own process, so the peak resident memory (``ru_maxrss``) belongs to that size: it
+covers building the JSON file, parsing it, validating every row with ``full_clean()`` and
+writing them in one transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CAPABILITIES = ("chat,tool_calling", "chat", "embedding", "reasoning,chat", "stt,audio")
+
+
+def document(rows: int, prefix: str) -> str:
+    catalog = []
+    for index in range(rows):
+        capabilities = CAPABILITIES[index % len(CAPABILITIES)]
+        catalog.append(
+            {
+                "name": f"{prefix}/model-{index:07d}",
+                "family": "bench",
+                "format": "gguf",
+                "capabilities": capabilities,
+                "tags": "bench,import",
+                "requirements": {"vram_mb": index % 48000, "ram_mb": 2048},
+                "extra_config": {"dim": 768} if "embedding" in capabilities else {},
+                "source_payload": {"compatible_engines": ["llamacpp", "ollama"]},
+            }
+        )
+    return json.dumps({"catalog": catalog})
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def run_one(rows: int) -> None:
+    """Import ``rows`` catalog rows in this process and print one result line as JSON."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry_site.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from inventory.models import AvailableModel
+    from inventory.workflows import transfer
+
+    if os.environ.get("BENCH_MIGRATE") == "1":
+        call_command("migrate", verbosity=0)
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    text = document(rows, prefix)
+    start = time.perf_counter()
+    report = transfer.import_inventory(text, "json", apply=True)
+    elapsed = time.perf_counter() - start
+    created = report["counts"]["catalog"]["created"]
+    AvailableModel.objects.filter(name__startswith=f"{prefix}/").delete()
+    print(
+        json.dumps({"rows": rows, "created": created, "seconds": elapsed, "peak_mb": peak_rss_mb()})
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        run_one(args.one)
+        return 0
+    env = dict(os.environ)
+    scratch = None
+    if not env.get("DATABASE_URL"):
+        handle, scratch = tempfile.mkstemp(suffix=".sqlite3")
+        os.close(handle)
+        env["DATABASE_URL"] = f"sqlite:///{scratch}"
+        env["BENCH_MIGRATE"] = "1"
+    database = env["DATABASE_URL"].split("@")[-1]
+    print(f"catalog import into {database}")
+    print(f"{'rows':>8}  {'seconds':>8}  {'rows/s':>8}  {'peak MB':>8}")
+    try:
+        for rows in args.rows:
+            output = subprocess.run(
+                [sys.executable, __file__, "--one", str(rows)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            result = json.loads(output.strip().splitlines()[-1])
+            assert result["created"] == rows, result
+            rate = rows / result["seconds"]
+            print(f"{rows:>8}  {result['seconds']:>8.2f}  {rate:>8.0f}  {result['peak_mb']:>8.0f}")
+    finally:
+        if scratch is not None:
+            os.unlink(scratch)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
