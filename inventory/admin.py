@@ -24,6 +24,10 @@ from .models import AvailableModel, Engine, KnowledgeSettings, RegisteredModel
 
 TIMESTAMPS = ("created_at", "updated_at")
 
+admin.site.site_header = "Model Registry administration"
+admin.site.site_title = "Model Registry admin"
+admin.site.index_title = "Inventory administration"
+
 
 class CapabilityHelp:
     """Help texts from the vocabulary and the ``extra_config`` JSON Schema."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -44,8 +45,7 @@ def changelist_url(site_name: str, model: type[models.Model], **filters: Any) ->
     """The admin changelist of ``model``, narrowed by declared filters."""
     opts = model._meta
     url = reverse(f"{site_name}:{opts.app_label}_{opts.model_name}_changelist")
-    query = "&".join(f"{key}={value}" for key, value in filters.items())
-    return f"{url}?{query}" if query else url
+    return f"{url}?{urlencode(filters)}" if filters else url
 
 
 def capability_badges(value: str) -> str:
@@ -280,3 +280,11 @@ class DeclaredListAdmin(admin.ModelAdmin):
         self.list_filter = list_filters(self.declaration)
         self.search_fields = list(self.declaration.search.attrs)
         self.list_select_related = select_related(self.declaration) or False
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
+        """Form inputs carry the declared labels, as the columns do."""
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        item = self.declaration.by_name.get(db_field.attname)
+        if formfield is not None and item is not None:
+            formfield.label = item.label
+        return formfield

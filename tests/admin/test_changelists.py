@@ -121,6 +121,23 @@ def test_engine_page_links_to_its_filtered_models(admin_client, make_model, engi
     )
 
 
+def test_catalog_page_links_to_its_registered_models(admin_client, make_model, catalog_model):
+    make_model("one", available_model_id=catalog_model["id"])
+    url = reverse("admin:inventory_availablemodel_change", args=[catalog_model["id"]])
+    content = admin_client.get(url).content.decode()
+    target = f"{changelist('registeredmodel')}?available_model_id={catalog_model['id']}"
+    assert f'{target}">1 registered model<' in content
+    assert shown(admin_client.get(target), "") == {"one"}
+
+
+def test_form_labels_follow_the_declaration(admin_client, make_model):
+    model = make_model("one")
+    url = reverse("admin:inventory_registeredmodel_change", args=[model["id"]])
+    fields = admin_client.get(url).context["adminform"].form.fields
+    assert fields["vram_required_mb"].label == "VRAM (MB)"
+    assert fields["available_model"].label == "Catalog model"
+
+
 def test_knowledge_changelist_opens_the_one_row(admin_client):
     response = admin_client.get(changelist("knowledgesettings"))
     assert response.status_code == 302
