@@ -1,0 +1,155 @@
+"""Who may do what: anonymous and read-only callers cannot write, tokens are hashed."""
+
+from __future__ import annotations
+
+import hashlib
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from inventory.models import ApiToken
+from inventory.sdk import module_sdk
+
+ENTITIES = ("engine_registry", "available_model_registry", "model_registry")
+
+
+def url(name: str, pk: int | None = None) -> str:
+    base = f"/api/v1/{name.replace('_', '-')}/"
+    return base if pk is None else f"{base}{pk}/"
+
+
+@pytest.fixture
+def rows(engine, catalog_model, make_model) -> dict[str, dict]:
+    return {
+        "engine_registry": engine,
+        "available_model_registry": catalog_model,
+        "model_registry": make_model("llama3", capabilities="chat"),
+    }
+
+
+def valid_payload(name: str, rows: dict[str, dict]) -> dict:
+    return {
+        "engine_registry": {"name": "new-engine", "provider": "vllm"},
+        "available_model_registry": {"name": "new-catalog-row"},
+        "model_registry": {"name": "new-model", "engine_id": rows["engine_registry"]["id"]},
+    }[name]
+
+
+def write_requests(rows: dict[str, dict]) -> list[tuple[str, str, str, dict]]:
+    """Every write operation of the API with a payload that an authorised caller could send."""
+    requests = []
+    for name in ENTITIES:
+        pk = rows[name]["id"]
+        requests += [
+            (f"create {name}", "post", url(name), valid_payload(name, rows)),
+            (f"update {name}", "put", url(name, pk), {**valid_payload(name, rows), "name": "x"}),
+            (f"partial update {name}", "patch", url(name, pk), {"name": "renamed"}),
+            (f"delete {name}", "delete", url(name, pk), {}),
+        ]
+    requests.append(("update knowledge", "put", "/api/v1/knowledge/config/", {"enabled": False}))
+    requests.append(("patch knowledge", "patch", "/api/v1/knowledge/config/", {}))
+    return requests
+
+
+def state() -> dict:
+    return {
+        **{name: module_sdk.models[name].all() for name in ENTITIES},
+        "knowledge": module_sdk.knowledge.get_config(),
+    }
+
+
+def test_anonymous_callers_cannot_read_or_write(client_for, rows):
+    anonymous = client_for(None)
+    before = state()
+    for label, method, path, payload in write_requests(rows):
+        response = getattr(anonymous, method)(path, payload, format="json")
+        assert response.status_code == 401, label
+        assert response.json()["detail"] == "Authentication credentials were not provided."
+        assert response["WWW-Authenticate"].startswith("Bearer")
+    for path in [url(name) for name in ENTITIES] + ["/api/v1/capabilities/"]:
+        assert anonymous.get(path).status_code == 401
+    assert state() == before
+
+
+def test_read_only_callers_cannot_write(client_for, reader, rows):
+    client = client_for(reader)
+    before = state()
+    for label, method, path, payload in write_requests(rows):
+        response = getattr(client, method)(path, payload, format="json")
+        assert response.status_code == 403, label
+        body = response.json()
+        assert set(body) == {"detail", "errors"}
+    assert state() == before
+    for name in ENTITIES:
+        assert client.get(url(name)).status_code == 200
+        assert client.get(url(name, rows[name]["id"])).status_code == 200
+    assert client.get("/api/v1/knowledge/config/").status_code == 200
+
+
+def test_each_permission_allows_only_its_operation(client_for, make_user, rows):
+    """A user who may only add engines can create one, and nothing else."""
+    client = client_for(make_user("adder", "inventory.view_engine", "inventory.add_engine"))
+    created = client.post(url("engine_registry"), {"name": "e2", "provider": "vllm"}, "json")
+    assert created.status_code == 201
+    pk = rows["engine_registry"]["id"]
+    assert client.patch(url("engine_registry", pk), {"name": "x"}, "json").status_code == 403
+    assert client.delete(url("engine_registry", created.json()["id"])).status_code == 403
+    assert client.get(url("model_registry")).status_code == 403
+
+
+def test_users_without_view_permission_cannot_read(client_for, make_user, rows):
+    client = client_for(make_user("nobody"))
+    for name in ENTITIES:
+        assert client.get(url(name)).status_code == 403
+        assert client.get(url(name, rows[name]["id"])).status_code == 403
+        assert client.get(url(name) + "table-model/").status_code == 403
+    assert client.get("/api/v1/knowledge/config/").status_code == 403
+    assert client.get("/api/v1/capabilities/").status_code == 200
+
+
+def test_invalid_tokens_are_refused(client_for, admin_user, db):
+    client = client_for(None)
+    for header in ("Bearer wrong", "Token wrong", "Bearer", "Bearer a b"):
+        client.credentials(HTTP_AUTHORIZATION=header)
+        response = client.get(url("engine_registry"))
+        assert response.status_code == 401, header
+        assert set(response.json()) == {"detail", "errors"}
+
+
+def test_token_keyword_and_inactive_users(client_for, token_for, make_user):
+    user = make_user("module", "inventory.view_engine")
+    token = token_for(user)
+    client = client_for(None)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get(url("engine_registry")).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get(url("engine_registry")).status_code == 401
+
+
+def test_session_login_works_for_the_browsable_api(client, reader, db):
+    client.force_login(reader)
+    response = client.get(url("engine_registry"), HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"Engine" in response.content
+    csrf_free = client.post(url("engine_registry"), {"name": "x"}, content_type="application/json")
+    assert csrf_free.status_code == 403
+
+
+def test_create_api_token_prints_a_token_stored_only_as_a_hash(admin_user):
+    out = StringIO()
+    call_command("create_api_token", "admin", "--name", "indexer", stdout=out)
+    token = out.getvalue().strip()
+    row = ApiToken.objects.get()
+    assert row.name == "indexer" and row.user == admin_user
+    assert row.key_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in {row.key_hash, row.prefix, row.name}
+    assert token.startswith(row.prefix) and len(token) >= 40
+    assert ApiToken.user_for(token) == admin_user
+    assert ApiToken.user_for(token + "x") is None
+
+
+def test_create_api_token_for_an_unknown_user(db):
+    with pytest.raises(CommandError, match="no user named 'ghost'"):
+        call_command("create_api_token", "ghost")
