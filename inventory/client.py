@@ -117,6 +117,7 @@ class RegistryClient:
         self.models = Models(self)
         self.knowledge = Knowledge(self)
         self.capabilities = Capabilities(self)
+        self.workflows = Workflows(self)
 
     def __repr__(self) -> str:
         return f"<RegistryClient {self.api_url}>"
@@ -314,6 +315,83 @@ class Capabilities:
 
     def extra_config_schemas(self) -> dict[str, dict[str, Any]]:
         return self.describe()["extra_config_schemas"]
+
+
+class Workflows:
+    """``client.workflows``: bind, deactivate, reconcile, stale rows, export and import."""
+
+    def __init__(self, client: RegistryClient):
+        self.client = client
+
+    def _post(self, path: str, payload: Mapping[str, Any]) -> requests.Response:
+        return self.client.request("POST", path, json=dict(payload))
+
+    def bind(
+        self,
+        engine_id: Any,
+        available_model_id: Any,
+        extra_config: Mapping[str, Any] | None = None,
+        confirm_embedding_model_change: bool = False,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"engine_id": engine_id, "available_model_id": available_model_id}
+        if extra_config is not None:
+            payload["extra_config"] = extra_config
+        if confirm_embedding_model_change:
+            payload[CONFIRM] = True
+        return self._post("model-registry/bind/", payload).json()
+
+    def deactivate(self, model_id: Any) -> dict[str, Any] | None:
+        response = self._post(f"model-registry/{quote(_text(model_id))}/deactivate/", {})
+        return None if response.status_code == 404 else response.json()
+
+    def _found(self, response: requests.Response) -> dict[str, Any]:
+        if response.status_code == 404:
+            raise RegistryValidationError({"id": [_error_body(response)[0]]})
+        return response.json()
+
+    def reconcile(self, model_id: Any) -> dict[str, Any]:
+        path = f"model-registry/{quote(_text(model_id))}/reconcile/"
+        return self._found(self.client.request("GET", path))
+
+    def apply_reconcile(
+        self, model_id: Any, fields: Any = None, confirm_embedding_model_change: bool = False
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {}
+        if fields is not None:
+            payload["fields"] = list(fields) if not isinstance(fields, str) else fields
+        if confirm_embedding_model_change:
+            payload[CONFIRM] = True
+        path = f"model-registry/{quote(_text(model_id))}/reconcile/"
+        return self._found(self._post(path, payload))
+
+    def find_stale(self, engine_id: Any = None) -> dict[str, Any]:
+        params = {} if engine_id is None else {"engine_id": _text(engine_id)}
+        return self.client.request("GET", "model-registry/stale/", params=params).json()
+
+    def prune_stale(self, ids: Any, confirm: bool = False) -> dict[str, Any]:
+        return self._post("model-registry/stale/", {"ids": list(ids), "confirm": confirm}).json()
+
+    def export_inventory(self, format: str = "json") -> str:
+        response = self.client.request("GET", "inventory/export/", params={"format": format})
+        response.encoding = "utf-8"
+        return response.text
+
+    def import_inventory(
+        self,
+        text: str | bytes,
+        format: str = "json",
+        apply: bool = False,
+        confirm_embedding_model_change: bool = False,
+    ) -> dict[str, Any]:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
+        payload = {
+            "text": text,
+            "format": format,
+            "apply": apply,
+            CONFIRM: confirm_embedding_model_change,
+        }
+        return self._post("inventory/import/", payload).json()
 
 
 __all__ = [

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from inventory.declarations import DECLARATIONS
 
 from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
+from .workflows import urlpatterns as workflow_urls
 
 app_name = "api"
 
@@ -15,6 +16,8 @@ for sdk_name in DECLARATIONS:
     router.register(sdk_name.replace("_", "-"), viewset_for(sdk_name), basename=sdk_name)
 
 urlpatterns = [
+    # Before the router, so that "model-registry/bind/" is not read as a row id.
+    path("v1/", include(workflow_urls)),
     path("v1/", include(router.urls)),
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
     path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),
