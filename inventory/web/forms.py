@@ -125,6 +125,11 @@ class CoreValidatedForm(forms.ModelForm):
         exclude = super()._get_validation_exclusions()
         return {name for name in exclude if name not in self.fields or name in self._errors}
 
+    def _update_errors(self, errors: ValidationError) -> None:
+        # ModelForm would replace model messages by the form field's wording for the same
+        # error code ("Select a valid choice…"); the model's wording is the registry's.
+        self.add_error(None, errors)
+
     def add_core_errors(self, error: RegistryValidationError) -> None:
         """Show errors raised by the services (payload keys) on the matching form fields."""
         by_payload = {

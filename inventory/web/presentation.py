@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from .. import capabilities as caps
 
@@ -26,6 +26,14 @@ STATUS_COLOURS = {
 }
 
 EMPTY = "—"
+YES = mark_safe(
+    '<i class="bi bi-check-circle-fill text-success" title="yes"></i>'
+    '<span class="visually-hidden">yes</span>'
+)
+NO = mark_safe(
+    '<i class="bi bi-dash-circle text-body-secondary" title="no"></i>'
+    '<span class="visually-hidden">no</span>'
+)
 
 
 def status_badge(value: str) -> SafeString:
@@ -52,15 +60,7 @@ def code_badges(values: list[str]) -> SafeString:
 
 
 def boolean_icon(value: Any) -> SafeString:
-    if value:
-        return format_html(
-            '<i class="bi bi-check-circle-fill text-success" title="yes"></i>'
-            '<span class="visually-hidden">yes</span>'
-        )
-    return format_html(
-        '<i class="bi bi-dash-circle text-body-secondary" title="no"></i>'
-        '<span class="visually-hidden">no</span>'
-    )
+    return YES if value else NO
 
 
 def megabytes(value: int | None) -> str:

@@ -1,0 +1,280 @@
+"""Workflow pages: bind a catalog model to an engine, deactivate, reconcile, stale rows,
+import (upload → dry-run preview → apply) and export. Each delegates to
+``module_sdk.workflows``; errors come from the core and are shown as page messages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.views import View
+
+from ..errors import RegistryValidationError
+from ..models import AvailableModel, Engine, RegisteredModel
+from ..sdk import module_sdk
+from ..workflows import permissions as needs
+from ..workflows import transfer
+
+WORKFLOWS = module_sdk.workflows
+IMPORT_SESSION_KEY = "workflow_import"
+PREVIEW_ROWS = 200
+
+
+def model_url(pk: int) -> str:
+    return reverse("inventory:models-detail", args=[pk])
+
+
+def error_messages(request: HttpRequest, error: RegistryValidationError) -> None:
+    for field, items in error.errors.items():
+        for message in items:
+            prefix = "" if field == "__all__" or field in message else f"{field}: "
+            messages.error(request, prefix + message)
+
+
+def detail_workflow(instance: Any, user: Any, with_reconcile: bool = False) -> dict[str, Any]:
+    """The workflow links of a detail page, by the row's kind and the user's permissions."""
+    result: dict[str, Any] = {}
+    if isinstance(instance, AvailableModel) and user.has_perms(needs.BIND):
+        result["bind_url"] = reverse("inventory:workflow-bind", args=[instance.pk])
+    if not isinstance(instance, RegisteredModel):
+        return result
+    if instance.status != RegisteredModel.Status.AVAILABLE and user.has_perms(needs.DEACTIVATE):
+        result["deactivate_url"] = reverse("inventory:workflow-deactivate", args=[instance.pk])
+    if with_reconcile and instance.available_model_id and user.has_perms(needs.RECONCILE_VIEW):
+        result["reconcile"] = WORKFLOWS.reconcile(instance.pk)
+        result["can_apply"] = user.has_perms(needs.RECONCILE_APPLY)
+    return result
+
+
+class WorkflowView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """A workflow page; ``perms`` maps the HTTP method to the permissions it needs."""
+
+    perms: dict[str, tuple[str, ...]] = {}
+
+    def get_permission_required(self) -> tuple[str, ...]:
+        return self.perms.get(self.request.method, ("inventory.nobody",))
+
+
+class BindPage(WorkflowView):
+    perms = {"GET": needs.BIND, "POST": needs.BIND}
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.page(request, get_object_or_404(AvailableModel, pk=pk))
+
+    def page(self, request: HttpRequest, catalog: AvailableModel, **extra: Any) -> HttpResponse:
+        engines = [
+            {"engine": engine, "admitted": catalog.admits_provider(engine.provider)}
+            for engine in Engine.objects.order_by("name")
+        ]
+        context = {"catalog": catalog, "engines": engines, "section": "catalog", **extra}
+        return render(request, "inventory/workflows/bind.html", context)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        catalog = get_object_or_404(AvailableModel, pk=pk)
+        raw_config = request.POST.get("extra_config", "").strip()
+        try:
+            extra = json.loads(raw_config) if raw_config else None
+        except ValueError as error:
+            messages.error(request, f"extra_config is not valid JSON: {error}")
+            return self.page(request, catalog, extra_config=raw_config)
+        try:
+            result = WORKFLOWS.bind(
+                request.POST.get("engine_id"),
+                catalog.pk,
+                extra,
+                bool(request.POST.get("confirm_embedding_model_change")),
+            )
+        except RegistryValidationError as error:
+            error_messages(request, error)
+            return self.page(
+                request,
+                catalog,
+                extra_config=raw_config,
+                selected=request.POST.get("engine_id"),
+            )
+        row = result["row"]
+        verb = "Registered" if result["created"] else "Updated"
+        messages.success(request, f"{verb} {row['name']} on the engine (status active).")
+        return HttpResponseRedirect(model_url(row["id"]))
+
+
+class DeactivateAction(WorkflowView):
+    perms = {"POST": needs.DEACTIVATE}
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            row = WORKFLOWS.deactivate(pk)
+        except RegistryValidationError as error:
+            error_messages(request, error)
+            return HttpResponseRedirect(model_url(pk))
+        if row is None:
+            return HttpResponseRedirect(reverse("inventory:models-list"))
+        messages.success(request, f"{row['name']} deactivated: its status is available again.")
+        return HttpResponseRedirect(model_url(pk))
+
+
+class ReconcilePage(WorkflowView):
+    perms = {"GET": needs.RECONCILE_VIEW, "POST": needs.RECONCILE_APPLY}
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        model = get_object_or_404(RegisteredModel, pk=pk)
+        try:
+            result = WORKFLOWS.reconcile(pk)
+        except RegistryValidationError as error:
+            result = None
+            error_messages(request, error)
+        context = {"object": model, "result": result, "section": "models"}
+        return render(request, "inventory/workflows/reconcile.html", context)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        get_object_or_404(RegisteredModel, pk=pk)
+        fields = request.POST.getlist("fields")
+        try:
+            result = WORKFLOWS.apply_reconcile(
+                pk, fields, bool(request.POST.get("confirm_embedding_model_change"))
+            )
+        except RegistryValidationError as error:
+            error_messages(request, error)
+            return HttpResponseRedirect(reverse("inventory:workflow-reconcile", args=[pk]))
+        applied = ", ".join(result["applied"]) or "nothing"
+        messages.success(request, f"Applied from the catalog: {applied}.")
+        return HttpResponseRedirect(model_url(pk))
+
+
+class StalePage(WorkflowView):
+    perms = {"GET": needs.STALE_VIEW, "POST": needs.STALE_PRUNE}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        engine_id = request.GET.get("engine_id") or None
+        try:
+            found = WORKFLOWS.find_stale(engine_id)
+        except RegistryValidationError as error:
+            error_messages(request, error)
+            found = {"rows": [], "kept": [], "notes": []}
+        context = {
+            "found": found,
+            "engines": Engine.objects.order_by("name"),
+            "engine_id": engine_id,
+            "can_prune": request.user.has_perms(needs.STALE_PRUNE),
+            "section": "stale",
+        }
+        return render(request, "inventory/workflows/stale.html", context)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ids = request.POST.getlist("ids")
+        if not request.POST.get("confirm"):
+            messages.error(request, "Tick the confirmation box to delete the listed rows.")
+            return HttpResponseRedirect(reverse("inventory:workflow-stale"))
+        try:
+            result = WORKFLOWS.prune_stale(ids, confirm=True)
+        except RegistryValidationError as error:
+            error_messages(request, error)
+            return HttpResponseRedirect(reverse("inventory:workflow-stale"))
+        names = ", ".join(row["name"] for row in result["deleted"]) or "none"
+        messages.success(
+            request,
+            f"Deleted {len(result['deleted'])} registered model row(s): {names}. "
+            "Storage on disk was not touched.",
+        )
+        return HttpResponseRedirect(reverse("inventory:workflow-stale"))
+
+
+class ExportDownload(WorkflowView):
+    perms = {"GET": needs.EXPORT}
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        try:
+            filename = transfer.export_filename(fmt)
+        except RegistryValidationError as error:
+            return HttpResponse(str(error), status=400, content_type="text/plain")
+        response = StreamingHttpResponse(
+            transfer.export_chunks(fmt), content_type=f"application/{fmt}; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class ImportPage(WorkflowView):
+    """Upload → dry-run preview (the file is kept in the session) → apply."""
+
+    perms = {"GET": needs.IMPORT, "POST": needs.IMPORT}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(request)
+
+    def page(self, request: HttpRequest, **extra: Any) -> HttpResponse:
+        context = {
+            "formats": transfer.FORMATS,
+            "preview_rows": PREVIEW_ROWS,
+            "can_export": request.user.has_perms(needs.EXPORT),
+            "section": "import",
+            **extra,
+        }
+        return render(request, "inventory/workflows/import.html", context)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if "apply" in request.POST:
+            return self.apply(request)
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Choose a file to import.")
+            return self.page(request)
+        fmt = request.POST.get("format") or transfer.format_for(upload.name or "")
+        try:
+            text = transfer.decode_text(upload.read())
+            report = WORKFLOWS.import_inventory(text, fmt)
+        except RegistryValidationError as error:
+            error_messages(request, error)
+            return self.page(request)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        request.session[IMPORT_SESSION_KEY] = {
+            "text": text,
+            "format": fmt,
+            "digest": digest,
+            "name": upload.name,
+        }
+        return self.page(request, report=report, digest=digest, filename=upload.name)
+
+    def apply(self, request: HttpRequest) -> HttpResponse:
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if not stored or stored.get("digest") != request.POST.get("digest"):
+            messages.error(request, "The previewed file is no longer available; upload it again.")
+            return self.page(request)
+        try:
+            report = WORKFLOWS.import_inventory(
+                stored["text"],
+                stored["format"],
+                apply=True,
+                confirm_embedding_model_change=bool(
+                    request.POST.get("confirm_embedding_model_change")
+                ),
+            )
+        except transfer.InventoryImportError as error:
+            messages.error(request, "Nothing was imported: " + str(error))
+            return self.page(request, report=error.report, filename=stored.get("name"))
+        except RegistryValidationError as error:
+            error_messages(request, error)
+            return self.page(request)
+        del request.session[IMPORT_SESSION_KEY]
+        counts = ", ".join(
+            f"{section}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
+            for section, c in report["counts"].items()
+        )
+        messages.success(request, f"Import applied. {counts}.")
+        return HttpResponseRedirect(reverse("inventory:workflow-import"))
+
+
+urlpatterns = [
+    path("catalog/<int:pk>/bind/", BindPage.as_view(), name="workflow-bind"),
+    path("models/<int:pk>/deactivate/", DeactivateAction.as_view(), name="workflow-deactivate"),
+    path("models/<int:pk>/reconcile/", ReconcilePage.as_view(), name="workflow-reconcile"),
+    path("models/stale/", StalePage.as_view(), name="workflow-stale"),
+    path("inventory/import/", ImportPage.as_view(), name="workflow-import"),
+    path("inventory/export.<str:fmt>", ExportDownload.as_view(), name="workflow-export"),
+]
