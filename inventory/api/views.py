@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -105,9 +106,17 @@ def no_parameters(request: Request) -> None:
 # --- entities ------------------------------------------------------------------------------
 
 
+class RegistryAutoSchema(AutoSchema):
+    """The list action returns the SDK's envelope (described in full), not a bare array."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class RegistryViewSet(viewsets.ViewSet):
     """List, read and write one entity; subclasses only set ``sdk_name`` (see ``viewset_for``)."""
 
+    schema = RegistryAutoSchema()
     sdk_name: str
     declaration: ListDeclaration
     service: EntityService

@@ -243,6 +243,8 @@ def test_schema_describes_lists_from_the_declaration(client, db):
         "error",
         "disabled",
     ]
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/ModelRegistryList"}
     envelope = schema["components"]["schemas"]["ModelRegistryList"]
     assert envelope["required"] == ["rows", "total_rows", "page", "page_size", "filters", "sort"]
     row = schema["components"]["schemas"]["ModelRegistryRow"]
