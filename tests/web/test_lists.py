@@ -97,6 +97,8 @@ def test_pagination_and_page_size(admin_client: Client, inventory):
     assert row_names(first) == ["chat-a", "chat-b"]
     assert row_names(second) == ["chat-c", "embed-a"]
     assert "Rows 3\u20134 of 5" in second.content.decode()
+    links = re.findall(r'class="page-link" href="([^"]+)"', first.content.decode())
+    assert "?page_size=2&amp;sort=name&amp;page=2" in links
     beyond = admin_client.get(MODELS_URL, {"page_size": 2, "sort": "name", "page": 99})
     assert row_names(beyond) == ["rerank-a"]
 
