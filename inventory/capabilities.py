@@ -7,7 +7,7 @@ applies aliases, drops empties and de-duplicates keeping the first occurrence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 CAPABILITIES: tuple[str, ...] = (
     "chat",
@@ -61,6 +61,8 @@ RUNTIME_METHODS: dict[str, tuple[str, ...]] = {
 
 LLM_CAPABILITIES = frozenset({"chat", "reasoning"})
 
+LIST_EXPECTED = "capabilities must be a comma-separated string or a list of strings"
+
 
 class UnknownCapabilityError(ValueError):
     """Raised for a capability outside the vocabulary; the message lists the vocabulary."""
@@ -84,10 +86,12 @@ def split_tokens(value: str | Iterable[str] | None) -> list[str]:
         return []
     if isinstance(value, str):
         return value.split(",")
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise TypeError(LIST_EXPECTED)
     tokens: list[str] = []
     for item in value:
         if not isinstance(item, str):
-            raise TypeError("capabilities must be a comma-separated string or a list of strings")
+            raise TypeError(LIST_EXPECTED)
         tokens.extend(item.split(","))
     return tokens
 

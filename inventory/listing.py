@@ -63,6 +63,9 @@ def parse_int(key: str, value: Any) -> int:
     raise FilterKind.fail(key, f"{key} must be an integer, got {value!r}")
 
 
+ID_RANGE = (-(2**63), 2**63 - 1)
+
+
 class IdFilter(FilterKind):
     """Exact match on an integer id; a list (or CSV) of ids matches any of them."""
 
@@ -70,6 +73,9 @@ class IdFilter(FilterKind):
 
     def parse(self, key: str, value: Any) -> int | list[int]:
         items = [parse_int(key, item) for item in _as_list(value)]
+        for item in items:
+            if not ID_RANGE[0] <= item <= ID_RANGE[1]:
+                raise self.fail(key, f"{key} {item} is out of range")
         return items[0] if len(items) == 1 and not isinstance(value, list | tuple) else items
 
     def apply(self, queryset: QuerySet, attr: str, value: Any) -> QuerySet:
@@ -86,6 +92,8 @@ class TextFilter(FilterKind):
     def parse(self, key: str, value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.fail(key, f"{key} must be a string, got {value!r}")
+        if "\x00" in str(value):
+            raise self.fail(key, f"{key} must not contain NUL characters")
         return str(value).strip()
 
     def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from .. import capabilities as caps
 from .. import extra_config
+from .fields import CapabilitiesField, CsvListField
 
 
 class TimestampedModel(models.Model):
@@ -16,6 +20,30 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude: Iterable[str] | None = None) -> None:
+        """Field checks, after refusing values no database can store faithfully.
+
+        A list given for a text field would otherwise be stored as its ``repr``, ``True`` for
+        an id as ``1``; NUL characters and NaN/Infinity make PostgreSQL fail the write instead
+        of validation. ``None`` for an optional text field means empty.
+        """
+        exclude = set(exclude or ())
+        for field in self._meta.concrete_fields:
+            if (
+                isinstance(field, models.CharField | models.TextField)
+                and field.blank
+                and not field.null
+                and getattr(self, field.attname) is None
+            ):
+                setattr(self, field.attname, "")
+        errors = storable_errors(self, exclude)
+        try:
+            super().clean_fields(exclude=exclude | set(errors))
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def delete_refusal(self, error: Exception) -> str:
         """The message shown when a delete is refused because other rows depend on this one."""
@@ -61,3 +89,54 @@ def extra_config_errors(config: Any, capabilities: Any) -> dict[str, list[str]]:
         )
     messages = extra_config.validate(config, tokens)
     return {"extra_config": messages} if messages else {}
+
+
+def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list[str]]:
+    """Errors for field values that cannot be stored as given (see ``clean_fields``)."""
+    errors: dict[str, list[str]] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude or isinstance(field, CapabilitiesField):
+            continue
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.JSONField):
+            message = _json_value_error(field.name, value)
+        elif isinstance(field, models.CharField | models.TextField):
+            message = _text_error(field, value)
+        elif isinstance(field, models.IntegerField | models.ForeignKey):
+            is_flag = isinstance(value, bool)
+            message = f"{field.attname} must be an integer, got {value!r}" if is_flag else None
+        else:
+            continue
+        if message:
+            errors[field.name] = [message]
+    return errors
+
+
+def _text_error(field: models.Field, value: Any) -> str | None:
+    nul = f"{field.name} must not contain NUL characters"
+    if isinstance(field, CsvListField):
+        items = value if isinstance(value, list | tuple) else [value]
+        return nul if any(isinstance(item, str) and "\x00" in item for item in items) else None
+    if isinstance(value, list | tuple | set | dict | bool):
+        return f"{field.name} must be a string"
+    if isinstance(value, str) and "\x00" in value:
+        return nul
+    return None
+
+
+def _json_value_error(name: str, value: Any) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{name} must not contain NaN or Infinity"
+    if isinstance(value, str) and "\x00" in value:
+        return f"{name} must not contain NUL characters"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            message = _json_value_error(name, key) or _json_value_error(name, item)
+            if message:
+                return message
+    elif isinstance(value, list | tuple):
+        for item in value:
+            message = _json_value_error(name, item)
+            if message:
+                return message
+    return None

@@ -58,7 +58,10 @@ class KnowledgeSettings(models.Model):
             if self.enabled:
                 return ["enabling knowledge requires an embedding model (embedding_model_id)"]
             return []
-        model = RegisteredModel.objects.filter(pk=self.embedding_model_id).first()
+        try:
+            model = RegisteredModel.objects.filter(pk=self.embedding_model_id).first()
+        except (TypeError, ValueError):
+            model = None  # a malformed id: the field check reports it
         if model is None:
             return []  # the foreign key check reports "embedding_model_id does not exist"
         errors: list[str] = []

@@ -125,7 +125,6 @@ def test_empty_defaults_allowed_anywhere(engine):
         ("temperature", 2.01, "a number between 0 and 2"),
         ("temperature", "hot", "a number between 0 and 2"),
         ("temperature", True, "a number between 0 and 2"),
-        ("temperature", float("nan"), "a number between 0 and 2"),
         ("top_p", 0, "a number greater than 0 and at most 1"),
         ("top_p", 1.5, "a number greater than 0 and at most 1"),
         ("top_k", 0, "a positive integer"),
@@ -151,6 +150,15 @@ def test_known_defaults_range_checked(engine, key, value, expectation):
         f"extra_config.defaults.{key} must be {expectation}",
         first=True,
     )
+
+
+def test_non_finite_default_refused(engine):
+    error = expect_invalid(
+        lambda: create(engine, "chat", {"defaults": {"temperature": float("nan")}}),
+        "extra_config",
+        "extra_config.defaults.temperature must be a number between 0 and 2",
+    )
+    assert "extra_config must not contain NaN or Infinity" in error.errors["extra_config"]
 
 
 def test_misspelt_default_names_known_keys(engine):
