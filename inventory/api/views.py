@@ -259,29 +259,25 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
     row = OpenApiResponse(schema.ref(f"{prefix}Row"), description="The row.")
     detail = [ID_PARAMETER]
     operations = {
-        "list": extend_schema(
-            tags=tags,
+        "list": dict(
             summary=f"List {name} rows",
             description="One page of rows in the SDK's list envelope. Unknown parameters and "
             "malformed values are refused with 400 naming them.",
             parameters=schema.list_parameters(viewset.declaration),
             responses={200: schema.ref(f"{prefix}List"), **_errors(400)},
         ),
-        "create": extend_schema(
-            tags=tags,
+        "create": dict(
             summary=f"Create a {name} row",
             request={JSON: schema.ref(f"{prefix}Create")},
             parameters=[CONFIRM, ETAG_HEADER],
             responses={201: row, **_errors(400)},
         ),
-        "retrieve": extend_schema(
-            tags=tags,
+        "retrieve": dict(
             summary=f"Read a {name} row",
             parameters=[*detail, ETAG_HEADER],
             responses={200: row, **_errors(400, 404)},
         ),
-        "update": extend_schema(
-            tags=tags,
+        "update": dict(
             summary=f"Replace a {name} row",
             description="Full replacement: every writable key the body omits is reset to its "
             "default, so the required keys must be given. Read-only keys are ignored.",
@@ -289,8 +285,7 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
             parameters=[*detail, IF_MATCH, CONFIRM, ETAG_HEADER],
             responses={200: row, **_errors(400, 404, 412)},
         ),
-        "partial_update": extend_schema(
-            tags=tags,
+        "partial_update": dict(
             summary=f"Update some keys of a {name} row",
             description="Partial update, like the SDK's update(): only the given keys change; "
             "an extra_config given replaces the stored one.",
@@ -298,22 +293,19 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
             parameters=[*detail, IF_MATCH, CONFIRM, ETAG_HEADER],
             responses={200: row, **_errors(400, 404, 412)},
         ),
-        "destroy": extend_schema(
-            tags=tags,
+        "destroy": dict(
             summary=f"Delete a {name} row",
             parameters=[*detail, IF_MATCH],
             responses={204: None, **_errors(400, 404, 409, 412)},
         ),
-        "table_model": extend_schema(
-            tags=tags,
+        "table_model": dict(
             summary=f"Columns of the {name} table",
             responses={
                 200: {"type": "array", "items": schema.ref("TableColumn")},
                 **_errors(400),
             },
         ),
-        "filters_model": extend_schema(
-            tags=tags,
+        "filters_model": dict(
             summary=f"Filters of {name} lists",
             responses={
                 200: {"type": "array", "items": schema.ref("FilterField")},
@@ -321,7 +313,11 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
             },
         ),
     }
-    extend_schema_view(**operations)(viewset)
+    decorators = {
+        action_name: extend_schema(operation_id=f"{name}_{action_name}", tags=tags, **options)
+        for action_name, options in operations.items()
+    }
+    extend_schema_view(**decorators)(viewset)
 
 
 def viewset_for(sdk_name: str) -> type[RegistryViewSet]:
@@ -356,6 +352,7 @@ class KnowledgeConfigView(APIView):
 
     @extend_schema(
         tags=["knowledge"],
+        operation_id="knowledge_get_config",
         summary="Read the knowledge settings",
         responses={200: KNOWLEDGE, **_errors(400)},
     )
@@ -369,6 +366,7 @@ class KnowledgeConfigView(APIView):
 
     @extend_schema(
         tags=["knowledge"],
+        operation_id="knowledge_replace_config",
         summary="Replace the knowledge settings",
         description="Full replacement: an omitted key takes its default (disabled, no model). "
         "Changing the model while enabled needs confirm_embedding_model_change=true.",
@@ -384,6 +382,7 @@ class KnowledgeConfigView(APIView):
 
     @extend_schema(
         tags=["knowledge"],
+        operation_id="knowledge_update_config",
         summary="Update the knowledge settings",
         description="Like the SDK's update_config(): only the given keys change. Changing the "
         "model while enabled needs confirm_embedding_model_change=true.",
@@ -402,6 +401,7 @@ class CapabilitiesView(APIView):
 
     @extend_schema(
         tags=["capabilities"],
+        operation_id="capabilities_describe",
         summary="Capability vocabulary, aliases, runtime methods and extra_config schemas",
         responses={200: schema.ref("Capabilities"), **_errors(400)},
     )
