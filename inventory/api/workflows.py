@@ -24,6 +24,7 @@ from inventory.errors import RegistryValidationError
 from inventory.listing import parse_bool
 from inventory.models import RegisteredModel
 from inventory.sdk import module_sdk
+from inventory.workflows import permissions as needs
 from inventory.workflows import transfer
 
 from . import schema
@@ -32,18 +33,6 @@ from .views import query_values
 WORKFLOWS = module_sdk.workflows
 ERROR = OpenApiResponse(schema.ref(schema.ERROR), description="Invalid input or not permitted.")
 OBJECT = OpenApiTypes.OBJECT
-
-
-def _perm(action: str, *models: str) -> list[str]:
-    return [f"inventory.{action}_{model}" for model in models]
-
-
-ENTITIES = ("engine", "availablemodel", "registeredmodel")
-IMPORT_PERMS = [
-    *_perm("add", *ENTITIES),
-    *_perm("change", *ENTITIES),
-    "inventory.change_knowledgesettings",
-]
 
 
 class WorkflowPermission(permissions.BasePermission):
@@ -84,7 +73,7 @@ CONFIRM = schema.CONFIRM_PARAM
 
 class BindView(APIView):
     permission_classes = [WorkflowPermission]
-    required_perms = {"POST": _perm("add", "registeredmodel") + _perm("change", "registeredmodel")}
+    required_perms = {"POST": needs.BIND}
 
     @extend_schema(
         tags=TAGS,
@@ -114,7 +103,7 @@ class BindView(APIView):
 
 class DeactivateView(APIView):
     permission_classes = [WorkflowPermission]
-    required_perms = {"POST": _perm("change", "registeredmodel")}
+    required_perms = {"POST": needs.DEACTIVATE}
 
     @extend_schema(
         tags=TAGS,
@@ -131,10 +120,7 @@ class DeactivateView(APIView):
 
 class ReconcileView(APIView):
     permission_classes = [WorkflowPermission]
-    required_perms = {
-        "GET": _perm("view", "registeredmodel"),
-        "POST": _perm("change", "registeredmodel"),
-    }
+    required_perms = {"GET": needs.RECONCILE_VIEW, "POST": needs.RECONCILE_APPLY}
 
     @extend_schema(
         tags=TAGS,
@@ -161,10 +147,7 @@ class ReconcileView(APIView):
 
 class StaleView(APIView):
     permission_classes = [WorkflowPermission]
-    required_perms = {
-        "GET": _perm("view", "registeredmodel"),
-        "POST": _perm("delete", "registeredmodel"),
-    }
+    required_perms = {"GET": needs.STALE_VIEW, "POST": needs.STALE_PRUNE}
 
     @extend_schema(
         tags=TAGS,
@@ -198,9 +181,7 @@ class StaleView(APIView):
 
 class ExportView(APIView):
     permission_classes = [WorkflowPermission]
-    required_perms = {
-        "GET": _perm("view", *ENTITIES, "knowledgesettings"),
-    }
+    required_perms = {"GET": needs.EXPORT}
 
     @extend_schema(
         tags=TAGS,
@@ -208,7 +189,7 @@ class ExportView(APIView):
         parameters=[OpenApiParameter("format", str, enum=list(transfer.EXPORT_FORMATS))],
         responses={
             (200, "application/json"): OBJECT,
-            (200, "application/yaml"): OpenApiTypes.STR,
+            (200, "application/yaml"): OBJECT,
             400: ERROR,
             403: ERROR,
         },
@@ -230,7 +211,7 @@ class ExportView(APIView):
 class ImportView(APIView):
     permission_classes = [WorkflowPermission]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    required_perms = {"POST": IMPORT_PERMS}
+    required_perms = {"POST": needs.IMPORT}
 
     @extend_schema(
         tags=TAGS,

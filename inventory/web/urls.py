@@ -8,6 +8,7 @@ from .views.dashboard import DashboardPage
 from .views.knowledge import KnowledgePage
 from .views.lists import ExportView, ListPage
 from .views.records import DeletePage, DetailPage, FormPage
+from .workflows import urlpatterns as workflow_urls
 
 app_name = "inventory"
 
@@ -43,5 +44,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("knowledge/", KnowledgePage.as_view(), name="knowledge"),
+    *workflow_urls,
     *[pattern for inventory in INVENTORIES for pattern in inventory_urls(inventory)],
 ]

@@ -129,7 +129,12 @@ class ReconcilePage(WorkflowView):
         except RegistryValidationError as error:
             result = None
             error_messages(request, error)
-        context = {"object": model, "result": result, "section": "models"}
+        context = {
+            "object": model,
+            "result": result,
+            "can_apply": request.user.has_perms(needs.RECONCILE_APPLY),
+            "section": "models",
+        }
         return render(request, "inventory/workflows/reconcile.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -13,7 +13,9 @@ from typing import Any
 
 from django.db import transaction
 
+from ..declarations import REGISTERED_MODELS
 from ..errors import RegistryValidationError
+from ..listing import ListRequest
 from ..models import RegisteredModel
 from ..services import parse_id
 from .binding import MODELS, catalog_values
@@ -136,5 +138,5 @@ def linked_models(engine_id: Any = None) -> Any:
         "available_model", "engine"
     )
     if engine_id is not None:
-        queryset = queryset.filter(engine_id=parse_id(engine_id, "engine_id"))
+        queryset = ListRequest.build(REGISTERED_MODELS, {"engine_id": engine_id}).filtered(queryset)
     return queryset.order_by("id")

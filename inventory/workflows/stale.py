@@ -17,15 +17,17 @@ whole batch when any of them is no longer stale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from ..declarations import REGISTERED_MODELS
 from ..errors import RegistryValidationError
+from ..listing import ListRequest
 from ..models import Engine, KnowledgeSettings, RegisteredModel
-from ..services import delete_instance, parse_id
+from ..services import delete_instance
 from .binding import binding_prefix
 
 STALE_ENGINE_STATUSES = (Engine.Status.UNINSTALLED, Engine.Status.ERROR)
@@ -55,7 +57,7 @@ def _candidates(engine_id: Any = None) -> QuerySet:
     )
     queryset = RegisteredModel.objects.filter(condition).select_related("engine")
     if engine_id is not None:
-        queryset = queryset.filter(engine_id=parse_id(engine_id, "engine_id"))
+        queryset = ListRequest.build(REGISTERED_MODELS, {"engine_id": engine_id}).filtered(queryset)
     return queryset.order_by("id")
 
 
@@ -98,9 +100,10 @@ def find_stale(engine_id: Any = None) -> dict[str, Any]:
 def _parse_ids(ids: Any) -> list[int]:
     if isinstance(ids, str):
         ids = [item for item in ids.split(",") if item.strip()]
-    if not isinstance(ids, Iterable):
+    if not isinstance(ids, Iterable) or isinstance(ids, Mapping):
         raise RegistryValidationError({"ids": ["ids must be a list of registered model ids"]})
-    return sorted({parse_id(item, "ids") for item in ids})
+    parsed = REGISTERED_MODELS.by_name["id"].filter.parse("ids", list(ids))  # type: ignore[union-attr]
+    return sorted(set(parsed))
 
 
 def prune_stale(ids: Any, confirm: bool = False) -> dict[str, Any]:

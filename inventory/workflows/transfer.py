@@ -239,7 +239,7 @@ class InvalidCell:
     message: str
 
 
-def _text(source: str | bytes) -> str:
+def decode_text(source: str | bytes) -> str:
     if isinstance(source, bytes):
         try:
             return source.decode("utf-8-sig")
@@ -289,7 +289,7 @@ def parse_csv(text: str) -> dict[str, Any]:
 def parse(source: str | bytes, fmt: str = "json") -> dict[str, Any]:
     """The import document from JSON, YAML or (catalog only) CSV text."""
     fmt = _format(fmt)
-    text = _text(source)
+    text = decode_text(source)
     if fmt == "csv":
         return parse_csv(text)
     try:
