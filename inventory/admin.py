@@ -21,6 +21,7 @@ from .admin_lists import DeclaredListAdmin, change_url, changelist_url
 from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
 from .declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
 from .models import AvailableModel, Engine, KnowledgeSettings, RegisteredModel
+from .workflows.admin_actions import prune_stale_rows
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -125,7 +126,7 @@ class RegisteredModelAdmin(InventoryAdmin):
     form = RegisteredModelForm
     autocomplete_fields = ("engine", "available_model")
     readonly_fields = ("runtime_methods", *TIMESTAMPS)
-    actions = ("activate", "deactivate", "mark_downloaded", "mark_not_downloaded")
+    actions = ("activate", "deactivate", "mark_downloaded", "mark_not_downloaded", prune_stale_rows)
 
     @admin.display(description="Runtime methods")
     def runtime_methods(self, obj: RegisteredModel) -> str:

@@ -49,7 +49,7 @@ def reasons(model: RegisteredModel) -> list[str]:
     return found
 
 
-def _candidates(engine_id: Any = None) -> QuerySet:
+def _candidates(engine_id: Any = None, ids: Any = None) -> QuerySet:
     condition = (
         Q(engine__status__in=STALE_ENGINE_STATUSES)
         | Q(status__in=STALE_MODEL_STATUSES)
@@ -58,6 +58,8 @@ def _candidates(engine_id: Any = None) -> QuerySet:
     queryset = RegisteredModel.objects.filter(condition).select_related("engine")
     if engine_id is not None:
         queryset = ListRequest.build(REGISTERED_MODELS, {"engine_id": engine_id}).filtered(queryset)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=_parse_ids(ids))
     return queryset.order_by("id")
 
 
@@ -80,12 +82,13 @@ def _entry(model: RegisteredModel, found: list[str]) -> dict[str, Any]:
     }
 
 
-def find_stale(engine_id: Any = None) -> dict[str, Any]:
-    """``{"rows": [stale rows], "kept": [stale-looking rows never pruned], "notes": [...]}``."""
+def find_stale(engine_id: Any = None, ids: Any = None) -> dict[str, Any]:
+    """``{"rows": [stale rows], "kept": [stale-looking rows never pruned], "notes": [...]}``,
+    optionally among the rows of one engine and/or the given ids."""
     knowledge_id = _knowledge_model_id()
     rows: list[dict[str, Any]] = []
     kept: list[dict[str, Any]] = []
-    for model in _candidates(engine_id):
+    for model in _candidates(engine_id, ids):
         found = reasons(model)
         if not found:
             continue
