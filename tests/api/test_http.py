@@ -3,6 +3,7 @@ the OpenAPI schema and the docs pages."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -261,8 +262,11 @@ def test_docs_pages_use_vendored_assets(client, db):
         response = client.get(path)
         assert response.status_code == 200
         html = response.content.decode()
-        assert "drf_spectacular_sidecar" in html
         assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
+        scripts = re.findall(r'src="([^"]+)"', html)
+        assert scripts and all("drf_spectacular_sidecar" in src for src in scripts)
+        for src in scripts:
+            assert client.get(src).status_code == 200, src
 
 
 def test_client_imports_no_django():
