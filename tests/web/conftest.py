@@ -10,10 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 
-# Playwright's sync API runs an event loop in the test thread; Django would refuse its ORM
-# calls (fixtures, assertions) there without this.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -24,6 +21,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last: while the session's browser is open, Playwright's event
+    loop is marked running in the test thread, which changes how Django treats ORM calls."""
+    items.sort(key=lambda item: "browser" in item.keywords)
 
 
 @pytest.fixture
@@ -95,7 +98,12 @@ def _launch():
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
-    """One Chromium for the whole session; each test opens its own context."""
+    """One Chromium for the whole session; each test opens its own context.
+
+    Playwright's sync API keeps an event loop running in the test thread, so Django would
+    refuse the tests' own ORM calls (fixtures, assertions) without ``DJANGO_ALLOW_ASYNC_UNSAFE``;
+    it is set only while the browser is open.
+    """
     try:
         playwright, browser = _launch()
     except Exception as error:
@@ -103,6 +111,12 @@ def browser() -> Iterator:
         if REQUIRE_BROWSER:
             pytest.fail(message)
         pytest.skip(message)
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
     yield browser
     browser.close()
     playwright.stop()
+    if previous is None:
+        os.environ.pop(ASYNC_UNSAFE, None)
+    else:
+        os.environ[ASYNC_UNSAFE] = previous

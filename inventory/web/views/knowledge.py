@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.views import View
 
 from ...declarations import REGISTERED_MODELS
@@ -96,6 +97,7 @@ class KnowledgePage(LoginRequiredMixin, View):
             {
                 "section": "knowledge",
                 "config": config,
+                "updated_at": parse_datetime(config["updated_at"] or ""),
                 "form": form,
                 "confirmation": confirmation,
                 "can_change": self.request.user.has_perm(PERMISSION.format("change")),
