@@ -66,16 +66,21 @@ def parse_int(key: str, value: Any) -> int:
 ID_RANGE = (-(2**63), 2**63 - 1)
 
 
+def parse_id(key: str, value: Any) -> int:
+    """An integer id within the database's 64-bit range; anything else names ``key``."""
+    number = parse_int(key, value)
+    if not ID_RANGE[0] <= number <= ID_RANGE[1]:
+        raise FilterKind.fail(key, f"{key} {number} is out of range")
+    return number
+
+
 class IdFilter(FilterKind):
     """Exact match on an integer id; a list (or CSV) of ids matches any of them."""
 
     type = "integer"
 
     def parse(self, key: str, value: Any) -> int | list[int]:
-        items = [parse_int(key, item) for item in _as_list(value)]
-        for item in items:
-            if not ID_RANGE[0] <= item <= ID_RANGE[1]:
-                raise self.fail(key, f"{key} {item} is out of range")
+        items = [parse_id(key, item) for item in _as_list(value)]
         return items[0] if len(items) == 1 and not isinstance(value, list | tuple) else items
 
     def apply(self, queryset: QuerySet, attr: str, value: Any) -> QuerySet:

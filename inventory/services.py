@@ -18,9 +18,10 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from . import listing
 from .declarations import DECLARATIONS, REGISTERED_MODELS
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
-from .listing import ListDeclaration, parse_bool, parse_int
+from .listing import ListDeclaration, parse_bool
 from .models import KnowledgeSettings
 
 
@@ -72,10 +73,7 @@ def save_validated(instance: models.Model) -> models.Model:
 
 
 def parse_id(value: Any, key: str = "id") -> int:
-    try:
-        return parse_int(key, value)
-    except RegistryValidationError:
-        raise RegistryValidationError({key: [f"{key} must be an integer, got {value!r}"]}) from None
+    return listing.parse_id(key, value)
 
 
 def _payload(payload: Any) -> Mapping[str, Any]:
