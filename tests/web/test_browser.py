@@ -90,6 +90,9 @@ def test_filter_sort_page_and_export(page, live_server, models, sdk):
     page.wait_for_url("**page=2**")
     assert names_on(page) == ["alpha-chat"]
     assert "Rows 3" in page.inner_text('[data-testid="page-info"]')
+    page.select_option("#id_page_size", "10")  # submits the filter form, back to page 1
+    page.wait_for_url("**page_size=10**")
+    assert names_on(page) == ["epsilon-chat", "beta-chat", "alpha-chat"]
 
     filters = {"capabilities": "chat", "status": "active"}
     with page.expect_download() as download:
