@@ -15,27 +15,18 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models, router, transaction
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.db.models.deletion import Collector
-from django.forms.fields import InvalidJSONInput
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from . import services
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
-
-
-class PrettyJSONFormField(forms.JSONField):
-    """A JSON text area showing the stored value indented."""
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, InvalidJSONInput):
-            return value
-        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
-
+from .forms import ModelDecidesForm, confirm_field, parse_only_options
+from .listing import parse_id
 
 JSON_TEXTAREA = forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField json-input"})
 
@@ -46,56 +37,35 @@ def pretty_json(value: Any) -> str:
     )
 
 
-class RegistryAdminForm(forms.ModelForm):
+class RegistryAdminForm(ModelDecidesForm):
     """An admin form that also shows errors the save itself reported (see ``ValidatedAdmin``)."""
 
     save_errors: ClassVar[dict[str, list[str]]] = {}
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            for form_key, message in core_messages(self._meta.model, name).items():
-                field.error_messages[form_key] = message
-
     def _post_clean(self) -> None:
         super()._post_clean()
-        names = {field.attname: field.name for field in self._meta.model._meta.concrete_fields}
-        for key, messages_ in self.save_errors.items():
-            name = names.get(key, key)
-            self.add_error(name if name in self.fields else None, messages_)
-
-
-def core_messages(model: type[models.Model], name: str) -> dict[str, str]:
-    """The model field's own messages for what the form field checks first (a missing
-    value, an unknown choice), so the form words them as every other door does."""
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return {}
-    custom = getattr(field, "_error_messages", None) or {}
-    found = {"required": custom.get("blank"), "invalid_choice": custom.get("invalid_choice")}
-    if field.is_relation:
-        found["invalid_choice"] = custom.get("invalid")
-    return {key: message for key, message in found.items() if message}
+        self.add_core_errors(self.save_errors)
 
 
 class ConfirmEmbeddingChangeForm(RegistryAdminForm):
     """Offers the confirmation the core asks for before the knowledge embedding model, or
     its ``dim`` or capabilities, change while knowledge is enabled."""
 
-    confirm_embedding_model_change = forms.BooleanField(
-        required=False,
-        label="Confirm embedding model change",
-        help_text="Needed to change the knowledge embedding model (or its dim or capabilities) "
-        "while knowledge is enabled: vectors stored so far would no longer match.",
-    )
+    confirm_embedding_model_change = confirm_field()
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        self.instance.confirm_embedding_model_change = bool(
-            cleaned.get("confirm_embedding_model_change")
-        )
-        return cleaned
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, tolerating a submitted value that is not an id (the form
+    shows the model's error instead of the widget's query failing)."""
+
+    def optgroups(self, name: str, value: list[Any], attr: Any = None) -> list[Any]:
+        ids = []
+        for item in value:
+            try:
+                ids.append(parse_id("id", item))
+            except RegistryValidationError:
+                continue
+        return super().optgroups(name, [str(pk) for pk in ids], attr)
 
 
 # --- deletes -------------------------------------------------------------------------------
@@ -143,9 +113,7 @@ class ValidatedAdmin(admin.ModelAdmin):
     """Writes through ``services`` and reports the core's messages instead of a 500."""
 
     form = RegistryAdminForm
-    formfield_overrides = {
-        models.JSONField: {"form_class": PrettyJSONFormField, "widget": JSON_TEXTAREA},
-    }
+    formfield_overrides = {models.JSONField: {"widget": JSON_TEXTAREA}}
 
     def __init__(self, model: type[models.Model], admin_site: admin.AdminSite):
         super().__init__(model, admin_site)
@@ -163,6 +131,23 @@ class ValidatedAdmin(admin.ModelAdmin):
             return fields
         form_only = set(self.form.declared_fields)
         return [self.json_displays.get(name, name) for name in fields if name not in form_only]
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        """Form fields that only parse (see ``inventory.forms``)."""
+        return super().formfield_for_dbfield(
+            db_field, request, **{**parse_only_options(db_field), **kwargs}
+        )
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(
         self, request: HttpRequest, obj: models.Model, form: forms.Form, change: bool

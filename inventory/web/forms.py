@@ -1,43 +1,25 @@
-"""Create/edit forms generated from the declarations, validated only by the models.
+"""Create/edit forms of the inventory pages, generated from the declarations.
 
-Form fields here only turn text into Python values (JSON, numbers, choices). Whether a value
-is acceptable is decided by the model's ``full_clean()`` (its fields, normalizers and
-``clean()``), so the pages refuse exactly what the SDK and the API refuse, with the same
-messages; saving goes through ``services.save_validated`` so a race caught by the database
-reads the same too.
+The form machinery (fields that only parse, the model's ``full_clean()`` deciding, service
+errors shown on fields) is shared with the admin in ``inventory.forms``; this module adds the
+page widgets and styling. Saving goes through ``services.save_validated`` so a race caught by
+the database reads like any other validation error.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.forms.fields import InvalidJSONInput
 
 from .. import capabilities as caps
-from ..errors import NON_FIELD, RegistryValidationError
+from ..forms import CONFIRM_FIELD, ModelDecidesForm, confirm_field, parse_only_options
 from ..models.fields import CapabilitiesField, CsvListField
 from .entities import INVENTORIES, Inventory, model_field_for
 
-CONFIRM_FIELD = "confirm_embedding_model_change"
-
-
-class JSONTextField(forms.JSONField):
-    """JSON edited as indented text."""
-
-    def __init__(self, **kwargs: Any):
-        kwargs["widget"] = forms.Textarea(attrs={"rows": 6, "class": "font-monospace"})
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, InvalidJSONInput):
-            return value
-        return json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
+__all__ = ["CONFIRM_FIELD", "FORMS", "CoreValidatedForm", "KnowledgeForm", "style"]
 
 
 class CapabilitiesFormField(forms.MultipleChoiceField):
@@ -58,22 +40,7 @@ class CapabilitiesFormField(forms.MultipleChoiceField):
         return caps.parse_stored(value) if isinstance(value, str) else value
 
 
-class ReferenceField(forms.ModelChoiceField):
-    """A related row chosen from a list; an id that no longer exists is passed on so that the
-    model reports it (``engine_id does not exist``)."""
-
-    def to_python(self, value: Any) -> Any:
-        try:
-            return super().to_python(value)
-        except ValidationError:
-            return self.queryset.model(pk=value)
-
-
-class LenientTypedChoiceField(forms.TypedChoiceField):
-    """A choice list for a model field with choices; the model reports a value outside them."""
-
-    def valid_value(self, value: Any) -> bool:
-        return True
+JSON_TEXTAREA = {"rows": 6, "class": "font-monospace"}
 
 
 def formfield_for(model_field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -83,19 +50,16 @@ def formfield_for(model_field: models.Field, **kwargs: Any) -> forms.Field | Non
             help_text=model_field.help_text,
             required=False,
         )
+    options = {**parse_only_options(model_field), **kwargs}
     if isinstance(model_field, models.JSONField):
-        return model_field.formfield(form_class=JSONTextField, **kwargs)
-    if isinstance(model_field, CsvListField):
-        return model_field.formfield(widget=forms.TextInput, **kwargs)
-    if isinstance(model_field, models.ForeignKey):
-        return model_field.formfield(form_class=ReferenceField, **kwargs)
-    if model_field.choices:
-        return model_field.formfield(choices_form_class=LenientTypedChoiceField, **kwargs)
-    return model_field.formfield(**kwargs)
+        options["widget"] = forms.Textarea(attrs=JSON_TEXTAREA)
+    elif isinstance(model_field, CsvListField):
+        options["widget"] = forms.TextInput
+    return model_field.formfield(**options)
 
 
-class CoreValidatedForm(forms.ModelForm):
-    """A ModelForm whose only validation is the model's ``full_clean()``."""
+class CoreValidatedForm(ModelDecidesForm):
+    """A page form: the shared machinery plus Bootstrap styling."""
 
     use_required_attribute = False
     inventory: Inventory
@@ -103,63 +67,11 @@ class CoreValidatedForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.required = False
-            field.validators = [
-                v
-                for v in field.validators
-                if not isinstance(v, MinValueValidator | MaxValueValidator)
-            ]
-            for attr in ("min", "max"):
-                field.widget.attrs.pop(attr, None)
             style(field.widget)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if CONFIRM_FIELD in self.fields:
-            setattr(self.instance, CONFIRM_FIELD, bool(cleaned.get(CONFIRM_FIELD)))
-        return cleaned
-
-    def _get_validation_exclusions(self) -> set[str]:
-        # The model decides about empty values too: only skip fields that are not on the form
-        # or that could not even be parsed.
-        exclude = super()._get_validation_exclusions()
-        return {name for name in exclude if name not in self.fields or name in self._errors}
-
-    def _update_errors(self, errors: ValidationError) -> None:
-        # ModelForm would replace model messages by the form field's wording for the same
-        # error code ("Select a valid choice…"); the model's wording is the registry's.
-        self.add_error(None, errors)
-
-    def add_core_errors(self, error: RegistryValidationError) -> None:
-        """Show errors raised by the services (payload keys) on the matching form fields."""
-        by_payload = {
-            model_field_for(self._meta.model, item).attname: model_field_for(
-                self._meta.model, item
-            ).name
-            for item in self.inventory.declaration.writable_fields
-        }
-        for key, messages in error.errors.items():
-            name = by_payload.get(key, key)
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target if key != NON_FIELD else None, message)
-
-    def passes_with_confirmation(self) -> bool:
-        """Whether the only thing missing is the confirmation of an embedding-model change."""
-        if CONFIRM_FIELD not in self.fields or self.cleaned_data.get(CONFIRM_FIELD):
-            return False
-        setattr(self.instance, CONFIRM_FIELD, True)
-        try:
-            self.instance.full_clean()
-        except ValidationError:
-            return False
-        finally:
-            setattr(self.instance, CONFIRM_FIELD, False)
-        return True
 
     @property
     def json_fields(self) -> list[str]:
-        return [name for name, field in self.fields.items() if isinstance(field, JSONTextField)]
+        return [name for name, field in self.fields.items() if isinstance(field, forms.JSONField)]
 
 
 def style(widget: forms.Widget) -> None:
@@ -183,12 +95,7 @@ def form_for(inventory: Inventory) -> type[CoreValidatedForm]:
     labels = {model_field_for(model, item).name: item.label for item in items}
     attrs: dict[str, Any] = {"inventory": inventory}
     if hasattr(model, CONFIRM_FIELD):
-        attrs[CONFIRM_FIELD] = forms.BooleanField(
-            required=False,
-            label="Confirm the change of the knowledge embedding model",
-            help_text="Stored vectors were produced with the current dimension and "
-            "capabilities; they would no longer match.",
-        )
+        attrs[CONFIRM_FIELD] = confirm_field()
     meta = type(
         "Meta",
         (),

@@ -229,3 +229,42 @@ def test_missing_engine_and_unknown_choices_use_the_core_wording(admin_client, e
             "available, active, downloading, error, disabled"
         ],
     }
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"vram_required_mb": "-1"},
+        {"vram_required_mb": "99999999999999999999"},
+        {"vram_required_mb": ""},
+        {"engine": "abc"},
+        {"engine": "99999999999999999999"},
+        {"available_model": "x"},
+        {"status": "sleeping"},
+        {"name": "", "engine": ""},
+        {"capabilities": "chat,telepathy"},
+    ],
+    ids=lambda fields: ",".join(f"{k}={v[:8]}" for k, v in fields.items()),
+)
+def test_admin_and_pages_word_every_refusal_alike(admin_client, engine, fields):
+    """One form machinery for both doors: the model decides, the model's message is shown."""
+    data = model_form(**{"engine": engine["id"], **fields})
+    admin_page = admin_client.post(ADD, data)
+    web_page = admin_client.post(
+        "/models/new/", {**data, "capabilities": data["capabilities"].split(",")}
+    )
+    assert admin_page.status_code == web_page.status_code == 200
+    web_errors = {
+        key: [str(message) for message in messages]
+        for key, messages in web_page.context["form"].errors.items()
+    }
+    assert errors(admin_page) == web_errors
+    assert not any("Ensure this value" in str(m) for m in web_errors.values())
+    assert not RegisteredModel.objects.exists()
+
+
+def test_knowledge_admin_with_a_model_that_is_not_an_id_is_a_form_error(admin_client):
+    KnowledgeSettings.load()
+    response = admin_client.post(KNOWLEDGE, {"enabled": "on", "embedding_model": "abc"})
+    assert response.status_code == 200
+    assert "embedding_model" in errors(response)

@@ -155,7 +155,7 @@ class FormPage(InventoryView):
             try:
                 saved = save_validated(form.instance)
             except RegistryValidationError as error:
-                form.add_core_errors(error)
+                form.add_core_errors(error.errors)
             else:
                 verb = "Saved" if original else "Created"
                 messages.success(request, f"{verb} {self.inventory.verbose_name} {saved}.")

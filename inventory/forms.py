@@ -1,0 +1,140 @@
+"""Form machinery shared by the inventory pages and the Django admin: the model decides.
+
+Form fields here only turn text into Python values (JSON, numbers, a related row). Whether a
+value is acceptable, including an empty one, a choice outside the list or a number out of
+range, is decided by the model's ``full_clean()`` (its fields, normalizers and ``clean()``),
+so both doors refuse exactly what the SDK and the API refuse, with the same messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.forms.fields import InvalidJSONInput
+
+from .errors import NON_FIELD
+
+#: The flag a model reads to accept a change of the knowledge embedding model.
+CONFIRM_FIELD = "confirm_embedding_model_change"
+
+
+class PrettyJSONField(forms.JSONField):
+    """JSON edited as indented text."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
+
+
+class ReferenceField(forms.ModelChoiceField):
+    """A related row chosen from a list; a value that names no row is passed on so that the
+    model reports it (``engine_id does not exist``)."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except (ValidationError, ArithmeticError):
+            return self.queryset.model(pk=value)
+
+
+class LenientTypedChoiceField(forms.TypedChoiceField):
+    """A choice list for a model field with choices; the model reports a value outside it."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def parse_only_options(model_field: models.Field) -> dict[str, Any]:
+    """``formfield()`` options that leave the decision to the model (for form callbacks)."""
+    if isinstance(model_field, models.ForeignKey):
+        return {"form_class": ReferenceField}
+    if isinstance(model_field, models.JSONField):
+        return {"form_class": PrettyJSONField}
+    if model_field.choices:
+        return {"choices_form_class": LenientTypedChoiceField}
+    return {}
+
+
+def confirm_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False,
+        label="Confirm the change of the knowledge embedding model",
+        help_text="Needed to change the knowledge embedding model (or its dim or capabilities) "
+        "while knowledge is enabled: vectors stored so far would no longer match.",
+    )
+
+
+class ModelDecidesForm(forms.ModelForm):
+    """A ModelForm whose only validation is the model's ``full_clean()``.
+
+    Range validators copied from the model field are dropped, required fields are checked by
+    the model, and the model's messages are kept as worded (a ModelForm would otherwise
+    replace them by the form field's own wording for the same error code). ``required`` is
+    left on the fields for display (the admin marks required labels).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators = [
+                v
+                for v in field.validators
+                if not isinstance(v, MinValueValidator | MaxValueValidator)
+            ]
+            for attr in ("min", "max"):
+                field.widget.attrs.pop(attr, None)
+
+    def full_clean(self) -> None:
+        required = {name: field.required for name, field in self.fields.items()}
+        for field in self.fields.values():
+            field.required = False
+        try:
+            super().full_clean()
+        finally:
+            for name, field in self.fields.items():
+                field.required = required[name]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if CONFIRM_FIELD in self.fields:
+            setattr(self.instance, CONFIRM_FIELD, bool(cleaned.get(CONFIRM_FIELD)))
+        return cleaned
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The model decides about empty values too: only skip fields that are not on the form
+        # or that could not even be parsed.
+        exclude = super()._get_validation_exclusions()
+        return {name for name in exclude if name not in self.fields or name in self._errors}
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        self.add_error(None, errors)
+
+    def add_core_errors(self, errors: Mapping[str, list[str]]) -> None:
+        """Show errors raised by the services (keyed by payload name, e.g. ``engine_id``) on
+        the matching form fields."""
+        names = {field.attname: field.name for field in self._meta.model._meta.concrete_fields}
+        for key, messages in errors.items():
+            name = names.get(key, key)
+            target = name if name in self.fields and key != NON_FIELD else None
+            for message in messages:
+                self.add_error(target, message)
+
+    def passes_with_confirmation(self) -> bool:
+        """Whether the only thing missing is the confirmation of an embedding-model change."""
+        if CONFIRM_FIELD not in self.fields or self.cleaned_data.get(CONFIRM_FIELD):
+            return False
+        setattr(self.instance, CONFIRM_FIELD, True)
+        try:
+            self.instance.full_clean()
+        except ValidationError:
+            return False
+        finally:
+            setattr(self.instance, CONFIRM_FIELD, False)
+        return True
