@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin as django_admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from inventory.models import AvailableModel, Engine, KnowledgeSettings, RegisteredModel
@@ -74,3 +76,29 @@ def test_staff_without_view_permission_sees_nothing(login, make_staff, rows):
     for name, pk in rows.items():
         assert client.get(url(name, "changelist")).status_code == 403
         assert client.get(url(name, "change", pk)).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["engine", "availablemodel", "registeredmodel"])
+def test_viewer_runs_no_admin_action(login, viewer, admin_user, rows, name, rf):
+    """Every action the superuser is offered (delete, activate, prune…) does nothing for a
+    viewer, even when posted directly with its confirmation."""
+    model_admin = next(
+        a for m, a in django_admin.site._registry.items() if m._meta.model_name == name
+    )
+    request = rf.get("/")
+    request.user = admin_user
+    actions = list(model_admin.get_actions(request))
+    assert "delete_selected" in actions
+    client = login(viewer)
+    before = snapshot()
+    for action in actions:
+        data = {
+            "action": action,
+            ACTION_CHECKBOX_NAME: [str(rows[name])],
+            "post": "yes",
+            "confirm_prune": "yes",
+            "stale_ids": [str(rows[name])],
+        }
+        response = client.post(url(name, "changelist"), data)
+        assert response.status_code in (200, 302, 403), action
+    assert snapshot() == before
