@@ -69,9 +69,24 @@ class CoreValidatedForm(ModelDecidesForm):
         for field in self.fields.values():
             style(field.widget)
 
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        mark_invalid(self)
+
     @property
     def json_fields(self) -> list[str]:
         return [name for name, field in self.fields.items() if isinstance(field, forms.JSONField)]
+
+
+def mark_invalid(form: forms.BaseForm) -> None:
+    """Bootstrap's invalid look on the inputs of fields with errors (the error text itself is
+    rendered under each field)."""
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            classes = widget.attrs.get("class", "").split()
+            if "is-invalid" not in classes:
+                widget.attrs["class"] = " ".join([*classes, "is-invalid"])
 
 
 def style(widget: forms.Widget) -> None:
@@ -132,6 +147,10 @@ class KnowledgeForm(forms.Form):
         self.fields["embedding_model_id"].choices = [("", "(none)"), *choices]
         for field in self.fields.values():
             style(field.widget)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        mark_invalid(self)
 
     def payload(self) -> dict[str, Any]:
         return {

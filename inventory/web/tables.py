@@ -99,7 +99,7 @@ def table_for(inventory: Inventory) -> type[tables.Table]:
             "order_by_field": SORT_PARAM,
             "attrs": {"class": "table table-hover table-sm align-middle mb-0 inventory-table"},
             "row_attrs": {"data-id": lambda record: record.pk},
-            "empty_text": f"No {inventory.title.lower()} match.",
+            "empty_text": f"No {inventory.title.lower()}.",
         },
     )
     name = f"{inventory.model.__name__}Table"

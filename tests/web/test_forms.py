@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import re
 
 import pytest
 
@@ -225,3 +226,12 @@ def test_embedding_model_change_needs_confirmation_on_the_model_form(
     assert confirmed.status_code == 302
     assert RegisteredModel.objects.get(pk=row["id"]).extra_config == {"dim": 1024}
     assert KnowledgeSettings.load().embedding_model_id == row["id"]
+
+
+def test_fields_with_errors_are_marked_invalid(admin_client, engine):
+    response = admin_client.post("/models/new/", model_form(engine["id"], vram_required_mb="-1"))
+    page = response.content.decode()
+    field = re.search(r'<input[^>]*name="vram_required_mb"[^>]*>', page).group(0)
+    assert "is-invalid" in field and 'aria-invalid="true"' in field
+    name = re.search(r'<input[^>]*name="name"[^>]*>', page).group(0)
+    assert "is-invalid" not in name

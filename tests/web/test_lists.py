@@ -141,3 +141,15 @@ def test_detail_page_shows_every_field_and_links(admin_client: Client, inventory
 
 def test_missing_row_is_404(admin_client: Client, db):
     assert admin_client.get(reverse("inventory:models-detail", args=[999])).status_code == 404
+
+
+def test_an_empty_table_says_why(admin_client: Client, db):
+    assert "No registered models yet." in admin_client.get(MODELS_URL).content.decode()
+
+
+def test_no_match_and_invalid_filters_read_differently(admin_client: Client, inventory):
+    page = admin_client.get(MODELS_URL, {"q": "no-such-model"}).content.decode()
+    assert "No registered models match these filters." in page
+    page = admin_client.get(MODELS_URL, {"status": "sleeping"}).content.decode()
+    assert "No rows are shown while the filters are not valid." in page
+    assert "match these filters" not in page

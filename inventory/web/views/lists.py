@@ -23,7 +23,7 @@ from ..querying import (
     ListQuery,
     parse_list_query,
 )
-from ..tables import TABLES
+from ..tables import SORT_PARAM, TABLES
 from .access import InventoryView
 
 
@@ -38,6 +38,7 @@ class ListPage(InventoryView):
         else:
             data = inventory.queryset().none()
         table = TABLES[inventory.key](data, order_by=query.sort_alias)
+        table.empty_text = empty_text(query)
         try:
             table.paginate(page=query.page, per_page=query.page_size)
         except EmptyPage:
@@ -52,7 +53,7 @@ class ListPage(InventoryView):
                 search_field=query.filterset.form[SEARCH_KEY],
                 filter_controls=filter_controls(query),
                 page_size_choices=_page_size_choices(query),
-                export_urls=_export_urls(self.inventory.url_name("export"), request),
+                export_urls=_export_urls(self.inventory.url_name("export"), request, query),
             ),
         )
 
@@ -115,11 +116,24 @@ def _page_size_choices(query: ListQuery) -> list[int]:
     return sorted({*PAGE_SIZE_CHOICES, query.page_size})
 
 
-def _export_urls(url_name: str, request: HttpRequest) -> dict[str, str]:
-    """Export links for the current filters and sort (paging left out)."""
+def empty_text(query: ListQuery) -> str:
+    """What an empty table says: invalid filters, no match, or an empty inventory."""
+    title = query.inventory.title.lower()
+    if not query.valid:
+        return "No rows are shown while the filters are not valid."
+    if query.has_filters:
+        return f"No {title} match these filters."
+    return f"No {title} yet."
+
+
+def _export_urls(url_name: str, request: HttpRequest, query: ListQuery) -> dict[str, str]:
+    """Export links for the current filters and the sort the table shows (paging left out),
+    so the file holds exactly the rows of the view, in its order."""
     params = request.GET.copy()
     for key in (PAGE_PARAM, PAGE_SIZE_PARAM):
         params.pop(key, None)
+    if SORT_PARAM in params:
+        params[SORT_PARAM] = query.sort_alias
     query = params.urlencode()
     return {fmt: reverse(url_name, args=[fmt]) + (f"?{query}" if query else "") for fmt in FORMATS}
 
