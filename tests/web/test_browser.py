@@ -1,6 +1,7 @@
 """The inventory pages in a real Chromium against a live server.
 
-Every request any page makes is recorded; none may leave the live server's host.
+Every request any page makes is recorded; none may leave the live server's host (a request
+the page's Content-Security-Policy refuses is never sent and does not count).
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ def page(browser, live_server, make_user) -> Iterator:
     make_user("boss", superuser=True, password=PASSWORD)
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     requested: list[str] = []
+    blocked: set[str] = set()  # refused by the page's Content-Security-Policy: never sent
     context.on("request", lambda request: requested.append(request.url))
+    context.on(
+        "requestfailed",
+        lambda request: blocked.add(request.url) if request.failure == "csp" else None,
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/models/")
@@ -42,7 +48,9 @@ def page(browser, live_server, make_user) -> Iterator:
     foreign = [
         url
         for url in requested
-        if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own
+        if urlsplit(url).scheme in ("http", "https")
+        and urlsplit(url).netloc != own
+        and url not in blocked
     ]
     assert requested and not foreign, foreign
 
@@ -156,3 +164,26 @@ def test_dashboard_and_knowledge_pages_render(page, live_server, models):
     page.click("nav >> text=Knowledge")
     page.wait_for_url("**/knowledge/")
     assert page.locator('[data-testid="knowledge-config"]').is_visible()
+
+
+def test_no_page_requests_another_host(page, live_server, models):
+    """Every kind of page, the admin and the API docs included, loads only from the app (the
+    ``page`` fixture fails the test on any request to another host)."""
+    model_id = models["alpha-chat"]["id"]
+    paths = [
+        "/",
+        "/engines/",
+        "/catalog/",
+        f"/models/{model_id}/",
+        f"/models/{model_id}/edit/",
+        "/models/new/",
+        "/knowledge/",
+        "/admin/",
+        "/admin/inventory/registeredmodel/",
+        f"/admin/inventory/registeredmodel/{model_id}/change/",
+        "/api/docs/",
+        "/api/redoc/",
+    ]
+    for path in paths:
+        response = page.goto(f"{live_server.url}{path}", wait_until="networkidle")
+        assert response is not None and response.status == 200, path
