@@ -20,12 +20,15 @@ per-field ``errors``; a refused delete raises ``RegistryProtectedError``. Other 
 
 from __future__ import annotations
 
+import json as _json
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
+from . import capabilities as caps
+from . import extra_config
 from .errors import RegistryProtectedError, RegistryValidationError
 
 API_PREFIX = "api/v1/"
@@ -33,6 +36,8 @@ DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
 CONFIRM = "confirm_embedding_model_change"
 ENTITIES = ("engine_registry", "available_model_registry", "model_registry")
+# List query parameters that are not filters: a filter cannot have one of these names.
+PAGING_PARAMS = ("page", "page_size", "sort", "direction")
 
 
 class RegistryAPIError(RuntimeError):
@@ -55,6 +60,19 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _integer_text(key: str, value: Any) -> str:
+    """An integer argument as query or path text.
+
+    Over HTTP every value is text, so a value that is neither an int nor a string (``True``,
+    ``1.5``, ``None``), or a string that cannot be one path segment, is refused here with the
+    message the server's parser gives for it in-process (the contract tests hold them equal).
+    """
+    text = value if isinstance(value, str) else str(value)
+    if isinstance(value, bool) or not isinstance(value, int | str) or not text or "/" in text:
+        raise RegistryValidationError({key: [f"{key} must be an integer, got {value!r}"]})
+    return text
+
+
 def list_params(
     page: Any = 0,
     page_size: Any = DEFAULT_PAGE_SIZE,
@@ -68,9 +86,9 @@ def list_params(
     """
     params: list[tuple[str, str]] = []
     if page is not None:
-        params.append(("page", _text(page)))
+        params.append(("page", _integer_text("page", page)))
     if page_size is not None:
-        params.append(("page_size", _text(page_size)))
+        params.append(("page_size", _integer_text("page_size", page_size)))
     if filters is not None:
         if not isinstance(filters, Mapping):
             raise RegistryValidationError({"filters": ["filters must be an object"]})
@@ -88,8 +106,10 @@ def list_params(
             params.append(("direction", _text(sort["direction"])))
     elif isinstance(sort, list | tuple) and len(sort) == 2:
         params.extend([("sort", _text(sort[0])), ("direction", _text(sort[1]))])
+    elif isinstance(sort, str):
+        params.append(("sort", sort))
     elif sort is not None:
-        params.append(("sort", _text(sort)))
+        raise RegistryValidationError({"sort": [f"sort must be a field name, got {sort!r}"]})
     return params
 
 
@@ -134,10 +154,18 @@ class RegistryClient:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
-        """Send one request; 400 and 409 raise the SDK's exceptions, 404 is returned."""
-        kwargs: dict[str, Any] = {"params": params, "headers": headers, "timeout": self.timeout}
+        """Send one request; 400 and 409 raise the SDK's exceptions, 404 is returned.
+
+        A body is always sent as JSON, ``None`` as ``null`` (the server refuses a payload that
+        is not an object, as the SDK does), NaN and Infinity as their JavaScript literals (the
+        server refuses them by field, as the SDK does).
+        """
+        headers = dict(headers or {})
+        kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout}
         if method in ("POST", "PUT", "PATCH"):
-            kwargs["json"] = json
+            kwargs["data"] = _json.dumps(json, allow_nan=True).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        kwargs["headers"] = headers
         response = self.session.request(method, self.api_url + path, **kwargs)
         if response.status_code < 400 or response.status_code == 404:
             return response
@@ -185,7 +213,19 @@ class ModelResource:
         return response.json()
 
     def _row_path(self, row_id: Any) -> str:
-        return f"{quote(str(row_id), safe='')}/"
+        return f"{quote(_integer_text('id', row_id), safe='')}/"
+
+    def _check_filter_names(self, filters: Any) -> None:
+        """A filter named like a list parameter (``sort``…) would be read as that parameter;
+        refuse it as the SDK refuses any unknown filter, with the same message."""
+        if not isinstance(filters, Mapping):
+            return
+        clashing = [key for key in filters if key in PAGING_PARAMS]
+        if clashing:
+            known = ", ".join(item["field"] for item in self.filters_model())
+            raise RegistryValidationError(
+                {key: [f"unknown filter {key!r}; known filters: {known}"] for key in clashing}
+            )
 
     def list(
         self,
@@ -195,7 +235,9 @@ class ModelResource:
         sort: Any = None,
     ) -> dict[str, Any]:
         """``{"rows", "total_rows", "page", "page_size", "filters", "sort"}``."""
-        return self._get(params=list_params(page, page_size, filters, sort))
+        params = list_params(page, page_size, filters, sort)
+        self._check_filter_names(filters)
+        return self._get(params=params)
 
     def iter_pages(
         self, filters: Mapping[str, Any] | None = None, sort: Any = None
@@ -305,13 +347,32 @@ class Knowledge:
 
 
 class Capabilities:
-    """``client.capabilities``: the vocabulary, runtime methods and config schemas."""
+    """``client.capabilities``: the vocabulary, runtime methods and config schemas.
+
+    ``describe()`` asks the server; the other methods are the same pure functions the server
+    runs (``inventory.capabilities`` and ``inventory.extra_config`` import no Django).
+    """
+
+    vocabulary: tuple[str, ...] = caps.CAPABILITIES
+    aliases: dict[str, str] = caps.ALIASES
 
     def __init__(self, client: RegistryClient):
         self.client = client
 
     def describe(self) -> dict[str, Any]:
         return self.client.request("GET", "capabilities/").json()
+
+    def normalize(self, value: Any) -> str:
+        try:
+            return caps.normalize(value)
+        except caps.UnknownCapabilityError as error:
+            raise RegistryValidationError({"capabilities": [str(error)]}) from error
+
+    def runtime_methods(self, capabilities: Any) -> list[str]:
+        return caps.runtime_methods(self.normalize(capabilities))
+
+    def extra_config_schema(self, capabilities: Any) -> dict[str, Any]:
+        return extra_config.schema_for(caps.parse_stored(self.normalize(capabilities)))
 
     def extra_config_schemas(self) -> dict[str, dict[str, Any]]:
         return self.describe()["extra_config_schemas"]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -58,3 +66,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
     set_rollback()
     return error_response(RegistryValidationError(_errors(exc.detail)), exc.status_code, headers)
+
+
+@csrf_exempt  # it changes nothing; a refused CSRF check would hide the redirect
+def no_endpoint(request: HttpRequest) -> HttpResponse:
+    """Any path under ``/api/`` that names no endpoint.
+
+    A path that only lacks its trailing slash gets a 308 to the slashed path: unlike the 301
+    Django would send, a 308 keeps the method and body, so a module's ``POST`` cannot turn
+    into a ``GET`` of the list. Anything else is a 404 in the API's error shape.
+    """
+    slashed = request.path_info + "/"
+    if not request.path_info.endswith("/") and resolve(slashed).func is not no_endpoint:
+        url = request.get_full_path(force_append_slash=True)
+        return HttpResponsePermanentRedirect(url, preserve_request=True)
+    error = RegistryValidationError(f"no API endpoint at {request.path}")
+    return JsonResponse(error.as_dict(), status=status.HTTP_404_NOT_FOUND)

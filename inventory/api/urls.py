@@ -1,11 +1,13 @@
 """URLs of the REST API: ``v1/`` mirrors the module SDK; schema and docs sit beside it."""
 
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from inventory.declarations import DECLARATIONS
 
+from .docs import RedocView, SwaggerView
+from .errors import no_endpoint
 from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
 from .workflows import urlpatterns as workflow_urls
 
@@ -22,6 +24,8 @@ urlpatterns = [
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
     path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Last: any other path under /api/ answers in the API's error shape.
+    re_path(r"^", no_endpoint),
 ]

@@ -127,6 +127,15 @@ LIST_CASES: dict[str, Callable[[Any, Inventory], Any]] = {
     "negative page": lambda d, i: d.models[M].list(page=-1),
     "bad page": lambda d, i: d.models[M].list(page="first"),
     "bad page size": lambda d, i: d.models[M].list(page_size="lots"),
+    "bad page type": lambda d, i: d.models[M].list(page=1.0),
+    "bad page flag": lambda d, i: d.models[M].list(page=True),
+    "bad page size type": lambda d, i: d.models[M].list(page_size=2.5),
+    "bad sort type": lambda d, i: d.models[M].list(sort=123),
+    "bad sort list": lambda d, i: d.models[M].list(sort=["name"]),
+    "bad filters type": lambda d, i: d.models[M].list(filters="name=x"),
+    "unknown filter named page": lambda d, i: d.models[M].list(filters={"page": 2}),
+    "unknown filter named sort": lambda d, i: d.models[M].list(filters={"sort": "name"}),
+    "unknown filter named direction": lambda d, i: d.models[M].list(filters={"direction": "desc"}),
 }
 
 OTHER_READS: dict[str, Callable[[Any, Inventory], Any]] = {
@@ -139,10 +148,23 @@ OTHER_READS: dict[str, Callable[[Any, Inventory], Any]] = {
     "view": lambda d, i: d.models[M].view(i.embedder["id"]),
     "view missing": lambda d, i: d.models[M].view(987654),
     "view bad id": lambda d, i: d.models[M].view("abc"),
+    "view empty id": lambda d, i: d.models[M].view(""),
+    "view id with a slash": lambda d, i: d.models[M].view(f"{i.llama['id']}/2"),
+    "view boolean id": lambda d, i: d.models[M].view(True),
+    "view float id": lambda d, i: d.models[M].view(1.0),
+    "view no id": lambda d, i: d.models[M].view(None),
+    "view id out of range": lambda d, i: d.models[M].view(2**70),
+    "view id as padded text": lambda d, i: d.models[M].view(f" {i.llama['id']} "),
     "view engine": lambda d, i: d.models["engine_registry"].view(i.engine["id"]),
     "view catalog": lambda d, i: d.models["available_model_registry"].view(i.catalog["id"]),
     "knowledge": lambda d, i: d.knowledge.get_config(),
     "capabilities": lambda d, i: d.capabilities.describe(),
+    "capability vocabulary": lambda d, i: (d.capabilities.vocabulary, d.capabilities.aliases),
+    "normalize capabilities": lambda d, i: d.capabilities.normalize(" Embed, Rerank,embed"),
+    "normalize unknown capability": lambda d, i: d.capabilities.normalize("chat,telepathy"),
+    "runtime methods": lambda d, i: d.capabilities.runtime_methods(["tts", "completion"]),
+    "extra_config schema": lambda d, i: d.capabilities.extra_config_schema("embedding,chat"),
+    "extra_config schemas": lambda d, i: d.capabilities.extra_config_schemas(),
     **{
         f"{name} table_model": (lambda d, i, name=name: d.models[name].table_model())
         for name in ENTITIES
@@ -179,6 +201,7 @@ def test_lists_agree(same, inventory):
     assert results["rank is not reranking"][1]["total_rows"] == 1
     kind, message, errors = results["unknown filter"]
     assert kind == "invalid" and "bogus" in errors and "unknown filter" in message
+    assert results["unknown filter named sort"][1].startswith("unknown filter 'sort'")
     failures = [name for name, result in results.items() if result[0] != "ok"]
     assert failures == [name for name in LIST_CASES if name.startswith(("unknown", "bad", "neg"))]
 
@@ -187,6 +210,10 @@ def test_reads_agree(same, inventory):
     results = run_cases(same, inventory, OTHER_READS)
     assert results["view missing"] == ("ok", None)
     assert results["view bad id"][0] == "invalid"
+    for name in OTHER_READS:
+        if name.startswith("view") and ("id" in name.split()[-1] or name == "view no id"):
+            expected = "ok" if name == "view id as padded text" else "invalid"
+            assert results[name][0] == expected, name
     assert results["count"] == ("ok", 1)
 
 
@@ -236,6 +263,13 @@ REFUSED: dict[str, Callable[[Any, Inventory], Any]] = {
         {"name": "x", "engine_id": i.engine["id"], "colour": "red"}
     ),
     "create from a list": lambda d, i: d.models[M].create([1, 2]),
+    "create from nothing": lambda d, i: d.models[M].create(None),
+    "create with NaN": lambda d, i: d.models[M].create(
+        {"name": "x", "engine_id": i.engine["id"], "extra_config": {"dim": float("nan")}}
+    ),
+    "create with infinite VRAM": lambda d, i: d.models[M].create(
+        {"name": "x", "engine_id": i.engine["id"], "vram_required_mb": float("inf")}
+    ),
     "create engine without provider": lambda d, i: d.models["engine_registry"].create(
         {"name": "x"}
     ),
@@ -255,9 +289,14 @@ REFUSED: dict[str, Callable[[Any, Inventory], Any]] = {
     ),
     "update missing": lambda d, i: d.models[M].update(987654, {"status": "active"}),
     "update bad id": lambda d, i: d.models[M].update("abc", {"status": "active"}),
+    "update empty id": lambda d, i: d.models[M].update("", {"status": "active"}),
+    "update with nothing": lambda d, i: d.models[M].update(i.llama["id"], None),
+    "update from a list": lambda d, i: d.models[M].update(i.llama["id"], ["status"]),
     "update engine missing": lambda d, i: d.models["engine_registry"].update(987654, {}),
     "delete missing": lambda d, i: d.models[M].delete(987654),
     "delete bad id": lambda d, i: d.models[M].delete("abc"),
+    "delete boolean id": lambda d, i: d.models[M].delete(True),
+    "delete empty id": lambda d, i: d.models[M].delete(""),
     "delete engine in use": lambda d, i: d.models["engine_registry"].delete(i.engine["id"]),
     "knowledge enabled without model": lambda d, i: d.knowledge.update_config({"enabled": True}),
     "knowledge model without embedding": lambda d, i: d.knowledge.update_config(
@@ -267,6 +306,8 @@ REFUSED: dict[str, Callable[[Any, Inventory], Any]] = {
         {"embedding_model_id": 987654}
     ),
     "knowledge unknown key": lambda d, i: d.knowledge.update_config({"dim": 3}),
+    "knowledge from nothing": lambda d, i: d.knowledge.update_config(None),
+    "knowledge from a list": lambda d, i: d.knowledge.update_config([]),
     "knowledge bad confirmation": lambda d, i: d.knowledge.update_config(
         {}, confirm_embedding_model_change="perhaps"
     ),

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inventory.client import list_params
+from inventory.errors import RegistryValidationError
 from inventory.sdk import module_sdk
 
 ENTITIES = ("engine_registry", "available_model_registry", "model_registry")
@@ -56,6 +57,44 @@ def test_malformed_json_is_a_400_in_the_same_shape(api, engine):
         assert_error(response, 400, "__all__")
     response = api.post(url("engine_registry"), "name=x", content_type="text/plain")
     assert_error(response, 415)
+
+
+def test_unknown_paths_under_api_are_404_in_the_same_shape(api, db):
+    for path in ("/api/v1/nothing/", "/api/v1/model-registry/1/nothing/", "/api/", "/api/v2/"):
+        body = assert_error(api.get(path), 404)
+        assert body["detail"] == f"no API endpoint at {path}"
+    assert_error(api.post("/api/v1/nothing", {}, format="json"), 404)
+
+
+def test_a_missing_trailing_slash_keeps_the_method(api, engine):
+    """308, not Django's 301 (after which clients turn a POST into a GET of the list)."""
+    before = module_sdk.models.engine_registry.count()
+    response = api.post("/api/v1/engine-registry?x=1", {"name": "e"}, format="json")
+    assert response.status_code == 308
+    assert response["Location"] == "/api/v1/engine-registry/?x=1"
+    assert module_sdk.models.engine_registry.count() == before
+    assert api.get(f"/api/v1/model-registry/{engine['id']}/reconcile").status_code == 308
+    followed = api.post(
+        "/api/v1/engine-registry", {"name": "e", "provider": "vllm"}, "json", follow=True
+    )
+    assert followed.status_code == 201 and followed.json()["name"] == "e"
+
+
+def test_other_http_errors_have_the_same_shape(api, db):
+    assert_error(api.put(url("engine_registry")), 405)
+    assert_error(api.get(url("engine_registry"), HTTP_ACCEPT="text/csv"), 406)
+    assert_error(api.post(url("engine_registry"), "x", content_type="text/plain"), 415)
+
+
+def test_nan_is_refused_by_field_like_the_sdk(api, engine):
+    body = f'{{"name": "x", "engine_id": {engine["id"]}, "extra_config": {{"dim": NaN}}}}'
+    response = api.post(url("model_registry"), body, content_type="application/json")
+    with pytest.raises(RegistryValidationError) as refused:
+        module_sdk.models.model_registry.create(
+            {"name": "x", "engine_id": engine["id"], "extra_config": {"dim": float("nan")}}
+        )
+    assert response.json() == refused.value.as_dict()
+    assert_error(response, 400, "extra_config")
 
 
 def test_missing_rows_are_404(api, db):
@@ -263,6 +302,9 @@ def test_docs_pages_use_vendored_assets(client, db):
         assert response.status_code == 200
         html = response.content.decode()
         assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
+        assert not re.findall(r'(?:href|src)="(?:https?:)?//', html)
+        policy = response["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "img-src 'self' data: blob:" in policy
         scripts = re.findall(r'src="([^"]+)"', html)
         assert scripts and all("drf_spectacular_sidecar" in src for src in scripts)
         for src in scripts:
