@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.db import connection
+from django.test import Client
 
 from inventory.sdk import module_sdk
 
@@ -111,3 +112,19 @@ def reader(make_user) -> User:
 @pytest.fixture
 def admin_user(make_user) -> User:
     return make_user("admin", superuser=True)
+
+
+@pytest.fixture
+def login(client) -> Callable[[User], Client]:
+    """The test client, logged in as the given user (pages and admin)."""
+
+    def log_in(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def admin_client(login, admin_user) -> Client:
+    return login(admin_user)

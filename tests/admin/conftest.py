@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 
 from tests.conftest import VIEW_PERMS
 
@@ -36,17 +35,3 @@ def viewer(make_staff) -> User:
 def editor(make_staff) -> User:
     """Staff with view and change permissions, but no add or delete."""
     return make_staff("editor", *VIEW_PERMS, *(f"inventory.change_{name}" for name in MODELS))
-
-
-@pytest.fixture
-def login(client) -> Callable[[User], Client]:
-    def log_in(user: User) -> Client:
-        client.force_login(user)
-        return client
-
-    return log_in
-
-
-@pytest.fixture
-def admin_client(login, admin_user) -> Client:
-    return login(admin_user)

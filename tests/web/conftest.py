@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client
@@ -30,22 +30,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def login(client) -> Callable[..., Client]:
-    def log_in(user) -> Client:
-        client.force_login(user)
-        return client
-
-    return log_in
-
-
-@pytest.fixture
 def reader_client(login, reader) -> Client:
     return login(reader)
-
-
-@pytest.fixture
-def admin_client(login, admin_user) -> Client:
-    return login(admin_user)
 
 
 @pytest.fixture
