@@ -13,7 +13,14 @@ from .base import (
     json_object_errors,
     status_constraint,
 )
-from .fields import CapabilitiesField, CsvListField, LowercaseCharField, StrippedCharField
+from .fields import (
+    CapabilitiesField,
+    CsvListField,
+    LowercaseCharField,
+    StrippedCharField,
+    json_field,
+    json_shape_message,
+)
 
 CATALOG_REQUIRED = "name and label are required"
 REQUIREMENT_KEYS = ("vram_mb", "ram_mb")
@@ -87,21 +94,11 @@ class AvailableModel(TimestampedModel):
     extended_capabilities = CsvListField()
     interfaces = CsvListField()
     tags = CsvListField()
-    requirements = models.JSONField(
-        default=dict, blank=True, error_messages={"null": "requirements must be a JSON object"}
-    )
-    artifacts = models.JSONField(
-        default=list, blank=True, error_messages={"null": "artifacts must be a JSON list"}
-    )
-    metadata = models.JSONField(
-        default=dict, blank=True, error_messages={"null": "metadata must be a JSON object"}
-    )
-    source_payload = models.JSONField(
-        default=dict, blank=True, error_messages={"null": "source_payload must be a JSON object"}
-    )
-    extra_config = models.JSONField(
-        default=dict, blank=True, error_messages={"null": "extra_config must be a JSON object"}
-    )
+    requirements = json_field("requirements")
+    artifacts = json_field("artifacts", list)
+    metadata = json_field("metadata")
+    source_payload = json_field("source_payload")
+    extra_config = json_field("extra_config")
     status = models.CharField(
         max_length=20,
         choices=AvailableModelStatus.choices,
@@ -128,7 +125,7 @@ class AvailableModel(TimestampedModel):
             self.label = self.name
         errors = json_object_errors(self, "requirements", "metadata", "source_payload")
         if not isinstance(self.artifacts, list):
-            errors["artifacts"] = ["artifacts must be a JSON list"]
+            errors["artifacts"] = [json_shape_message("artifacts", list)]
         if isinstance(self.requirements, dict):
             bad = [
                 key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.db import models
 
 from .. import capabilities as caps
 from .. import extra_config
-from .fields import CapabilitiesField, CsvListField
+from .fields import CapabilitiesField, CsvListField, json_shape_message
 
 
 class TimestampedModel(models.Model):
@@ -63,7 +64,7 @@ def status_constraint(table: str, choices: type[models.TextChoices]) -> models.C
 def json_object_errors(instance: models.Model, *fields: str) -> dict[str, list[str]]:
     """Errors for JSON fields that must hold an object (a dict)."""
     return {
-        field: [f"{field} must be a JSON object"]
+        field: [json_shape_message(field)]
         for field in fields
         if not isinstance(getattr(instance, field), dict)
     }
@@ -85,7 +86,7 @@ def extra_config_errors(config: Any, capabilities: Any) -> dict[str, list[str]]:
         return (
             {}
             if isinstance(config, dict)
-            else {"extra_config": ["extra_config must be a JSON object"]}
+            else {"extra_config": [json_shape_message("extra_config")]}
         )
     messages = extra_config.validate(config, tokens)
     return {"extra_config": messages} if messages else {}
@@ -103,13 +104,30 @@ def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list
         elif isinstance(field, models.CharField | models.TextField):
             message = _text_error(field, value)
         elif isinstance(field, models.IntegerField | models.ForeignKey):
-            is_flag = isinstance(value, bool)
-            message = f"{field.attname} must be an integer, got {value!r}" if is_flag else None
+            integer = _is_integer(value)
+            message = None if integer else f"{field.attname} must be an integer, got {value!r}"
         else:
             continue
         if message:
             errors[field.name] = [message]
     return errors
+
+
+def _is_integer(value: Any) -> bool:
+    """Whether ``value`` stores as an integer unchanged: ``None``, an int, a whole float or
+    Decimal, or a string of digits (form data). ``True`` and ``1.5`` are not: ``int()``
+    would silently turn them into ``1``."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return True
+    if isinstance(value, float | Decimal):
+        return math.isfinite(value) and value == int(value)
+    if isinstance(value, str):
+        try:
+            int(value)
+        except ValueError:
+            return False
+        return True
+    return False
 
 
 def _text_error(field: models.Field, value: Any) -> str | None:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
-from .fields import LowercaseCharField, StrippedCharField
+from .fields import LowercaseCharField, StrippedCharField, json_field
 
 ENGINE_REQUIRED = "name and provider are required"
 
@@ -36,9 +36,7 @@ class Engine(TimestampedModel):
         help_text="Runtime family, stored lower-case: ollama, llamacpp, vllm, openai, whisper_cpp…",
         error_messages={"blank": ENGINE_REQUIRED, "null": ENGINE_REQUIRED},
     )
-    config = models.JSONField(
-        default=dict, blank=True, error_messages={"null": "config must be a JSON object"}
-    )
+    config = json_field("config")
     status = models.CharField(
         max_length=20,
         choices=EngineStatus.choices,

@@ -76,3 +76,16 @@ class CsvListField(models.TextField):
 
     def get_prep_value(self, value: Any) -> str:
         return normalize_free_list(value)
+
+
+def json_shape_message(name: str, shape: type[dict] | type[list] = dict) -> str:
+    """The one wording for a JSON field holding the wrong kind of value."""
+    return f"{name} must be a JSON {'object' if shape is dict else 'list'}"
+
+
+def json_field(name: str, shape: type[dict] | type[list] = dict) -> models.JSONField:
+    """A JSON column holding an object (or a list), empty by default; ``None`` is refused with
+    the same message as any other wrong kind of value."""
+    return models.JSONField(
+        default=shape, blank=True, error_messages={"null": json_shape_message(name, shape)}
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .. import capabilities as caps
@@ -17,7 +17,7 @@ from .base import (
     status_constraint,
 )
 from .engine import Engine
-from .fields import CapabilitiesField, StrippedCharField
+from .fields import CapabilitiesField, StrippedCharField, json_field
 
 MODEL_REQUIRED = "name and engine_id are required"
 
@@ -30,10 +30,18 @@ class RegisteredModelStatus(models.TextChoices):
     DISABLED = "disabled"
 
 
+#: The largest value of an ``integer`` column on PostgreSQL. SQLite would store more, so the
+#: model refuses it on every database alike.
+MAX_MEGABYTES = 2_147_483_647
+
+
 def _megabytes(field: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(
         default=0,
-        validators=[MinValueValidator(0, message=f"{field} must be a non-negative integer")],
+        validators=[
+            MinValueValidator(0, message=f"{field} must be a non-negative integer"),
+            MaxValueValidator(MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}"),
+        ],
     )
 
 
@@ -74,9 +82,7 @@ class RegisteredModel(TimestampedModel):
     remote_url = models.CharField(max_length=2048, blank=True)
     version = StrippedCharField(max_length=100, blank=True)
     capabilities = CapabilitiesField()
-    extra_config = models.JSONField(
-        default=dict, blank=True, error_messages={"null": "extra_config must be a JSON object"}
-    )
+    extra_config = json_field("extra_config")
     status = models.CharField(
         max_length=20,
         choices=RegisteredModelStatus.choices,

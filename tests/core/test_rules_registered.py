@@ -90,6 +90,16 @@ def test_engine_id_not_an_integer(engine):
     )
 
 
+@pytest.mark.parametrize("field", ["engine_id", "available_model_id"])
+@pytest.mark.parametrize("value", ["three", 1.5, [1], {"id": 1}])
+def test_reference_ids_must_be_integers(engine, field, value):
+    payload = {"name": "llama3", "engine_id": engine["id"], field: value}
+    expect_invalid(
+        lambda: models.create(payload), field, f"{field} must be an integer, got {value!r}"
+    )
+    assert RegisteredModel.objects.count() == 0
+
+
 def test_available_model_must_exist(engine):
     expect_invalid(
         lambda: models.create(
@@ -142,6 +152,39 @@ def test_memory_non_negative(make_model, engine, field):
         "lots",
         exact=False,
     )
+
+
+@pytest.mark.parametrize("field", ["vram_required_mb", "ram_required_mb"])
+def test_memory_fits_a_postgresql_integer_on_every_database(make_model, engine, field):
+    assert make_model("largest", **{field: 2**31 - 1})[field] == 2**31 - 1
+    for value in (2**31, 2**63, 2**70):
+        expect_invalid(
+            lambda value=value: models.create(
+                {"name": "too-big", "engine_id": engine["id"], field: value}
+            ),
+            field,
+            f"{field} must be at most 2147483647",
+            first=True,
+        )
+    assert models.count({"name": "too-big"}) == 0
+
+
+@pytest.mark.parametrize("field", ["vram_required_mb", "ram_required_mb"])
+@pytest.mark.parametrize("value", [1.5, "1.5", float("nan"), [8], {"mb": 8}])
+def test_memory_is_never_silently_truncated(engine, field, value):
+    payload = {"name": "fraction", "engine_id": engine["id"], field: value}
+    expect_invalid(
+        lambda: models.create(payload),
+        field,
+        f"{field} must be an integer, got {value!r}",
+        first=True,
+    )
+    assert RegisteredModel.objects.count() == 0
+
+
+@pytest.mark.parametrize("value, stored", [(2048.0, 2048), ("2048", 2048), (" 512 ", 512)])
+def test_memory_accepts_whole_numbers_and_digit_strings(make_model, value, stored):
+    assert make_model("whole", vram_required_mb=value)["vram_required_mb"] == stored
 
 
 @pytest.mark.parametrize("value", [[1, 2], "text", 3, None])
