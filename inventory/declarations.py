@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import TextChoices
+
 from . import capabilities as caps
 from .listing import (
     BoolFilter,
@@ -48,9 +50,14 @@ def _id() -> Field:
     return Field("id", "integer", "ID", filter=IdFilter(), writable=False)
 
 
-def _status(choices: Any) -> Field:
+def _choice(name: str, label: str, choices: type[TextChoices]) -> Field:
+    """A vocabulary column: exact-match filter and table options from the model's choices."""
     options = tuple(choices.values)
-    return Field("status", "choice", "Status", filter=ChoiceFilter(options), options=options)
+    return Field(name, "choice", label, filter=ChoiceFilter(options), options=options)
+
+
+def _status(choices: type[TextChoices]) -> Field:
+    return _choice("status", "Status", choices)
 
 
 CAPABILITIES_FIELD = Field(
@@ -84,21 +91,9 @@ AVAILABLE_MODELS = ListDeclaration(
         Field("name", "string", "Name", filter=TextFilter()),
         Field("label", "string", "Label", filter=TextFilter()),
         Field("catalog_model_id", "string", "Catalog id", column=False),
-        Field(
-            "source_kind",
-            "choice",
-            "Source",
-            filter=ChoiceFilter(tuple(AvailableModel.SourceKind.values)),
-            options=tuple(AvailableModel.SourceKind.values),
-        ),
+        _choice("source_kind", "Source", AvailableModel.SourceKind),
         Field("provider_hint", "string", "Provider hint", filter=ExactTextFilter()),
-        Field(
-            "format",
-            "choice",
-            "Format",
-            filter=ChoiceFilter(tuple(AvailableModel.Format.values)),
-            options=tuple(AvailableModel.Format.values),
-        ),
+        _choice("format", "Format", AvailableModel.Format),
         Field("family", "string", "Family", filter=TextFilter()),
         Field("summary", "text", "Summary", column=False, sortable=False),
         Field("storage_ref", "string", "Storage ref", column=False),

@@ -37,7 +37,9 @@ class DeclaredFormField(forms.Field):
         if kind_type == "capabilities":
             return forms.SelectMultiple(choices=[(item, item) for item in options or ()])
         if kind_type == "choice":
-            return forms.Select(choices=[("", "any"), *[(item, item) for item in options or ()]])
+            # A blank vocabulary value (a catalog model without a format) is "any" here.
+            values = [(item, item) for item in options or () if item]
+            return forms.Select(choices=[("", "any"), *values])
         if kind_type == "boolean":
             return forms.Select(choices=BOOLEAN_CHOICES)
         if kind_type == "search":

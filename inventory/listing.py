@@ -322,7 +322,12 @@ class ListDeclaration:
     # filters and sort
 
     def normalize_filters(self, filters: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Validated filters in canonical form; empty values are dropped."""
+        """Validated filters in canonical form.
+
+        ``None`` and ``""`` mean "no filter" (a blank form field), and so does an empty
+        capability set (having all of no capabilities). An empty list of ids or choices is
+        kept: it matches no row, so "delete these" with nothing selected deletes nothing.
+        """
         if filters is None:
             return {}
         if not isinstance(filters, Mapping):
@@ -330,9 +335,11 @@ class ListDeclaration:
         normalized: dict[str, Any] = {}
         for key, value in filters.items():
             kind = self._filter_kind(key)
-            if value is None or value == "" or value == []:
+            if value is None or value == "":
                 continue
-            normalized[key] = kind.parse(key, value)
+            parsed = kind.parse(key, value)
+            if parsed != "":
+                normalized[key] = parsed
         return normalized
 
     def _filter_kind(self, key: str) -> FilterKind:

@@ -122,9 +122,11 @@ class Capabilities:
         return caps.describe()
 
     def normalize(self, value: Any) -> str:
+        """The canonical CSV form; an unknown capability or a value that is neither a string
+        nor a list of strings raises ``RegistryValidationError``."""
         try:
             return caps.normalize(value)
-        except caps.UnknownCapabilityError as error:
+        except (caps.UnknownCapabilityError, TypeError) as error:
             raise RegistryValidationError({"capabilities": [str(error)]}) from error
 
     def runtime_methods(self, capabilities: Any) -> list[str]:

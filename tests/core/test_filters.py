@@ -309,3 +309,24 @@ def test_filters_must_be_a_mapping(db):
 def test_filters_combine_with_and(inventory, engine):
     check({"engine_id": engine["id"], "capabilities": "embedding", "name": "bge"}, {"bge-reranker"})
     check({"engine_id": engine["id"], "is_downloaded": 1}, {"Llama3-8B"})
+
+
+@pytest.mark.parametrize("key", ["id", "engine_id", "available_model_id", "status"])
+@pytest.mark.parametrize("empty", [[], ()])
+def test_empty_list_of_ids_or_choices_matches_nothing(inventory, key, empty):
+    """Never "all rows": a module deleting the listed ids must delete none when none is given."""
+    check({key: empty}, set())
+    assert models.list(filters={key: empty})["filters"] == {key: []}
+
+
+@pytest.mark.parametrize("empty", [[], (), ",", " , "])
+def test_empty_capability_set_is_no_constraint(inventory, empty):
+    check({"capabilities": empty}, {row["name"] for row in inventory.values()})
+    assert models.list(filters={"capabilities": empty})["filters"] == {}
+
+
+@pytest.mark.parametrize("key", ["name", "q", "is_downloaded"])
+def test_empty_list_for_a_single_value_filter_is_an_error(db, key):
+    with pytest.raises(module_sdk.ValidationError) as error:
+        models.count({key: []})
+    assert key in error.value.errors
