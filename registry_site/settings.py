@@ -1,13 +1,23 @@
 """Settings for Model Registry, read from the environment (12-factor).
 
 Environment variables:
-    DATABASE_URL   database to use; defaults to a SQLite file next to manage.py.
-    SECRET_KEY     required unless DEBUG is on.
-    DEBUG          "1"/"true" turns on development mode (default off).
-    ALLOWED_HOSTS  comma-separated host names (default: localhost names).
-    CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://registry.example.com.
-    SECURE_SSL_REDIRECT   production only; default on. Turn off when a proxy terminates TLS
-                          and redirects by itself.
+    DATABASE_URL   database to use, e.g. postgres://user:pass@host:5432/registry; defaults to
+                   the SQLite file db.sqlite3 next to manage.py.
+    SECRET_KEY     required unless DEBUG is on (the settings refuse to load without it).
+    DEBUG          "1"/"true"/"yes"/"on" turns on development mode (default off). Off means
+                   production: HTTPS redirect, secure cookies, HSTS, manifest static files
+                   (run ``manage.py collectstatic`` first); ``manage.py check --deploy`` passes.
+    ALLOWED_HOSTS  comma-separated host names (default: localhost,127.0.0.1,[::1]).
+    CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://registry.example.com; needed
+                   when the browser's origin differs from the host Django sees (a proxy
+                   that rewrites Host, another port).
+    CONN_MAX_AGE   seconds a database connection is kept open (default 60).
+    LOG_LEVEL      root log level (default INFO).
+
+Production only (DEBUG off), each on by default:
+    SECURE_SSL_REDIRECT   turn off when a proxy terminates TLS and redirects by itself.
+    SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE   cookies only over HTTPS.
+    SECURE_HSTS_SECONDS (default 31536000), SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD.
 """
 
 from __future__ import annotations
@@ -184,6 +194,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from validator.swagger.io: the docs make no request to another site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -191,5 +203,3 @@ SPECTACULAR_SETTINGS = {
         "inventory.api.schema.add_components",
     ],
 }
-    # No badge from validator.swagger.io: the docs make no request to another site.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
