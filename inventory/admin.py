@@ -67,7 +67,30 @@ class RegisteredModelForm(CapabilityHelp, ConfirmEmbeddingChangeForm):
 
 
 class InventoryAdmin(DeclaredListAdmin, ValidatedAdmin):
-    """A declared changelist with validated writes."""
+    """A declared changelist with validated writes.
+
+    Admins that list ``activate``/``deactivate`` in ``actions`` set ``inactive_status``: the
+    status an active row returns to when deactivated.
+    """
+
+    inactive_status: str = ""
+
+    @admin.action(description="Activate selected %(verbose_name_plural)s", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        active = self.model.Status.ACTIVE  # type: ignore[attr-defined]
+        self.update_rows(request, queryset, {"status": active}, "Activated")
+
+    @admin.action(
+        description="Deactivate selected active %(verbose_name_plural)s", permissions=["change"]
+    )
+    def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self.update_rows(
+            request,
+            queryset,
+            {"status": self.inactive_status},
+            "Deactivated",
+            only={"status": self.model.Status.ACTIVE},  # type: ignore[attr-defined]
+        )
 
     def related_list_link(
         self, model: type[models.Model], count: int, noun: str, **filters: Any
@@ -85,25 +108,12 @@ class EngineAdmin(InventoryAdmin):
     declaration = ENGINES
     readonly_fields = ("registered_models", *TIMESTAMPS)
     actions = ("activate", "deactivate")
+    inactive_status = Engine.Status.INSTALLED
 
     @admin.display(description="Registered models")
     def registered_models(self, obj: Engine) -> str:
         count = obj.registered_models.count()
         return self.related_list_link(RegisteredModel, count, "registered model", engine_id=obj.pk)
-
-    @admin.action(description="Activate selected engines", permissions=["change"])
-    def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.update_rows(request, queryset, {"status": Engine.Status.ACTIVE}, "Activated")
-
-    @admin.action(description="Deactivate selected active engines", permissions=["change"])
-    def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.update_rows(
-            request,
-            queryset,
-            {"status": Engine.Status.INSTALLED},
-            "Deactivated",
-            only={"status": Engine.Status.ACTIVE},
-        )
 
 
 @admin.register(AvailableModel)
@@ -127,26 +137,11 @@ class RegisteredModelAdmin(InventoryAdmin):
     autocomplete_fields = ("engine", "available_model")
     readonly_fields = ("runtime_methods", *TIMESTAMPS)
     actions = ("activate", "deactivate", "mark_downloaded", "mark_not_downloaded", prune_stale_rows)
+    inactive_status = RegisteredModel.Status.AVAILABLE
 
     @admin.display(description="Runtime methods")
     def runtime_methods(self, obj: RegisteredModel) -> str:
         return ", ".join(obj.runtime_methods) or "-"
-
-    @admin.action(description="Activate selected models", permissions=["change"])
-    def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.update_rows(request, queryset, {"status": RegisteredModel.Status.ACTIVE}, "Activated")
-
-    @admin.action(
-        description="Deactivate selected active models (set available)", permissions=["change"]
-    )
-    def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.update_rows(
-            request,
-            queryset,
-            {"status": RegisteredModel.Status.AVAILABLE},
-            "Deactivated",
-            only={"status": RegisteredModel.Status.ACTIVE},
-        )
 
     @admin.action(description="Mark selected models downloaded", permissions=["change"])
     def mark_downloaded(self, request: HttpRequest, queryset: QuerySet) -> None:
