@@ -9,6 +9,27 @@ import pytest
 
 from inventory.errors import RegistryValidationError
 
+#: The keys of a registered-model row, in order: the seed's fields, then the derived and
+#: read-only ones.
+ROW_KEYS = [
+    "id",
+    "name",
+    "engine_id",
+    "available_model_id",
+    "model_path",
+    "vram_required_mb",
+    "ram_required_mb",
+    "is_downloaded",
+    "remote_url",
+    "version",
+    "capabilities",
+    "extra_config",
+    "status",
+    "runtime_methods",
+    "created_at",
+    "updated_at",
+]
+
 
 def expect_invalid(
     call: Callable[[], Any],

@@ -9,29 +9,11 @@ from inventory.listing import ListRequest
 from inventory.models import RegisteredModel
 from inventory.sdk import module_sdk
 
-from .assertions import expect_invalid
+from .assertions import ROW_KEYS, expect_invalid
 
 pytestmark = pytest.mark.django_db
 
 models = module_sdk.models.model_registry
-ROW_KEYS = [
-    "id",
-    "name",
-    "engine_id",
-    "available_model_id",
-    "model_path",
-    "vram_required_mb",
-    "ram_required_mb",
-    "is_downloaded",
-    "remote_url",
-    "version",
-    "capabilities",
-    "extra_config",
-    "status",
-    "runtime_methods",
-    "created_at",
-    "updated_at",
-]
 
 
 @pytest.fixture

@@ -6,27 +6,10 @@ import pytest
 
 from inventory.sdk import module_sdk
 
+from .assertions import ROW_KEYS
+
 # The seed's examples use engine 3: ids must start at 1, also on PostgreSQL.
 pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
-
-ROW_KEYS = [
-    "id",
-    "name",
-    "engine_id",
-    "available_model_id",
-    "model_path",
-    "vram_required_mb",
-    "ram_required_mb",
-    "is_downloaded",
-    "remote_url",
-    "version",
-    "capabilities",
-    "extra_config",
-    "status",
-    "runtime_methods",
-    "created_at",
-    "updated_at",
-]
 
 
 @pytest.fixture
