@@ -153,3 +153,10 @@ def test_no_match_and_invalid_filters_read_differently(admin_client: Client, inv
     page = admin_client.get(MODELS_URL, {"status": "sleeping"}).content.decode()
     assert "No rows are shown while the filters are not valid." in page
     assert "match these filters" not in page
+
+
+def test_choice_filters_offer_any_once(admin_client: Client, db):
+    """The catalog's ``format`` may be blank; the filter still offers a single "any"."""
+    form = admin_client.get("/catalog/").context["form"]
+    choices = [value for value, _ in form.fields["format"].widget.choices]
+    assert choices.count("") == 1 and "gguf" in choices
