@@ -30,8 +30,10 @@ def test_every_operation_conforms(live_server, admin_user, token_for, sample_inv
     labels = {operation.label for operation in operations}
     assert {"GET /api/v1/model-registry/", "PATCH /api/v1/knowledge/config/"} <= labels
     assert len([label for label in labels if "-registry/" in label]) >= 3 * 8
+    assert "POST /api/v1/inventory/import/" in labels and len(labels) == len(operations)
 
     failures: list[str] = []
+    called: dict[str, int] = dict.fromkeys(labels, 0)
     for operation in operations:
         for mode, examples in EXAMPLES.items():
 
@@ -45,6 +47,7 @@ def test_every_operation_conforms(live_server, admin_user, token_for, sample_inv
             )
             @given(case=operation.as_strategy(generation_mode=mode))
             def check(case: schemathesis.Case) -> None:
+                called[case.operation.label] += 1
                 case.call_and_validate(base_url=live_server.url, headers=headers, checks=CHECKS)
 
             try:
@@ -52,3 +55,4 @@ def test_every_operation_conforms(live_server, admin_user, token_for, sample_inv
             except (Exception, BaseExceptionGroup) as error:  # report every failing operation
                 failures.append(f"{operation.label} ({mode.value}): {error}")
     assert not failures, "\n\n".join(failures)
+    assert all(called.values()), [label for label, count in called.items() if not count]
