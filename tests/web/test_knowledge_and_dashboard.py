@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from inventory.models import KnowledgeSettings
+from inventory.web.views import dashboard
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,11 @@ def test_dashboard_costs_a_constant_number_of_queries(admin_client, inventory, m
     with CaptureQueriesContext(connection) as large:
         admin_client.get("/")
     assert len(large) == len(small)
+
+
+def test_the_memory_chart_shows_the_engines_needing_most(admin_client, sdk, inventory, monkeypatch):
+    monkeypatch.setattr(dashboard, "CHART_ENGINES", 1)
+    sdk.models.engine_registry.create({"name": "idle", "provider": "ollama"})
+    page = admin_client.get("/").content.decode()
+    assert re.findall(r'class="engine" data-engine="([^"]+)"', page) == ["vllm-test"]
+    assert "Showing 1 of 3 engines, those needing the most VRAM" in page

@@ -74,13 +74,18 @@ def inventory_summary(inventory: Inventory) -> InventorySummary:
     return InventorySummary(inventory, total, statuses)
 
 
-def engine_loads() -> list[EngineLoad]:
+#: The chart shows the engines needing the most memory; the rest are counted under it.
+CHART_ENGINES = 15
+
+
+def engine_loads(limit: int) -> list[EngineLoad]:
+    """The ``limit`` engines whose registered models need the most VRAM (then RAM)."""
     engines = Engine.objects.annotate(
         model_count=Count("registered_models"),
         vram_total=Coalesce(Sum("registered_models__vram_required_mb"), 0),
         ram_total=Coalesce(Sum("registered_models__ram_required_mb"), 0),
     ).order_by("-vram_total", "-ram_total", "name")
-    rows = list(engines)
+    rows = list(engines[:limit])
     peak = max([1, *(e.vram_total for e in rows), *(e.ram_total for e in rows)])
     return [
         EngineLoad(
@@ -99,11 +104,13 @@ class DashboardPage(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         visible = [item for item in INVENTORIES if item.can(user, "view")]
-        engines_visible = any(item.model is Engine for item in visible)
+        summaries = [inventory_summary(item) for item in visible]
+        engines = next((s for s in summaries if s.inventory.model is Engine), None)
         context: dict[str, Any] = {
             "section": "dashboard",
-            "summaries": [inventory_summary(item) for item in visible],
-            "loads": engine_loads() if engines_visible else None,
+            "summaries": summaries,
+            "loads": engine_loads(CHART_ENGINES) if engines else None,
+            "engines_total": engines.total if engines else 0,
             "knowledge": (
                 knowledge_config() if user.has_perm("inventory.view_knowledgesettings") else None
             ),
