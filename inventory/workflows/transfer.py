@@ -18,12 +18,14 @@ keys sorted, so export → empty database → import → export gives the same b
 Import matches rows by name: a new name is created, an existing row is updated (partially:
 keys absent from a row keep their stored value), an identical row is left unchanged. Keys
 ``id``, ``created_at`` and ``updated_at`` are ignored. Rows in the database but absent from
-the file are left alone. Every row is validated by the model's ``full_clean()``; the whole
-import runs in one transaction, rolled back for a dry run or when any row is refused, and
-every error names its section, row number (1-based within the section; in a CSV file row N
-is on line N + 1) and field. A CSV file holds catalog rows: its header names catalog
-fields; JSON columns (``requirements``, ``metadata`` …) hold JSON text, list columns
-(``capabilities``, ``tags`` …) a comma-separated string or a JSON list.
+the file are left alone. Rows are matched by their name as the name field normalizes it
+(trimmed). Every row that would be written is validated by the model's ``full_clean()`` (an
+unchanged row is only compared); the whole import runs in one transaction, rolled back for a
+dry run or when any row is refused, and every error names its section, row number (1-based
+within the section; in a CSV file row N is on line N + 1) and field. A CSV file holds
+catalog rows: its header names catalog fields; JSON columns (``requirements``, ``metadata``
+…) hold JSON text, list columns (``capabilities``, ``tags`` …) a comma-separated string or a
+JSON list.
 """
 
 from __future__ import annotations
@@ -344,6 +346,16 @@ def error_text(item: Mapping[str, Any]) -> str:
     return f"{item['section']} row {item['row']}{name}, {item['field']}: {item['message']}"
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A validated row waiting for its chunk's batched write."""
+
+    index: int
+    name: Any
+    instance: models.Model
+    changed: tuple[str, ...] = ()
+
+
 @dataclass
 class Importer:
     confirm_embedding_model_change: bool = False
@@ -389,7 +401,7 @@ class Importer:
         seen: set[Any] = set()
         for start in range(0, len(rows), CHUNK_SIZE):
             chunk = rows[start : start + CHUNK_SIZE]
-            names = [_name(raw) for raw in chunk]
+            names = [_name(name_field, raw) for raw in chunk]
             existing = {
                 obj.name: obj
                 for obj in section.model._default_manager.filter(
@@ -397,7 +409,8 @@ class Importer:
                 )
             }
             resolved = self.resolve(section, chunk)
-            pending: list[tuple[int, Any, models.Model]] = []
+            created: list[Pending] = []
+            updated: list[Pending] = []
             for offset, (raw, name) in enumerate(zip(chunk, names, strict=True)):
                 index = start + offset + 1
                 try:
@@ -406,17 +419,20 @@ class Importer:
                             {"name": [name_field.error_messages["unique"]]}
                         )
                     seen.add(name)
-                    instance = self.prepare(section, raw, resolved, existing.get(name))
+                    prepared = self.prepare(section, raw, resolved, existing.get(name))
                 except RegistryValidationError as error:
                     self.refuse(section.key, index, name, error, section.field_key)
                     continue
-                if instance is None:
+                if prepared is None:
                     self.record(section.key, index, name, "unchanged")
-                elif instance.pk is None:
-                    pending.append((index, name, instance))
+                    continue
+                instance, changed = prepared
+                if instance.pk is None:
+                    created.append(Pending(index, name, instance))
                 else:
-                    self.write(section, index, name, instance, "updated")
-            self.create(section, pending)
+                    updated.append(Pending(index, name, instance, changed))
+            self.update(section, updated)
+            self.create(section, created)
             if self.progress:
                 self.progress(len(chunk))
 
@@ -440,67 +456,107 @@ class Importer:
         raw: Any,
         resolved: Mapping[str, Mapping[str, int]],
         instance: models.Model | None,
-    ) -> models.Model | None:
-        """The validated instance to write, or ``None`` when the stored row already matches."""
+    ) -> tuple[models.Model, tuple[str, ...]] | None:
+        """The validated instance to write and, for an existing row, the fields that change;
+        ``None`` when the stored row already matches."""
         if not isinstance(raw, dict):
             raise RegistryValidationError({"row": ["each row must be an object"]})
         payload = {key: value for key, value in raw.items() if key not in IGNORED_KEYS}
         bad = {k: [v.message] for k, v in payload.items() if isinstance(v, InvalidCell)}
         if bad:
             raise RegistryValidationError(bad)
+        looked_up: list[str] = []
         for ref in section.references:
             if ref.key not in payload:
                 continue
             value = payload.pop(ref.key)
             if value in (None, ""):
                 payload[ref.payload_key] = None
-            elif value in resolved[ref.key]:
+            elif isinstance(value, str) and value in resolved[ref.key]:
                 payload[ref.payload_key] = resolved[ref.key][value]
+                looked_up.append(ref.key)
             else:
                 noun = ref.model._meta.verbose_name
-                raise RegistryValidationError(
-                    {ref.payload_key: [f"{noun} {value!r} does not exist"]}
+                message = (
+                    f"{noun} {value!r} does not exist"
+                    if isinstance(value, str | int) and not isinstance(value, bool)
+                    else f"{ref.key} must be a name (a string), got {value!r}"
                 )
+                raise RegistryValidationError({ref.payload_key: [message]})
         before = _snapshot(instance) if instance is not None else None
         instance = instance if instance is not None else section.model()
         section.service.assign(instance, payload)
         if hasattr(instance, "confirm_embedding_model_change"):
             instance.confirm_embedding_model_change = self.confirm_embedding_model_change
+        if before is not None and _unchanged(instance, before, looked_up):
+            return None
         try:
-            # Name uniqueness was looked up for the whole chunk at once, and the check
-            # constraints repeat the fields' choices that full_clean() checks per field; one
-            # query per row for each would dominate a large import. The database enforces
-            # both at write time, and a conflict there is re-validated row by row (create()).
-            instance.full_clean(validate_unique=False, validate_constraints=False)
+            # The model's field checks and clean() run for every row that is written. Three
+            # checks that would cost one query per row are done per chunk instead, and the
+            # database enforces them again at write time (a conflict there is re-validated row
+            # by row, see create() and update()): name uniqueness (the chunk's names are looked
+            # up at once), the check constraints (they repeat the fields' choices, checked
+            # here) and the existence of a row this chunk looked up by name.
+            instance.full_clean(
+                exclude=looked_up, validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             raise translate(error, section.model) from error
-        if before is not None and _snapshot(instance) == before:
-            return None
-        return instance
+        if before is None:
+            return instance, ()
+        after = _snapshot(instance)
+        changed = tuple(key for key in after if after[key] != before[key])
+        return (instance, changed) if changed else None
 
-    def write(self, section: Section, index: int, name: Any, instance: Any, action: str) -> None:
+    def write(self, section: Section, item: Pending, action: str) -> None:
+        """Save one row through the full validation (the fallback when a batch conflicts)."""
         try:
-            save_validated(instance)
+            save_validated(item.instance)
         except RegistryValidationError as error:
-            self.refuse(section.key, index, name, error, section.field_key)
+            self.refuse(section.key, item.index, item.name, error, section.field_key)
             return
-        self.record(section.key, index, name, action)
+        self.record(section.key, item.index, item.name, action)
 
-    def create(self, section: Section, pending: list[tuple[int, Any, models.Model]]) -> None:
+    def create(self, section: Section, pending: list[Pending]) -> None:
         """Insert the chunk's new rows at once; on a conflict, row by row to name it."""
         if not pending:
             return
         try:
             with transaction.atomic():
-                section.model._default_manager.bulk_create([item[2] for item in pending])
+                section.model._default_manager.bulk_create([item.instance for item in pending])
         except IntegrityError:
-            for index, name, instance in pending:
-                instance.pk = None
-                instance._state.adding = True
-                self.write(section, index, name, instance, "created")
+            for item in pending:
+                item.instance.pk = None
+                item.instance._state.adding = True
+                self.write(section, item, "created")
             return
-        for index, name, _instance in pending:
-            self.record(section.key, index, name, "created")
+        for item in pending:
+            self.record(section.key, item.index, item.name, "created")
+
+    def update(self, section: Section, pending: list[Pending]) -> None:
+        """Write the chunk's changed rows, one statement per set of changed fields, stamping
+        ``auto_now`` fields as ``save()`` would; on a conflict, row by row to name it."""
+        if not pending:
+            return
+        meta = section.model._meta
+        stamped = [item for item in meta.concrete_fields if getattr(item, "auto_now", False)]
+        groups: dict[tuple[str, ...], list[models.Model]] = {}
+        for item in pending:
+            for stamp in stamped:
+                stamp.pre_save(item.instance, add=False)
+            groups.setdefault(item.changed, []).append(item.instance)
+        try:
+            with transaction.atomic():
+                for changed, instances in groups.items():
+                    names = {meta.get_field(key).name for key in changed}
+                    names.update(stamp.name for stamp in stamped)
+                    section.model._default_manager.bulk_update(instances, sorted(names))
+        except IntegrityError:
+            for item in pending:
+                self.write(section, item, "updated")
+            return
+        for item in pending:
+            self.record(section.key, item.index, item.name, "updated")
 
     def knowledge(self, raw: Any) -> None:
         def rename(key: str) -> str:
@@ -558,11 +614,25 @@ class Importer:
         }
 
 
-def _name(raw: Any) -> Any:
+def _name(field: models.Field, raw: Any) -> Any:
+    """A row's name as the model's field normalizes it (``to_python``), to match rows by."""
     if not isinstance(raw, dict):
         return None
     value = raw.get("name")
-    return value.strip() if isinstance(value, str) else value
+    try:
+        return field.to_python(value)
+    except ValidationError:
+        return value
+
+
+def _unchanged(instance: models.Model, before: Mapping[str, Any], exclude: list[str]) -> bool:
+    """Whether the row, normalized by its fields, equals the stored one. An unchanged row is
+    not written, so its ``clean()`` (which may query) need not run."""
+    try:
+        instance.clean_fields(exclude=exclude)
+    except ValidationError:
+        return False
+    return _snapshot(instance) == before
 
 
 def _snapshot(instance: models.Model) -> dict[str, Any]:
