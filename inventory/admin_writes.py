@@ -1,6 +1,7 @@
 """How the admin writes: the core's validation, its messages and its delete refusals.
 
-Admin forms are ModelForms, so the models' ``full_clean()`` reports field errors on the form.
+Admin forms use the form machinery shared with the inventory pages (``inventory.forms``): the
+form fields only parse and the models' ``full_clean()`` reports field errors on the form.
 Saves and deletes then go through ``inventory.services``; should the database still refuse
 (a concurrent write, a row that became referenced), the form is shown again with the core's
 message, and a refused delete shows ``delete_refusal`` instead of Django's generic page.
