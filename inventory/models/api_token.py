@@ -40,13 +40,19 @@ class ApiToken(models.Model):
         label = f" ({self.name})" if self.name else ""
         return f"{self.prefix}…{label} for {self.user}"
 
+    def new_key(self) -> str:
+        """Give this (unsaved) row a fresh key; returns the plain token, which is not stored."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        self.key_hash = hash_token(token)
+        self.prefix = token[:PREFIX_LENGTH]
+        return token
+
     @classmethod
     def issue(cls, user: models.Model, name: str = "") -> tuple[ApiToken, str]:
         """Create a token for ``user``; returns the row and the plain token (not stored)."""
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        row = cls.objects.create(
-            user=user, name=name, key_hash=hash_token(token), prefix=token[:PREFIX_LENGTH]
-        )
+        row = cls(user=user, name=name)
+        token = row.new_key()
+        row.save()
         return row, token
 
     @classmethod
