@@ -12,7 +12,6 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -28,11 +27,216 @@ from inventory.workflows import permissions as needs
 from inventory.workflows import transfer
 
 from . import schema
+from .views import _errors as errors_for
 from .views import query_values
 
 WORKFLOWS = module_sdk.workflows
-ERROR = OpenApiResponse(schema.ref(schema.ERROR), description="Invalid input or not permitted.")
-OBJECT = OpenApiTypes.OBJECT
+JSON = "application/json"
+CONFIRM = schema.CONFIRM_PARAM
+TAGS = ["workflows"]
+
+# --- the request and result shapes (those of ``module_sdk.workflows``) ----------------------
+
+Schema = dict[str, Any]
+MODEL_ROW = schema.ref("ModelRegistryRow")
+ANY_VALUE: Schema = {"nullable": True, "description": "Any JSON value."}
+FLAG: Schema = {"type": "boolean", "default": False}
+CONFIRM_FLAG: Schema = {
+    **FLAG,
+    "description": "Confirm changing the knowledge embedding model's extra_config.dim or "
+    "capabilities while knowledge is enabled.",
+}
+STRINGS: Schema = {"type": "array", "items": {"type": "string"}}
+
+
+def obj(properties: Schema, required: tuple[str, ...] | None = None, **extra: Any) -> Schema:
+    """An object schema; every property is required unless ``required`` says otherwise."""
+    keys = list(properties) if required is None else list(required)
+    return {
+        "type": "object",
+        "properties": properties,
+        **({"required": keys} if keys else {}),
+        "additionalProperties": False,
+        **extra,
+    }
+
+
+BIND_REQUEST = obj(
+    {
+        "engine_id": {"type": "integer"},
+        "available_model_id": {"type": "integer"},
+        "extra_config": {
+            "type": "object",
+            "description": "Merged over the catalog defaults and the existing row.",
+        },
+        CONFIRM: CONFIRM_FLAG,
+    },
+    ("engine_id", "available_model_id"),
+)
+BIND_RESULT = obj({"created": {"type": "boolean"}, "row": MODEL_ROW})
+RECONCILE = obj(
+    {
+        "model_id": {"type": "integer"},
+        "name": {"type": "string"},
+        "engine_id": {"type": "integer"},
+        "engine": {"type": "string"},
+        "available_model_id": {"type": "integer"},
+        "catalog_name": {"type": "string"},
+        "in_sync": {"type": "boolean"},
+        "differences": {
+            "type": "array",
+            "items": obj(
+                {
+                    "field": {
+                        "type": "string",
+                        "description": "A row field, or extra_config.<key> for a catalog default.",
+                    },
+                    "registered": ANY_VALUE,
+                    "catalog": ANY_VALUE,
+                }
+            ),
+        },
+    },
+    description="The differences between a registered model and its catalog model.",
+)
+APPLY_REQUEST = obj(
+    {
+        "fields": {
+            "oneOf": [STRINGS, {"type": "string"}],
+            "description": "The differing fields to apply (a list or a comma-separated "
+            "string); all of them when omitted.",
+        },
+        CONFIRM: CONFIRM_FLAG,
+    },
+    (),
+)
+APPLY_RESULT = obj({"applied": STRINGS, "reconcile": RECONCILE, "row": MODEL_ROW})
+STALE_PROPERTIES: Schema = {
+    "id": {"type": "integer"},
+    "name": {"type": "string"},
+    "engine_id": {"type": "integer"},
+    "engine": {"type": "string"},
+    "status": {"type": "string"},
+    "reasons": STRINGS,
+}
+STALE_ROW = obj(STALE_PROPERTIES)
+NOTES: Schema = {**STRINGS, "description": "What pruning does and does not touch."}
+STALE_REPORT = obj(
+    {
+        "rows": {"type": "array", "items": STALE_ROW},
+        "kept": {
+            "type": "array",
+            "description": "Stale-looking rows that are never pruned.",
+            "items": obj({**STALE_PROPERTIES, "kept_because": {"type": "string"}}),
+        },
+        "notes": NOTES,
+    }
+)
+PRUNE_REQUEST = obj(
+    {
+        "ids": {
+            "oneOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "string"}],
+            "description": "The ids listed by GET (a list or a comma-separated string).",
+        },
+        "confirm": {**FLAG, "description": "Delete; without it, only report."},
+    },
+    ("ids",),
+)
+PRUNE_RESULT = obj(
+    {
+        "confirmed": {"type": "boolean"},
+        "deleted": {"type": "array", "items": STALE_ROW},
+        "would_delete": {"type": "array", "items": STALE_ROW},
+        "missing": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "Listed ids that no longer exist.",
+        },
+        "notes": NOTES,
+    }
+)
+IMPORT_OPTIONS: Schema = {
+    "format": {"type": "string", "enum": list(transfer.FORMATS)},
+    "apply": {**FLAG, "description": "Write the changes; without it, a dry run."},
+    CONFIRM: CONFIRM_FLAG,
+}
+IMPORT_JSON = obj(
+    {"text": {"type": "string", "description": "The file's content."}, **IMPORT_OPTIONS},
+    ("text",),
+)
+IMPORT_UPLOAD = obj(
+    {
+        "file": {
+            "type": "string",
+            "format": "binary",
+            "description": "Its extension gives the format unless format is given.",
+        },
+        **IMPORT_OPTIONS,
+    },
+    ("file",),
+)
+SECTION_NAMES = [*transfer.SECTION_KEYS, transfer.KNOWLEDGE]
+IMPORT_REPORT = obj(
+    {
+        "applied": {"type": "boolean"},
+        "ok": {"type": "boolean", "description": "No row was refused."},
+        "counts": {
+            "type": "object",
+            "description": "Per section: how many rows each action concerns.",
+            "additionalProperties": obj(
+                {action: {"type": "integer", "minimum": 0} for action in transfer.ACTIONS}
+            ),
+        },
+        "rows": {
+            "type": "array",
+            "items": obj(
+                {
+                    "section": {"type": "string", "enum": SECTION_NAMES},
+                    "row": {"type": "integer", "minimum": 1},
+                    "name": ANY_VALUE,
+                    "action": {"type": "string", "enum": list(transfer.ACTIONS)},
+                }
+            ),
+        },
+        "errors": {
+            "type": "array",
+            "items": obj(
+                {
+                    "section": {"type": "string", "enum": SECTION_NAMES},
+                    "row": {"type": "integer", "minimum": 1},
+                    "name": ANY_VALUE,
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                }
+            ),
+        },
+    },
+    description="Per row, in file order: what was (or, in a dry run, would be) done.",
+)
+IMPORT_REFUSED = obj(
+    {
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": STRINGS},
+        "report": IMPORT_REPORT,
+    },
+    ("detail", "errors"),
+    description="The first message and the messages by field; for a refused apply, also "
+    "the report (nothing was written).",
+)
+EXPORT_DOCUMENT = obj(
+    {
+        "format": {"type": "string", "enum": [transfer.FORMAT_NAME]},
+        "version": {"type": "integer", "enum": [transfer.FORMAT_VERSION]},
+        **{key: {"type": "array", "items": {"type": "object"}} for key in transfer.SECTION_KEYS},
+        transfer.KNOWLEDGE: obj(
+            {
+                "enabled": {"type": "boolean"},
+                "embedding_model": {"type": "string", "nullable": True},
+            }
+        ),
+    },
+    description="The whole inventory; rows refer to each other by name.",
+)
 
 
 class WorkflowPermission(permissions.BasePermission):
@@ -50,12 +254,18 @@ def payload(request: Request, allowed: tuple[str, ...], required: tuple[str, ...
     data = request.data
     if not isinstance(data, Mapping):
         raise RegistryValidationError({"payload": ["payload must be a JSON object"]})
+    check_keys(data, allowed, required)
+    return {key: data[key] for key in data}
+
+
+def check_keys(
+    data: Mapping[str, Any], allowed: tuple[str, ...], required: tuple[str, ...] = ()
+) -> None:
     unknown = [key for key in data if key not in allowed]
     errors = {key: [f"unknown field {key!r}; fields: {', '.join(allowed)}"] for key in unknown}
     errors.update({key: [f"{key} is required"] for key in required if key not in data})
     if errors:
         raise RegistryValidationError(errors)
-    return {key: data[key] for key in data}
 
 
 def flag(values: Mapping[str, Any], key: str) -> bool:
@@ -67,23 +277,26 @@ def model_or_404(pk: int) -> None:
         raise exceptions.NotFound(f"no model_registry row with id {pk}")
 
 
-TAGS = ["workflows"]
-CONFIRM = schema.CONFIRM_PARAM
-
-
 class BindView(APIView):
     permission_classes = [WorkflowPermission]
     required_perms = {"POST": needs.BIND}
 
     @extend_schema(
         tags=TAGS,
+        operation_id="workflows_bind",
         summary="Bind a catalog model to an engine",
-        description="Creates (201) or updates (200) the registered row "
-        "engine_<engine id>__<catalog name> from the catalog row, status active. Body: "
-        "engine_id, available_model_id, optional extra_config (merged over the catalog "
-        f"defaults and the existing row) and {CONFIRM}. Returns {{created, row}}.",
-        request=OBJECT,
-        responses={200: OBJECT, 201: OBJECT, 400: ERROR, 403: ERROR},
+        description="Like module_sdk.workflows.bind(): creates (201) or updates (200) the "
+        "registered row of this engine and catalog model, named engine_<engine id>__<catalog "
+        "name>, with remote_url, version, capabilities, model_path and VRAM/RAM taken from the "
+        "catalog row, extra_config merged as catalog defaults < existing row < extra_config "
+        "given, and status active. A catalog model whose provider_hint or "
+        "source_payload.compatible_engines does not admit the engine's provider is refused.",
+        request={JSON: BIND_REQUEST},
+        responses={
+            201: OpenApiResponse(BIND_RESULT, description="Created."),
+            200: OpenApiResponse(BIND_RESULT, description="Updated."),
+            **errors_for(400),
+        },
     )
     def post(self, request: Request) -> Response:
         data = payload(
@@ -107,9 +320,10 @@ class DeactivateView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="workflows_deactivate",
         summary="Deactivate a registered model (status back to available; the row is kept)",
         request=None,
-        responses={200: OBJECT, 400: ERROR, 403: ERROR, 404: ERROR},
+        responses={200: OpenApiResponse(MODEL_ROW, description="The row."), **errors_for(404)},
     )
     def post(self, request: Request, pk: int) -> Response:
         row = WORKFLOWS.deactivate(pk)
@@ -124,8 +338,13 @@ class ReconcileView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="workflows_reconcile",
         summary="Differences between a registered model and its catalog model",
-        responses={200: OBJECT, 400: ERROR, 403: ERROR, 404: ERROR},
+        description="Field by field: remote_url, version, capabilities, model_path against "
+        "the catalog's storage_ref (else remote_url), vram_required_mb/ram_required_mb "
+        "against its requirements, and each catalog extra_config default as "
+        "extra_config.<key>. Nothing is written. A row with no catalog link is a 400.",
+        responses={200: RECONCILE, **errors_for(400, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         model_or_404(pk)
@@ -133,11 +352,13 @@ class ReconcileView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="workflows_apply_reconcile",
         summary="Apply catalog differences to a registered model",
-        description=f"Body: optional fields (the differing fields to apply; all by default) and "
-        f"{CONFIRM}. Returns {{applied, reconcile, row}}.",
-        request=OBJECT,
-        responses={200: OBJECT, 400: ERROR, 403: ERROR, 404: ERROR},
+        description="Writes the chosen differences (all by default) through the model's "
+        "validation, in one transaction; returns what was applied, the differences left "
+        "and the row.",
+        request={JSON: APPLY_REQUEST},
+        responses={200: APPLY_RESULT, **errors_for(400, 404)},
     )
     def post(self, request: Request, pk: int) -> Response:
         model_or_404(pk)
@@ -151,12 +372,13 @@ class StaleView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="workflows_find_stale",
         summary="Stale registered models",
         description="Rows whose engine is uninstalled or in error, whose catalog link is gone "
-        "or whose status is error/disabled. The knowledge embedding model is listed under "
-        "kept, never pruned.",
+        "(a binding whose catalog model was deleted) or whose status is error/disabled. The "
+        "knowledge embedding model is listed under kept, never pruned.",
         parameters=[OpenApiParameter("engine_id", int, description="Only this engine.")],
-        responses={200: OBJECT, 400: ERROR, 403: ERROR},
+        responses={200: STALE_REPORT, **errors_for(400)},
     )
     def get(self, request: Request) -> Response:
         params = query_values(request)
@@ -167,12 +389,13 @@ class StaleView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="workflows_prune_stale",
         summary="Prune listed stale registered models",
-        description="Body: ids (as listed by GET) and confirm. Without confirm, reports what "
-        "would be deleted. Refused as a whole when a listed row is no longer stale. Storage "
-        "on disk is not touched.",
-        request=OBJECT,
-        responses={200: OBJECT, 400: ERROR, 403: ERROR},
+        description="Deletes exactly the listed rows when confirm is true; without it, "
+        "reports what would be deleted. Refused as a whole when a listed row is no longer "
+        "stale or is the knowledge embedding model. Storage on disk is not touched.",
+        request={JSON: PRUNE_REQUEST},
+        responses={200: PRUNE_RESULT, **errors_for(400)},
     )
     def post(self, request: Request) -> Response:
         data = payload(request, ("ids", "confirm"), ("ids",))
@@ -185,13 +408,18 @@ class ExportView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="workflows_export_inventory",
         summary="Export the whole inventory (JSON or YAML)",
-        parameters=[OpenApiParameter("format", str, enum=list(transfer.EXPORT_FORMATS))],
+        description="Engines, catalog, registered models and knowledge settings, streamed as "
+        "an attachment. Rows are sorted by name and refer to each other by name; importing "
+        "the file into an empty database and exporting again gives the same bytes.",
+        parameters=[
+            OpenApiParameter("format", str, enum=list(transfer.EXPORT_FORMATS), default="json")
+        ],
         responses={
-            (200, "application/json"): OBJECT,
-            (200, "application/yaml"): OBJECT,
-            400: ERROR,
-            403: ERROR,
+            (200, JSON): EXPORT_DOCUMENT,
+            (200, "application/yaml"): EXPORT_DOCUMENT,
+            **errors_for(400),
         },
     )
     def get(self, request: Request) -> StreamingHttpResponse:
@@ -215,20 +443,24 @@ class ImportView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        operation_id="workflows_import_inventory",
         summary="Import an inventory file (dry run unless apply)",
-        description="JSON body {text, format, apply, "
-        f"{CONFIRM}}} or a multipart upload with a file field. Returns the per-row report; "
-        "a refused apply answers 400 with the report and writes nothing.",
-        request=OBJECT,
-        responses={200: OBJECT, 400: ERROR, 403: ERROR},
+        description="An export file (JSON or YAML) or catalog rows as CSV, as text in a JSON "
+        "body or as a multipart upload. Rows are matched by name: created, updated or left "
+        "unchanged. Returns the per-row report; with apply, everything is written in one "
+        "transaction, or nothing: a refused apply answers 400 with the report.",
+        request={JSON: IMPORT_JSON, "multipart/form-data": IMPORT_UPLOAD},
+        responses={
+            200: IMPORT_REPORT,
+            400: OpenApiResponse(IMPORT_REFUSED, description="Invalid input or rows refused."),
+            **errors_for(),
+        },
     )
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is not None:
             data = {key: request.data[key] for key in request.data if key != "file"}
-            unknown = [key for key in data if key not in ("format", "apply", CONFIRM)]
-            if unknown:
-                raise RegistryValidationError({key: ["unknown field"] for key in unknown})
+            check_keys(data, ("file", "format", "apply", CONFIRM))
             text: Any = upload.read()
             fmt = data.get("format") or transfer.format_for(upload.name or "")
         else:
