@@ -81,8 +81,9 @@ def list_params(
 ) -> list[tuple[str, str]]:
     """The list query parameters for SDK-style arguments.
 
-    A list filter value is sent as a repeated parameter; a one-item list gets an extra empty
-    repeat so that the server, like the SDK, echoes it as a list.
+    A list filter value is sent as a repeated parameter. The server drops empty repeats, so a
+    one-item list gets one extra empty repeat (the server, like the SDK, then sees a list) and
+    an empty list is two empty repeats (an empty list of ids matches no row, as in the SDK).
     """
     params: list[tuple[str, str]] = []
     if page is not None:
@@ -96,8 +97,7 @@ def list_params(
             if isinstance(value, list | tuple | set | frozenset):
                 items = list(value)
                 params.extend((key, _text(item)) for item in items)
-                if len(items) == 1:
-                    params.append((key, ""))
+                params.extend([(key, "")] * max(0, 2 - len(items)))
             elif value is not None:
                 params.append((key, _text(value)))
     if isinstance(sort, Mapping):
@@ -171,12 +171,22 @@ class RegistryClient:
             return response
         detail, errors = _error_body(response)
         if response.status_code == 400:
-            raise RegistryValidationError(errors or detail)
+            error = RegistryValidationError(errors or detail)
+            error.response = response  # type: ignore[attr-defined]  # for the import's report
+            raise error
         if response.status_code == 409:
             raise RegistryProtectedError(errors or detail)
         if response.status_code == 412:
             raise PreconditionFailedError(412, detail, errors)
         raise RegistryAPIError(response.status_code, detail, errors)
+
+
+def _json_body(response: requests.Response | None) -> dict[str, Any]:
+    try:
+        body = response.json() if response is not None else None
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _error_body(response: requests.Response) -> tuple[str, dict[str, list[str]]]:
@@ -365,7 +375,7 @@ class Capabilities:
     def normalize(self, value: Any) -> str:
         try:
             return caps.normalize(value)
-        except caps.UnknownCapabilityError as error:
+        except (caps.UnknownCapabilityError, TypeError) as error:
             raise RegistryValidationError({"capabilities": [str(error)]}) from error
 
     def runtime_methods(self, capabilities: Any) -> list[str]:
@@ -452,7 +462,14 @@ class Workflows:
             "apply": apply,
             CONFIRM: confirm_embedding_model_change,
         }
-        return self._post("inventory/import/", payload).json()
+        try:
+            return self._post("inventory/import/", payload).json()
+        except RegistryValidationError as error:
+            # As in the SDK, a refused apply carries the per-row report.
+            body = _json_body(getattr(error, "response", None))
+            if isinstance(body.get("report"), dict):
+                error.report = body["report"]  # type: ignore[attr-defined]
+            raise
 
 
 __all__ = [

@@ -150,6 +150,14 @@ def test_http_client_workflows(live_server, admin_user, engine, catalog):
         assert {item["action"] for item in report["rows"]} == {"unchanged"}
         with pytest.raises(client.ValidationError, match="available_model_id does not exist"):
             client.workflows.bind(engine["id"], catalog["id"] + 1000)
+        # A refused apply carries the per-row report, as in the SDK.
+        bad = json.dumps({"catalog": [{"name": "ok"}, {"name": "x", "status": "weird"}]})
+        with pytest.raises(
+            client.ValidationError, match="catalog row 2 \\('x'\\), status"
+        ) as caught:
+            client.workflows.import_inventory(bad, apply=True)
+        assert [row["action"] for row in caught.value.report["rows"]] == ["created", "refused"]
+        assert not AvailableModel.objects.filter(name="ok").exists()
     finally:
         client.close()
 
