@@ -98,6 +98,9 @@ LIST_CASES: dict[str, Callable[[Any, Inventory], Any]] = {
     "status": lambda d, i: d.models[M].list(filters={"status": "available"}),
     "status list": lambda d, i: d.models[M].list(filters={"status": ["active", "available"]}),
     "one-item status list": lambda d, i: d.models[M].list(filters={"status": ["active"]}),
+    "empty id list": lambda d, i: d.models[M].list(filters={"id": []}),
+    "empty status list": lambda d, i: d.models[M].list(filters={"status": ()}),
+    "empty capabilities list": lambda d, i: d.models[M].list(filters={"capabilities": []}),
     "capabilities aliases": lambda d, i: d.models[M].list(filters={"capabilities": ["embed"]}),
     "capabilities all of": lambda d, i: d.models[M].list(
         filters={"capabilities": ["chat", "tool-calling"]}
@@ -162,6 +165,7 @@ OTHER_READS: dict[str, Callable[[Any, Inventory], Any]] = {
     "capability vocabulary": lambda d, i: (d.capabilities.vocabulary, d.capabilities.aliases),
     "normalize capabilities": lambda d, i: d.capabilities.normalize(" Embed, Rerank,embed"),
     "normalize unknown capability": lambda d, i: d.capabilities.normalize("chat,telepathy"),
+    "normalize a number": lambda d, i: d.capabilities.normalize(7),
     "runtime methods": lambda d, i: d.capabilities.runtime_methods(["tts", "completion"]),
     "extra_config schema": lambda d, i: d.capabilities.extra_config_schema("embedding,chat"),
     "extra_config schemas": lambda d, i: d.capabilities.extra_config_schemas(),
@@ -196,6 +200,8 @@ def test_lists_agree(same, inventory):
     assert one_item["filters"] == {"id": [inventory.llama["id"]]}
     assert [row["id"] for row in one_item["rows"]] == [inventory.llama["id"]]
     assert results["one-item status list"][1]["filters"] == {"status": ["active"]}
+    assert results["empty id list"][1]["total_rows"] == 0
+    assert results["empty capabilities list"][1]["total_rows"] == 3
     assert results["capabilities aliases"][1]["filters"] == {"capabilities": "embedding"}
     assert results["page size clamped high"][1]["page_size"] == 200
     assert results["rank is not reranking"][1]["total_rows"] == 1
