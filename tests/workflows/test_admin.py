@@ -40,3 +40,26 @@ def test_prune_action_confirms_then_deletes_the_listed_stale_rows(admin_user, ma
     )
     assert "Deleted 1 stale registered model row(s): broken" in done.content.decode()
     assert set(RegisteredModel.objects.values_list("name", flat=True)) == {"fine", "embedder"}
+
+
+def test_prune_action_needs_the_delete_permission(make_user, make_model):
+    broken = make_model("broken", status="error")
+    client = Client()
+    editor = make_user(
+        "editor", "inventory.view_registeredmodel", "inventory.change_registeredmodel"
+    )
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    page = client.get(CHANGELIST)
+    assert page.status_code == 200 and "prune_stale_rows" not in page.content.decode()
+    client.post(
+        CHANGELIST,
+        {
+            "action": "prune_stale_rows",
+            ACTION_CHECKBOX_NAME: [broken["id"]],
+            "stale_ids": [broken["id"]],
+            "confirm_prune": "yes",
+        },
+    )
+    assert RegisteredModel.objects.filter(pk=broken["id"]).exists()

@@ -80,7 +80,8 @@ class Command(BaseCommand):
                     f"  {item['action']}: {item['section']} row {item['row']} {item['name']!r}"
                 )
         elif changed:
-            self.stdout.write(f"  {dict(by_action)} (row details omitted: {len(changed)} rows)")
+            counted = ", ".join(f"{count} {action}" for action, count in by_action.items())
+            self.stdout.write(f"  {counted} (row details omitted: {len(changed)} rows)")
         for item in report["errors"][:SHOW_ERRORS]:
             self.stderr.write(transfer.error_text(item))
         if len(report["errors"]) > SHOW_ERRORS:
