@@ -19,8 +19,9 @@ from . import capabilities as caps
 from . import extra_config
 from .admin_lists import DeclaredListAdmin, change_url, changelist_url
 from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
+from .api.admin import ApiTokenAdmin
 from .declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
-from .models import AvailableModel, Engine, KnowledgeSettings, RegisteredModel
+from .models import ApiToken, AvailableModel, Engine, KnowledgeSettings, RegisteredModel
 from .workflows.admin_actions import prune_stale_rows
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -186,3 +187,6 @@ class KnowledgeSettingsAdmin(ValidatedAdmin):
         return HttpResponseRedirect(
             change_url(self.admin_site.name, KnowledgeSettings, settings.pk)
         )
+
+
+admin.site.register(ApiToken, ApiTokenAdmin)

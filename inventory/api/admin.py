@@ -1,9 +1,6 @@
 """Django admin for API tokens: list, issue and revoke; a token is never shown again.
 
-Registered from ``inventory/admin.py`` (the module Django's admin discovers)::
-
-    from inventory.api.admin import ApiTokenAdmin
-    admin.site.register(ApiToken, ApiTokenAdmin)
+Registered from ``inventory/admin.py``, the module Django's admin discovers.
 """
 
 from __future__ import annotations

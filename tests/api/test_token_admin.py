@@ -47,3 +47,12 @@ def test_revoking_a_token(client, admin_user, reader):
 def test_readers_of_the_inventory_cannot_see_tokens(client, reader):
     client.force_login(reader)
     assert client.get(PREFIX).status_code in (302, 403)
+
+
+def test_tokens_are_in_the_default_admin(admin_client):
+    from django.contrib import admin as django_admin
+
+    from inventory.models import ApiToken
+
+    assert django_admin.site.is_registered(ApiToken)
+    assert admin_client.get("/admin/inventory/apitoken/").status_code == 200
