@@ -27,9 +27,8 @@ from urllib.parse import quote
 
 import requests
 
-from . import capabilities as caps
-from . import extra_config
 from .errors import RegistryProtectedError, RegistryValidationError
+from .vocabulary import CapabilityVocabulary
 
 API_PREFIX = "api/v1/"
 DEFAULT_PAGE_SIZE = 25
@@ -356,36 +355,18 @@ class Knowledge:
         return response.json()
 
 
-class Capabilities:
+class Capabilities(CapabilityVocabulary):
     """``client.capabilities``: the vocabulary, runtime methods and config schemas.
 
     ``describe()`` asks the server; the other methods are the same pure functions the server
-    runs (``inventory.capabilities`` and ``inventory.extra_config`` import no Django).
+    runs (``inventory.vocabulary`` imports no Django).
     """
-
-    vocabulary: tuple[str, ...] = caps.CAPABILITIES
-    aliases: dict[str, str] = caps.ALIASES
 
     def __init__(self, client: RegistryClient):
         self.client = client
 
     def describe(self) -> dict[str, Any]:
         return self.client.request("GET", "capabilities/").json()
-
-    def normalize(self, value: Any) -> str:
-        try:
-            return caps.normalize(value)
-        except (caps.UnknownCapabilityError, TypeError) as error:
-            raise RegistryValidationError({"capabilities": [str(error)]}) from error
-
-    def runtime_methods(self, capabilities: Any) -> list[str]:
-        return caps.runtime_methods(self.normalize(capabilities))
-
-    def extra_config_schema(self, capabilities: Any) -> dict[str, Any]:
-        return extra_config.schema_for(caps.parse_stored(self.normalize(capabilities)))
-
-    def extra_config_schemas(self) -> dict[str, dict[str, Any]]:
-        return self.describe()["extra_config_schemas"]
 
 
 class Workflows:

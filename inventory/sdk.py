@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import capabilities as caps
-from . import extra_config, listing
+from . import listing
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
 from .services import SERVICES, EntityService, knowledge_config, parse_id, update_knowledge_config
+from .vocabulary import CapabilityVocabulary
 from .workflows.facade import Workflows
 
 
@@ -112,31 +112,8 @@ class Knowledge:
         return update_knowledge_config(payload, confirm_embedding_model_change)
 
 
-class Capabilities:
+class Capabilities(CapabilityVocabulary):
     """``module_sdk.capabilities``: the vocabulary, runtime methods and config schemas."""
-
-    vocabulary: tuple[str, ...] = caps.CAPABILITIES
-    aliases: dict[str, str] = caps.ALIASES
-
-    def describe(self) -> dict[str, Any]:
-        return caps.describe()
-
-    def normalize(self, value: Any) -> str:
-        """The canonical CSV form; an unknown capability or a value that is neither a string
-        nor a list of strings raises ``RegistryValidationError``."""
-        try:
-            return caps.normalize(value)
-        except (caps.UnknownCapabilityError, TypeError) as error:
-            raise RegistryValidationError({"capabilities": [str(error)]}) from error
-
-    def runtime_methods(self, capabilities: Any) -> list[str]:
-        return caps.runtime_methods(self.normalize(capabilities))
-
-    def extra_config_schema(self, capabilities: Any) -> dict[str, Any]:
-        return extra_config.schema_for(caps.parse_stored(self.normalize(capabilities)))
-
-    def extra_config_schemas(self) -> dict[str, dict[str, Any]]:
-        return extra_config.schemas_by_capability()
 
 
 class ModuleSDK:
