@@ -21,6 +21,40 @@ from .listing import SEARCH_KEY, FilterKind, ListDeclaration
 BOOLEAN_CHOICES = (("", "any"), ("1", "yes"), ("0", "no"))
 
 
+def repeated_value(data: Any, name: str) -> list[str] | None:
+    """A parameter given more than once, as the API reads it: the list of its non-empty values
+    (``status=active&status=error`` means either status); ``None`` when given at most once."""
+    getlist = getattr(data, "getlist", None)
+    items = getlist(name) if getlist is not None else []
+    return [item for item in items if item != ""] if len(items) > 1 else None
+
+
+class RepeatableTextInput(forms.TextInput):
+    """A text box that reads a repeated parameter as a list and shows it as CSV (the form in
+    which the filters accept several ids)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        repeated = repeated_value(data, name)
+        return super().value_from_datadict(data, files, name) if repeated is None else repeated
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, list | tuple):
+            return ",".join(str(item) for item in value)
+        return super().format_value(value)
+
+
+class RepeatableSelect(forms.Select):
+    """A drop-down that reads a repeated parameter as a list and then shows every value."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        repeated = repeated_value(data, name)
+        return super().value_from_datadict(data, files, name) if repeated is None else repeated
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        self.allow_multiple_selected = isinstance(value, list | tuple) and len(value) > 1
+        return super().get_context(name, value, attrs)
+
+
 class DeclaredFormField(forms.Field):
     """A form field that validates with a declaration's filter kind."""
 
@@ -39,12 +73,12 @@ class DeclaredFormField(forms.Field):
         if kind_type == "choice":
             # A blank vocabulary value (a catalog model without a format) is "any" here.
             values = [(item, item) for item in options or () if item]
-            return forms.Select(choices=[("", "any"), *values])
+            return RepeatableSelect(choices=[("", "any"), *values])
         if kind_type == "boolean":
-            return forms.Select(choices=BOOLEAN_CHOICES)
+            return RepeatableSelect(choices=BOOLEAN_CHOICES)
         if kind_type == "search":
-            return forms.TextInput(attrs={"type": "search"})
-        return forms.TextInput()
+            return RepeatableTextInput(attrs={"type": "search"})
+        return RepeatableTextInput()
 
     def clean(self, value: Any) -> Any:
         if value in (None, "", [], ()):

@@ -1,0 +1,76 @@
+"""Careless or hostile input on the pages: the same answers as the SDK and the API, messages
+instead of crashes."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from inventory.sdk import module_sdk
+
+from .test_lists import MODELS_URL, row_names
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_repeated_filter_means_any_of_its_values_as_in_the_api(admin_client: Client, inventory):
+    statuses = {"status": ["active", "error"]}
+    rows = module_sdk.models.model_registry.all(filters=statuses)["rows"]
+    expected = [row["name"] for row in rows]
+    page = admin_client.get(MODELS_URL, {**statuses, "sort": "name"})
+    assert row_names(page) == sorted(expected) == ["chat-a", "chat-c", "embed-a", "rerank-a"]
+    api = admin_client.get("/api/v1/model-registry/", {**statuses, "sort": "name"}).json()
+    assert [row["name"] for row in api["rows"]] == row_names(page)
+
+    engines = [inventory["engine"]["id"], inventory["other_engine"]["id"]]
+    both = admin_client.get(MODELS_URL, {"engine_id": engines})
+    assert len(row_names(both)) == 5
+    html = both.content.decode()
+    assert f'name="engine_id" value="{engines[0]},{engines[1]}"' in html
+
+
+def test_a_repeated_text_filter_is_refused_as_in_the_api(admin_client: Client, inventory):
+    page = admin_client.get(MODELS_URL, {"name": ["chat", "embed"]})
+    api = admin_client.get("/api/v1/model-registry/", {"name": ["chat", "embed"]})
+    assert api.status_code == 400
+    assert row_names(page) == []
+    assert api.json()["detail"].replace("'", "&#x27;") in page.content.decode()
+
+
+def test_a_repeated_filter_exports_the_same_rows(admin_client: Client, inventory):
+    response = admin_client.get("/models/export.csv", {"status": ["active", "error"]})
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 1 + 4
+
+
+def model_form(engine_id: int, **fields: str) -> dict[str, str]:
+    return {
+        "name": "new-model",
+        "engine": str(engine_id),
+        "status": "available",
+        "vram_required_mb": "0",
+        "ram_required_mb": "0",
+        "extra_config": "{}",
+        **fields,
+    }
+
+
+def form_errors(response) -> dict[str, list[str]]:
+    form = response.context["form"]
+    return {key: [str(message) for message in messages] for key, messages in form.errors.items()}
+
+
+@pytest.mark.parametrize("field", ["name", "model_path", "version"])
+def test_nul_characters_are_refused_with_the_core_message(admin_client: Client, engine, field):
+    response = admin_client.post("/models/new/", model_form(engine["id"], **{field: "a\x00b"}))
+    assert form_errors(response) == {field: [f"{field} must not contain NUL characters"]}
+    assert not module_sdk.models.model_registry.count()
+
+
+@pytest.mark.parametrize("depth", [2000, 100_000])
+def test_json_nested_too_deeply_for_the_parser_is_a_form_error(admin_client, engine, depth):
+    text = '{"a": ' + "[" * depth + "]" * depth + "}"
+    response = admin_client.post("/models/new/", model_form(engine["id"], extra_config=text))
+    assert response.status_code == 200
+    assert form_errors(response) == {"extra_config": ["Enter a valid JSON."]}
+    assert not module_sdk.models.model_registry.count()
