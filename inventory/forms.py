@@ -14,7 +14,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models
 from django.forms.fields import InvalidJSONInput
 
@@ -25,7 +29,22 @@ CONFIRM_FIELD = "confirm_embedding_model_change"
 
 
 class PrettyJSONField(forms.JSONField):
-    """JSON edited as indented text."""
+    """JSON edited as indented text. Text nested too deeply for the parser is invalid JSON
+    (the model refuses anything nested deeper than its own limit)."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": value}
+            ) from None
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, InvalidJSONInput):
@@ -74,10 +93,11 @@ def confirm_field() -> forms.BooleanField:
 class ModelDecidesForm(forms.ModelForm):
     """A ModelForm whose only validation is the model's ``full_clean()``.
 
-    Range validators copied from the model field are dropped, required fields are checked by
-    the model, and the model's messages are kept as worded (a ModelForm would otherwise
-    replace them by the form field's own wording for the same error code). ``required`` is
-    left on the fields for display (the admin marks required labels).
+    Range and NUL-character validators copied onto the form fields are dropped (the model has
+    its own), required fields are checked by the model, and the model's messages are kept as
+    worded (a ModelForm would otherwise replace them by the form field's own wording for the
+    same error code). ``required`` is left on the fields for display (the admin marks
+    required labels).
     """
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -86,7 +106,9 @@ class ModelDecidesForm(forms.ModelForm):
             field.validators = [
                 v
                 for v in field.validators
-                if not isinstance(v, MinValueValidator | MaxValueValidator)
+                if not isinstance(
+                    v, MinValueValidator | MaxValueValidator | ProhibitNullCharactersValidator
+                )
             ]
             for attr in ("min", "max"):
                 field.widget.attrs.pop(attr, None)

@@ -268,3 +268,16 @@ def test_knowledge_admin_with_a_model_that_is_not_an_id_is_a_form_error(admin_cl
     response = admin_client.post(KNOWLEDGE, {"enabled": "on", "embedding_model": "abc"})
     assert response.status_code == 200
     assert "embedding_model" in errors(response)
+
+
+def test_nul_characters_are_refused_with_the_core_message(admin_client, engine):
+    response = admin_client.post(ADD, model_form(engine=engine["id"], model_path="a\x00b"))
+    assert errors(response) == {"model_path": ["model_path must not contain NUL characters"]}
+    assert not RegisteredModel.objects.exists()
+
+
+def test_json_nested_too_deeply_for_the_parser_is_a_form_error(admin_client, engine):
+    text = "[" * 100_000 + "]" * 100_000
+    response = admin_client.post(ADD, model_form(engine=engine["id"], extra_config=text))
+    assert errors(response) == {"extra_config": ["Enter a valid JSON."]}
+    assert not RegisteredModel.objects.exists()
