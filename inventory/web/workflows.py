@@ -10,7 +10,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.views import View
@@ -83,6 +89,9 @@ class BindPage(WorkflowView):
         except ValueError as error:
             messages.error(request, f"extra_config is not valid JSON: {error}")
             return self.page(request, catalog, extra_config=raw_config)
+        except RecursionError:
+            messages.error(request, "extra_config is not valid JSON: nested too deeply")
+            return self.page(request, catalog, extra_config=raw_config)
         try:
             result = WORKFLOWS.bind(
                 request.POST.get("engine_id"),
@@ -114,7 +123,7 @@ class DeactivateAction(WorkflowView):
             error_messages(request, error)
             return HttpResponseRedirect(model_url(pk))
         if row is None:
-            return HttpResponseRedirect(reverse("inventory:models-list"))
+            raise Http404("No registered model has this id.")
         messages.success(request, f"{row['name']} deactivated: its status is available again.")
         return HttpResponseRedirect(model_url(pk))
 

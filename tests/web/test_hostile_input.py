@@ -74,3 +74,18 @@ def test_json_nested_too_deeply_for_the_parser_is_a_form_error(admin_client, eng
     assert response.status_code == 200
     assert form_errors(response) == {"extra_config": ["Enter a valid JSON."]}
     assert not module_sdk.models.model_registry.count()
+
+
+def test_bind_with_json_nested_too_deeply_is_a_message(admin_client: Client, engine, sdk):
+    catalog = sdk.models.available_model_registry.create({"name": "llama3", "capabilities": "chat"})
+    text = "[" * 100_000 + "]" * 100_000
+    response = admin_client.post(
+        f"/catalog/{catalog['id']}/bind/", {"engine_id": engine["id"], "extra_config": text}
+    )
+    assert response.status_code == 200
+    assert "extra_config is not valid JSON: nested too deeply" in response.content.decode()
+    assert not module_sdk.models.model_registry.count()
+
+
+def test_deactivating_a_missing_row_is_404(admin_client: Client, db):
+    assert admin_client.post("/models/999/deactivate/").status_code == 404
