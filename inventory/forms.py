@@ -49,7 +49,14 @@ class PrettyJSONField(forms.JSONField):
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, InvalidJSONInput):
             return value
-        return json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
+        text = json.dumps(value, indent=2, ensure_ascii=False, cls=self.encoder)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (from a ``\ud800`` escape) cannot be sent in a page: keep it
+            # escaped so the form shows it back with the model's message.
+            return json.dumps(value, indent=2, cls=self.encoder)
+        return text
 
 
 class ReferenceField(forms.ModelChoiceField):

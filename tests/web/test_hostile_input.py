@@ -3,6 +3,8 @@ instead of crashes."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -89,3 +91,20 @@ def test_bind_with_json_nested_too_deeply_is_a_message(admin_client: Client, eng
 
 def test_deactivating_a_missing_row_is_404(admin_client: Client, db):
     assert admin_client.post("/models/999/deactivate/").status_code == 404
+
+
+def test_a_lone_surrogate_in_json_is_shown_escaped_not_a_crash():
+    from inventory.forms import PrettyJSONField
+
+    text = PrettyJSONField().prepare_value({"a": "\ud800", "b": "é"})
+    text.encode("utf-8")
+    assert json.loads(text) == {"a": "\ud800", "b": "é"}
+
+
+def test_a_form_with_a_lone_surrogate_in_json_renders(admin_client: Client, engine):
+    response = admin_client.post(
+        "/models/new/", model_form(engine["id"], extra_config='{"a": "\\ud800"}')
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        response.content.decode("utf-8")
