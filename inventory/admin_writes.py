@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import model_ngettext
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models, router, transaction
@@ -219,7 +220,15 @@ class ValidatedAdmin(admin.ModelAdmin):
             )
 
     def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        """Each action runs in one transaction; a refusal rolls it back and is reported."""
+        """Each action runs in one transaction; a refusal rolls it back and is reported. A
+        selection that is not a row id is reported (the queryset would fail on it)."""
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                parse_id(ACTION_CHECKBOX_NAME, value)
+            except RegistryValidationError:
+                message = f"Invalid selection: {value!r} is not a row id."
+                self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
         try:
             with transaction.atomic():
                 return super().response_action(request, queryset)

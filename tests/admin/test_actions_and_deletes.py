@@ -188,3 +188,14 @@ def test_a_delete_refused_by_the_database_is_reported(
     response = run_action(admin_client, ENGINES, "delete_selected", engine["id"], post="yes")
     assert Engine.objects.filter(pk=engine["id"]).exists()
     assert not any("Successfully deleted" in text for _, text in messages_of(response))
+
+
+@pytest.mark.parametrize("selected", ["abc", "1.5", "99999999999999999999999"])
+def test_a_malformed_selection_is_reported_not_a_crash(admin_client, make_model, selected):
+    row = make_model("a", status="active")
+    response = run_action(admin_client, MODELS, "deactivate", row["id"], selected)
+    assert response.status_code == 200
+    assert (django_messages.ERROR, f"Invalid selection: {selected!r} is not a row id.") in (
+        messages_of(response)
+    )
+    assert statuses() == {"a": "active"}
