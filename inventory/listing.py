@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from . import capabilities as caps
 from .errors import RegistryValidationError
+from .models.fields import text_error
 
 MIN_PAGE_SIZE = 1
 MAX_PAGE_SIZE = 200
@@ -97,8 +98,9 @@ class TextFilter(FilterKind):
     def parse(self, key: str, value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.fail(key, f"{key} must be a string, got {value!r}")
-        if "\x00" in str(value):
-            raise self.fail(key, f"{key} must not contain NUL characters")
+        message = text_error(key, str(value))
+        if message:
+            raise self.fail(key, message)
         return str(value).strip()
 
     def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:

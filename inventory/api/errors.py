@@ -41,8 +41,20 @@ def _errors(detail: Any) -> dict[str, list[str]]:
     return {NON_FIELD: _messages(detail)}
 
 
+def _encodable(value: Any) -> Any:
+    """Error text as UTF-8 can carry it: a lone surrogate echoed from the request (a field
+    name, a value in a message) is written as its escape instead of breaking the response."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(key): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encodable(item) for item in value]
+    return value
+
+
 def error_response(error: RegistryValidationError, code: int, headers: Any = None) -> Response:
-    return Response(error.as_dict(), status=code, headers=headers)
+    return Response(_encodable(error.as_dict()), status=code, headers=headers)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

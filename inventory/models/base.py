@@ -12,7 +12,11 @@ from django.db import models
 
 from .. import capabilities as caps
 from .. import extra_config
-from .fields import CapabilitiesField, CsvListField, json_shape_message
+from .fields import CapabilitiesField, CsvListField, json_shape_message, text_error
+
+#: How deep a JSON value may nest: deeper values overflow the recursion of parsers,
+#: encoders and exports long before any real configuration needs them.
+MAX_JSON_DEPTH = 64
 
 
 class TimestampedModel(models.Model):
@@ -131,30 +135,36 @@ def _is_integer(value: Any) -> bool:
 
 
 def _text_error(field: models.Field, value: Any) -> str | None:
-    nul = f"{field.name} must not contain NUL characters"
     if isinstance(field, CsvListField):
         items = value if isinstance(value, list | tuple) else [value]
-        return nul if any(isinstance(item, str) and "\x00" in item for item in items) else None
+        strings = (item for item in items if isinstance(item, str))
+        return next((m for m in (text_error(field.name, item) for item in strings) if m), None)
     if isinstance(value, list | tuple | set | dict | bool):
         return f"{field.name} must be a string"
-    if isinstance(value, str) and "\x00" in value:
-        return nul
+    if isinstance(value, str):
+        return text_error(field.name, value)
     return None
 
 
 def _json_value_error(name: str, value: Any) -> str | None:
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"{name} must not contain NaN or Infinity"
-    if isinstance(value, str) and "\x00" in value:
-        return f"{name} must not contain NUL characters"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            message = _json_value_error(name, key) or _json_value_error(name, item)
+    """The first unstorable part of a JSON value, in document order (walked without recursion,
+    so that a value nested too deeply is reported rather than overflowing the stack)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return f"{name} must not contain NaN or Infinity"
+        if isinstance(item, str):
+            message = text_error(name, item)
             if message:
                 return message
-    elif isinstance(value, list | tuple):
-        for item in value:
-            message = _json_value_error(name, item)
-            if message:
-                return message
+        elif isinstance(item, dict | list | tuple):
+            if depth > MAX_JSON_DEPTH:
+                return f"{name} is nested too deeply (at most {MAX_JSON_DEPTH} levels)"
+            children = (
+                [part for pair in item.items() for part in pair]
+                if isinstance(item, dict)
+                else list(item)
+            )
+            stack.extend((child, depth + 1) for child in reversed(children))
     return None

@@ -78,6 +78,17 @@ class CsvListField(models.TextField):
         return normalize_free_list(value)
 
 
+def text_error(name: str, value: str) -> str | None:
+    """Why a string cannot be stored as given (NUL characters, lone surrogates), or ``None``."""
+    if "\x00" in value:
+        return f"{name} must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{name} must be valid Unicode text (no lone surrogates)"
+    return None
+
+
 def json_shape_message(name: str, shape: type[dict] | type[list] = dict) -> str:
     """The one wording for a JSON field holding the wrong kind of value."""
     return f"{name} must be a JSON {'object' if shape is dict else 'list'}"
