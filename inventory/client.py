@@ -152,16 +152,20 @@ class RegistryClient:
         params: Any = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        files: Mapping[str, Any] | None = None,
     ) -> requests.Response:
         """Send one request; 400 and 409 raise the SDK's exceptions, 404 is returned.
 
-        A body is always sent as JSON, ``None`` as ``null`` (the server refuses a payload that
-        is not an object, as the SDK does), NaN and Infinity as their JavaScript literals (the
-        server refuses them by field, as the SDK does).
+        A body is sent as JSON (as a multipart form when ``files`` are given), ``None`` as
+        ``null`` (the server refuses a payload that is not an object, as the SDK does), NaN and
+        Infinity as their JavaScript literals (the server refuses them by field, as the SDK
+        does).
         """
         headers = dict(headers or {})
         kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout}
-        if method in ("POST", "PUT", "PATCH"):
+        if files is not None:
+            kwargs["files"], kwargs["data"] = files, json
+        elif method in ("POST", "PUT", "PATCH"):
             kwargs["data"] = _json.dumps(json, allow_nan=True).encode("utf-8")
             headers["Content-Type"] = "application/json"
         kwargs["headers"] = headers
@@ -378,6 +382,11 @@ class Workflows:
     def _post(self, path: str, payload: Mapping[str, Any]) -> requests.Response:
         return self.client.request("POST", path, json=dict(payload))
 
+    def _upload(self, content: bytes, options: Mapping[str, Any]) -> requests.Response:
+        fields = {key: _text(value) for key, value in options.items()}
+        files = {"file": (f"inventory.{fields['format'] or 'json'}", content)}
+        return self.client.request("POST", "inventory/import/", json=fields, files=files)
+
     def bind(
         self,
         engine_id: Any,
@@ -392,8 +401,12 @@ class Workflows:
             payload[CONFIRM] = True
         return self._post("model-registry/bind/", payload).json()
 
+    @staticmethod
+    def _model_path(model_id: Any, action: str) -> str:
+        return f"model-registry/{quote(_integer_text('id', model_id), safe='')}/{action}/"
+
     def deactivate(self, model_id: Any) -> dict[str, Any] | None:
-        response = self._post(f"model-registry/{quote(_text(model_id))}/deactivate/", {})
+        response = self._post(self._model_path(model_id, "deactivate"), {})
         return None if response.status_code == 404 else response.json()
 
     def _found(self, response: requests.Response) -> dict[str, Any]:
@@ -402,7 +415,7 @@ class Workflows:
         return response.json()
 
     def reconcile(self, model_id: Any) -> dict[str, Any]:
-        path = f"model-registry/{quote(_text(model_id))}/reconcile/"
+        path = self._model_path(model_id, "reconcile")
         return self._found(self.client.request("GET", path))
 
     def apply_reconcile(
@@ -413,15 +426,23 @@ class Workflows:
             payload["fields"] = list(fields) if not isinstance(fields, str) else fields
         if confirm_embedding_model_change:
             payload[CONFIRM] = True
-        path = f"model-registry/{quote(_text(model_id))}/reconcile/"
-        return self._found(self._post(path, payload))
+        return self._found(self._post(self._model_path(model_id, "reconcile"), payload))
 
     def find_stale(self, engine_id: Any = None) -> dict[str, Any]:
-        params = {} if engine_id is None else {"engine_id": _text(engine_id)}
+        if isinstance(engine_id, list | tuple | set | frozenset):
+            params = list_params(None, None, {"engine_id": engine_id})
+        else:
+            params = (
+                [] if engine_id is None else [("engine_id", _integer_text("engine_id", engine_id))]
+            )
         return self.client.request("GET", "model-registry/stale/", params=params).json()
 
-    def prune_stale(self, ids: Any, confirm: bool = False) -> dict[str, Any]:
-        return self._post("model-registry/stale/", {"ids": list(ids), "confirm": confirm}).json()
+    def prune_stale(self, ids: Any, confirm: Any = False) -> dict[str, Any]:
+        """``ids`` as the SDK takes them (a list or a comma-separated string); the server
+        parses them and ``confirm``, so a malformed value gets the SDK's message."""
+        if isinstance(ids, tuple | set | frozenset) or hasattr(ids, "__next__"):
+            ids = list(ids)
+        return self._post("model-registry/stale/", {"ids": ids, "confirm": confirm}).json()
 
     def export_inventory(self, format: str = "json") -> str:
         response = self.client.request("GET", "inventory/export/", params={"format": format})
@@ -435,16 +456,13 @@ class Workflows:
         apply: bool = False,
         confirm_embedding_model_change: bool = False,
     ) -> dict[str, Any]:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8-sig")
-        payload = {
-            "text": text,
-            "format": format,
-            "apply": apply,
-            CONFIRM: confirm_embedding_model_change,
-        }
+        options = {"format": format, "apply": apply, CONFIRM: confirm_embedding_model_change}
         try:
-            return self._post("inventory/import/", payload).json()
+            if isinstance(text, bytes):
+                # Sent as an upload, as read: the server decodes it (and refuses a file that is
+                # not UTF-8 with the SDK's message).
+                return self._upload(text, options).json()
+            return self._post("inventory/import/", {"text": text, **options}).json()
         except RegistryValidationError as error:
             # As in the SDK, a refused apply carries the per-row report.
             body = _json_body(getattr(error, "response", None))

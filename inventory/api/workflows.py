@@ -14,7 +14,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,12 +23,14 @@ from inventory.errors import RegistryValidationError
 from inventory.listing import parse_bool
 from inventory.models import RegisteredModel
 from inventory.sdk import module_sdk
+from inventory.services import parse_id
 from inventory.workflows import permissions as needs
 from inventory.workflows import transfer
 
 from . import schema
+from .parsers import JSONParser
+from .views import ID_PARAMETER, no_parameters, query_values
 from .views import _errors as errors_for
-from .views import query_values
 
 WORKFLOWS = module_sdk.workflows
 JSON = "application/json"
@@ -262,7 +264,8 @@ def check_keys(
     data: Mapping[str, Any], allowed: tuple[str, ...], required: tuple[str, ...] = ()
 ) -> None:
     unknown = [key for key in data if key not in allowed]
-    errors = {key: [f"unknown field {key!r}; fields: {', '.join(allowed)}"] for key in unknown}
+    known = f"fields: {', '.join(allowed)}" if allowed else "this request takes no fields"
+    errors = {key: [f"unknown field {key!r}; {known}"] for key in unknown}
     errors.update({key: [f"{key} is required"] for key in required if key not in data})
     if errors:
         raise RegistryValidationError(errors)
@@ -272,9 +275,13 @@ def flag(values: Mapping[str, Any], key: str) -> bool:
     return parse_bool(key, values[key]) if key in values else False
 
 
-def model_or_404(pk: int) -> None:
-    if not RegisteredModel.objects.filter(pk=pk).exists():
-        raise exceptions.NotFound(f"no model_registry row with id {pk}")
+def model_or_404(pk: str) -> int:
+    """The parsed id (a malformed one is a 400, as in the SDK) of an existing registered row;
+    a missing row is a 404 with the SDK's message."""
+    parsed = parse_id(pk)
+    if not RegisteredModel.objects.filter(pk=parsed).exists():
+        raise exceptions.NotFound(f"registered model {parsed} does not exist")
+    return parsed
 
 
 class BindView(APIView):
@@ -323,9 +330,14 @@ class DeactivateView(APIView):
         operation_id="workflows_deactivate",
         summary="Deactivate a registered model (status back to available; the row is kept)",
         request=None,
-        responses={200: OpenApiResponse(MODEL_ROW, description="The row."), **errors_for(404)},
+        parameters=[ID_PARAMETER],
+        responses={
+            200: OpenApiResponse(MODEL_ROW, description="The row."),
+            **errors_for(400, 404),
+        },
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, pk: str) -> Response:
+        payload(request, ())
         row = WORKFLOWS.deactivate(pk)
         if row is None:
             raise exceptions.NotFound(f"no model_registry row with id {pk}")
@@ -344,11 +356,12 @@ class ReconcileView(APIView):
         "the catalog's storage_ref (else remote_url), vram_required_mb/ram_required_mb "
         "against its requirements, and each catalog extra_config default as "
         "extra_config.<key>. Nothing is written. A row with no catalog link is a 400.",
+        parameters=[ID_PARAMETER],
         responses={200: RECONCILE, **errors_for(400, 404)},
     )
-    def get(self, request: Request, pk: int) -> Response:
-        model_or_404(pk)
-        return Response(WORKFLOWS.reconcile(pk))
+    def get(self, request: Request, pk: str) -> Response:
+        no_parameters(request)
+        return Response(WORKFLOWS.reconcile(model_or_404(pk)))
 
     @extend_schema(
         tags=TAGS,
@@ -358,10 +371,11 @@ class ReconcileView(APIView):
         "validation, in one transaction; returns what was applied, the differences left "
         "and the row.",
         request={JSON: APPLY_REQUEST},
+        parameters=[ID_PARAMETER],
         responses={200: APPLY_RESULT, **errors_for(400, 404)},
     )
-    def post(self, request: Request, pk: int) -> Response:
-        model_or_404(pk)
+    def post(self, request: Request, pk: str) -> Response:
+        pk = model_or_404(pk)
         data = payload(request, ("fields", CONFIRM)) if request.data else {}
         return Response(WORKFLOWS.apply_reconcile(pk, data.get("fields"), flag(data, CONFIRM)))
 
@@ -480,9 +494,9 @@ class ImportView(APIView):
 urlpatterns = [
     path("model-registry/bind/", BindView.as_view(), name="workflow-bind"),
     path(
-        "model-registry/<int:pk>/deactivate/", DeactivateView.as_view(), name="workflow-deactivate"
+        "model-registry/<str:pk>/deactivate/", DeactivateView.as_view(), name="workflow-deactivate"
     ),
-    path("model-registry/<int:pk>/reconcile/", ReconcileView.as_view(), name="workflow-reconcile"),
+    path("model-registry/<str:pk>/reconcile/", ReconcileView.as_view(), name="workflow-reconcile"),
     path("model-registry/stale/", StaleView.as_view(), name="workflow-stale"),
     path("inventory/export/", ExportView.as_view(), name="inventory-export"),
     path("inventory/import/", ImportView.as_view(), name="inventory-import"),

@@ -55,8 +55,9 @@ class Workflows:
         return stale.prune_stale(ids, confirm)
 
     def export_inventory(self, format: str = "json") -> str:
-        """The whole inventory as JSON or YAML text (see ``inventory.workflows.transfer``)."""
-        return transfer.export_inventory(format)
+        """The whole inventory as JSON or YAML text (see ``inventory.workflows.transfer``);
+        no format (``None`` or empty) means JSON, as over the API."""
+        return transfer.export_inventory(format if format not in (None, "") else "json")
 
     def import_inventory(
         self,

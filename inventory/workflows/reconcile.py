@@ -27,9 +27,10 @@ def _load(model_id: Any, lock: bool = False) -> RegisteredModel:
     queryset = RegisteredModel.objects.select_related("available_model", "engine")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    model = queryset.filter(pk=parse_id(model_id)).first()
+    pk = parse_id(model_id)
+    model = queryset.filter(pk=pk).first()
     if model is None:
-        raise RegistryValidationError({"id": [f"registered model {model_id!r} does not exist"]})
+        raise RegistryValidationError({"id": [f"registered model {pk} does not exist"]})
     if model.available_model is None:
         raise RegistryValidationError(
             {

@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 
 from ..declarations import REGISTERED_MODELS
 from ..errors import RegistryValidationError
-from ..listing import ListRequest
+from ..listing import ListRequest, parse_bool
 from ..models import Engine, KnowledgeSettings, RegisteredModel
 from ..services import delete_instance
 from .binding import binding_prefix
@@ -116,6 +116,7 @@ def prune_stale(ids: Any, confirm: bool = False) -> dict[str, Any]:
     Refused as a whole when a listed row is no longer stale or is the knowledge model.
     """
     wanted = _parse_ids(ids)
+    confirm = parse_bool("confirm", confirm)
     with transaction.atomic():
         models = {
             model.pk: model

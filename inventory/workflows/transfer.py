@@ -45,8 +45,9 @@ from django.db.models.functions import Collate
 
 from ..declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
 from ..errors import RegistryValidationError
-from ..listing import ListDeclaration
+from ..listing import ListDeclaration, parse_bool
 from ..models import AvailableModel, Engine, KnowledgeSettings, RegisteredModel
+from ..models.fields import text_error
 from ..services import (
     SERVICES,
     EntityService,
@@ -293,11 +294,16 @@ def parse(source: str | bytes, fmt: str = "json") -> dict[str, Any]:
     fmt = _format(fmt)
     text = decode_text(source)
     if fmt == "csv":
-        return parse_csv(text)
+        return _storable(parse_csv(text))
     try:
         document = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_LOADER)
     except (ValueError, yaml.YAMLError) as error:
         raise RegistryValidationError({"file": [f"not valid {fmt.upper()}: {error}"]}) from None
+    except RecursionError:
+        raise RegistryValidationError(
+            {"file": [f"not valid {fmt.upper()}: nested too deeply"]}
+        ) from None
+    _storable(document)
     if not isinstance(document, dict):
         raise RegistryValidationError(
             {"file": [f"the document must be an object with keys: {', '.join(DOCUMENT_KEYS)}"]}
@@ -321,6 +327,25 @@ def parse(source: str | bytes, fmt: str = "json") -> dict[str, Any]:
             raise RegistryValidationError({key: [f"{key} must be a list of rows"]})
     if not isinstance(document.get(KNOWLEDGE, {}), dict):
         raise RegistryValidationError({KNOWLEDGE: [f"{KNOWLEDGE} must be an object"]})
+    return document
+
+
+def _storable(document: Any) -> Any:
+    """Refuse a document holding text no database can store (a lone surrogate, from a
+    ``\\ud800`` escape) before any of it reaches a query. Walked without recursion."""
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and text_error("file", item.replace("\x00", "")):
+                raise RegistryValidationError(
+                    {"file": ["file must be valid Unicode text (no lone surrogates)"]}
+                )
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
     return document
 
 
@@ -655,6 +680,10 @@ def import_document(
 ) -> dict[str, Any]:
     """Import a parsed document in one transaction; kept only when ``apply`` and no row was
     refused. Returns the report; raises ``InventoryImportError`` when ``apply`` failed."""
+    apply = parse_bool("apply", apply)
+    confirm_embedding_model_change = parse_bool(
+        "confirm_embedding_model_change", confirm_embedding_model_change
+    )
     importer = Importer(confirm_embedding_model_change, progress)
     with transaction.atomic():
         importer.run(document)
