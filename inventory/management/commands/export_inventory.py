@@ -34,3 +34,5 @@ class Command(BaseCommand):
                     self.stdout.write(chunk, ending="")
         except RegistryValidationError as error:
             raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(f"cannot write {output}: {error.strerror or error}") from None

@@ -7,8 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory.errors import RegistryValidationError
+from inventory.sdk import module_sdk
+from inventory.services import parse_id
 from inventory.workflows import stale
 from inventory.workflows.text import table
+
+ENGINES = module_sdk.models.engine_registry
 
 
 class Command(BaseCommand):
@@ -25,6 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
+            engine = options["engine"]
+            if engine is not None and not ENGINES.view(parse_id(engine, "engine_id")):
+                raise CommandError("engine_id does not exist")
             found = stale.find_stale(options["engine"])
         except RegistryValidationError as error:
             raise CommandError(str(error)) from None

@@ -8,8 +8,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from inventory.errors import RegistryValidationError
+from inventory.sdk import module_sdk
+from inventory.services import parse_id
 from inventory.workflows import reconcile
 from inventory.workflows.text import table
+
+ENGINES = module_sdk.models.engine_registry
 
 
 class Command(BaseCommand):
@@ -29,6 +33,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
+            engine = options["engine"]
+            if engine is not None and not ENGINES.view(parse_id(engine, "engine_id")):
+                raise CommandError("engine_id does not exist")
             reports = [
                 reconcile.report(model) for model in reconcile.linked_models(options["engine"])
             ]
