@@ -281,6 +281,16 @@ class DeclaredListAdmin(admin.ModelAdmin):
         self.search_fields = list(self.declaration.search.attrs)
         self.list_select_related = select_related(self.declaration) or False
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """The admin search (changelist and autocomplete). No stored text holds a NUL (the
+        models refuse it) and PostgreSQL cannot even compare with one: such a term finds
+        nothing."""
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
         """Form inputs carry the declared labels, as the columns do."""
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -185,3 +185,21 @@ def test_changelist_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = admin_client.get(url)
     assert len(response.context["cl"].result_list) == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        ("registeredmodel", "engine"),
+        ("registeredmodel", "available_model"),
+        ("knowledgesettings", "embedding_model"),
+    ],
+)
+def test_an_autocomplete_term_with_a_nul_character_finds_nothing(
+    admin_client, make_model, model, field
+):
+    make_model("llama3")
+    params = {"app_label": "inventory", "model_name": model, "field_name": field, "term": "a\x00"}
+    response = admin_client.get(reverse("admin:autocomplete"), params)
+    assert response.status_code == 200
+    assert response.json()["results"] == []
