@@ -106,7 +106,11 @@ def bind(
         engine = Engine.objects.filter(pk=engine_pk).first()
         if engine is None:
             raise _reference_error("engine", "engine_id")
-        catalog = AvailableModel.objects.filter(pk=catalog_pk).first()
+        # Locking the catalog row serializes binds of one catalog model: a concurrent bind
+        # waits, then finds the row this one created and updates it.
+        catalog = (
+            AvailableModel.objects.select_for_update(no_key=True).filter(pk=catalog_pk).first()
+        )
         if catalog is None:
             raise _reference_error("available_model", "available_model_id")
         refusal = provider_refusal(catalog, engine)
