@@ -187,3 +187,15 @@ def test_no_page_requests_another_host(page, live_server, models):
     for path in paths:
         response = page.goto(f"{live_server.url}{path}", wait_until="networkidle")
         assert response is not None and response.status == 200, path
+
+
+def test_long_unbroken_values_do_not_push_columns_off_screen(page, live_server, sdk):
+    sdk.models.available_model_registry.create(
+        {"name": "long-" + "x" * 120, "label": "y" * 120, "family": "z" * 80, "version": "v" * 60}
+    )
+    page.goto(f"{live_server.url}/catalog/")
+    overflow = page.evaluate(
+        "() => { const box = document.querySelector('.table-responsive');"
+        " return box.scrollWidth - box.clientWidth; }"
+    )
+    assert overflow <= 0
