@@ -283,6 +283,8 @@ def parse_csv(text: str) -> dict[str, Any]:
                     row[name] = json.loads(cell)
                 except ValueError as error:
                     row[name] = InvalidCell(f"{name} is not valid JSON: {error}")
+                except RecursionError:
+                    row[name] = InvalidCell(f"{name} is not valid JSON: nested too deeply")
             else:
                 row[name] = cell
         rows.append(row)

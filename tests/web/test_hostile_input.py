@@ -108,3 +108,14 @@ def test_a_form_with_a_lone_surrogate_in_json_renders(admin_client: Client, engi
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         response.content.decode("utf-8")
+
+
+def test_import_of_a_csv_cell_nested_too_deeply_is_a_row_error(admin_client: Client, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cell = "[" * 50_000 + "]" * 50_000
+    upload = SimpleUploadedFile("catalog.csv", f'name,metadata\nllama3,"{cell}"\n'.encode())
+    response = admin_client.post("/inventory/import/", {"file": upload})
+    assert response.status_code == 200
+    assert "metadata is not valid JSON: nested too deeply" in response.content.decode()
+    assert not module_sdk.models.available_model_registry.count()
