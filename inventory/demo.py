@@ -404,7 +404,7 @@ REGISTRATIONS: list[tuple[str, str, str, str, bool]] = [
         "downloading",
         False,
     ),
-    ("llama3.1:8b", "ollama-workstation", "llama3", "available", True),
+    ("llama3.1:8b", "ollama-workstation", "llama3.1-8b", "available", True),
     ("qwen2.5-coder:7b", "ollama-workstation", "qwen2.5-coder", "active", True),
     ("llava:13b", "ollama-workstation", "llava-13b", "available", False),
     ("nomic-embed-text", "ollama-workstation", "nomic-embed-text", "active", True),

@@ -96,3 +96,36 @@ def test_table_and_filter_models():
         {"field", "type"} <= set(entry)
         for entry in module_sdk.models.model_registry.filters_model()
     )
+
+
+def test_seed_examples_run_verbatim_on_the_demo_inventory():
+    from inventory import demo
+
+    demo.load()
+    created = module_sdk.models.model_registry.create(
+        {
+            "name": "llama3",
+            "engine_id": 3,
+            "model_path": "models/llama3/model.gguf",
+            "capabilities": ["chat"],
+            "status": "available",
+        }
+    )
+    listing = module_sdk.models.model_registry.list(
+        page=0,
+        page_size=200,
+        filters={"engine_id": 3, "status": "available"},
+    )
+    assert created in listing["rows"]
+    row_id = created["id"]
+    updated = module_sdk.models.model_registry.update(
+        row_id,
+        {
+            "is_downloaded": 1,
+            "status": "available",
+            "extra_config": {"source_mode": "artifact"},
+        },
+    )
+    assert updated["is_downloaded"] == 1
+    deleted = module_sdk.models.model_registry.delete(row_id)
+    assert deleted is True
