@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from . import capabilities as caps
 from .errors import RegistryValidationError
 from .models.fields import text_error
+from .values import as_bool, boolean_message
 
 MIN_PAGE_SIZE = 1
 MAX_PAGE_SIZE = 200
@@ -140,19 +141,12 @@ class ChoiceFilter(FilterKind):
         return queryset.filter(**{attr: value})
 
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off"}
-
-
 def parse_bool(key: str, value: Any) -> bool:
     """A boolean from a bool, 0/1, or the words true/false (also yes/no, on/off)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
-        return value.strip().lower() in TRUE_WORDS
-    raise FilterKind.fail(key, f"{key} must be a boolean (0/1/true/false), got {value!r}")
+    try:
+        return as_bool(value)
+    except ValueError:
+        raise FilterKind.fail(key, boolean_message(key, value)) from None
 
 
 class BoolFilter(FilterKind):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
-from .fields import LowercaseCharField, StrippedCharField, json_field
+from .fields import FlagField, LowercaseCharField, StrippedCharField, json_field
 
 ENGINE_REQUIRED = "name and provider are required"
 
@@ -43,7 +43,7 @@ class Engine(TimestampedModel):
         default=EngineStatus.UNINSTALLED,
         error_messages={"invalid_choice": invalid_choice_message("status", EngineStatus)},
     )
-    supported = models.BooleanField(default=False)
+    supported = FlagField(default=False)
 
     class Meta:
         db_table = "engine_registry"

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .. import capabilities as caps
+from ..values import as_bool, boolean_message
 
 
 class StrippedCharField(models.CharField):
@@ -25,6 +26,17 @@ class LowercaseCharField(StrippedCharField):
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
         return value.lower() if isinstance(value, str) else value
+
+
+class FlagField(models.BooleanField):
+    """A boolean that reads input as the filters do: bools, 0/1 and true/false, yes/no,
+    on/off in any case."""
+
+    def to_python(self, value: Any) -> bool:
+        try:
+            return as_bool(value)
+        except ValueError:
+            raise ValidationError(boolean_message(self.name, value), code="invalid") from None
 
 
 class CapabilitiesField(models.CharField):

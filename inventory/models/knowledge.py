@@ -7,6 +7,7 @@ from django.db import models
 
 from .. import capabilities as caps
 from .. import extra_config
+from .fields import FlagField
 from .registered_model import RegisteredModel
 
 BACKEND_STATUSES = (RegisteredModel.Status.AVAILABLE, RegisteredModel.Status.ACTIVE)
@@ -16,7 +17,7 @@ class KnowledgeSettings(models.Model):
     SINGLETON_ID = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
-    enabled = models.BooleanField(default=False)
+    enabled = FlagField(default=False)
     embedding_model = models.ForeignKey(
         RegisteredModel,
         on_delete=models.PROTECT,

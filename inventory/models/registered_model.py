@@ -17,7 +17,7 @@ from .base import (
     status_constraint,
 )
 from .engine import Engine
-from .fields import CapabilitiesField, StrippedCharField, json_field
+from .fields import CapabilitiesField, FlagField, StrippedCharField, json_field
 
 MODEL_REQUIRED = "name and engine_id are required"
 
@@ -78,7 +78,7 @@ class RegisteredModel(TimestampedModel):
     model_path = models.CharField(max_length=1024, blank=True)
     vram_required_mb = _megabytes("vram_required_mb")
     ram_required_mb = _megabytes("ram_required_mb")
-    is_downloaded = models.BooleanField(default=False)
+    is_downloaded = FlagField(default=False)
     remote_url = models.CharField(max_length=2048, blank=True)
     version = StrippedCharField(max_length=100, blank=True)
     capabilities = CapabilitiesField()

@@ -73,7 +73,7 @@ def test_export_is_parseable_and_refers_by_name(demo_inventory, sdk):
         "registered_models",
         "knowledge",
     ]
-    llama = next(row for row in document["registered_models"] if row["name"] == "llama3")
+    llama = next(row for row in document["registered_models"] if row["name"] == "llama3.1-8b")
     assert llama["engine"] == "ollama-workstation"
     assert llama["available_model"] == "llama3.1:8b"
     assert "id" not in llama and "updated_at" not in llama and "engine_id" not in llama
