@@ -20,6 +20,7 @@ from .fields import (
     StrippedCharField,
     json_field,
     json_shape_message,
+    remote_url_field,
 )
 
 CATALOG_REQUIRED = "name and label are required"
@@ -88,7 +89,7 @@ class AvailableModel(TimestampedModel):
     family = StrippedCharField(max_length=100, blank=True)
     summary = models.TextField(blank=True)
     storage_ref = models.CharField(max_length=1024, blank=True)
-    remote_url = models.CharField(max_length=2048, blank=True)
+    remote_url = remote_url_field()
     version = StrippedCharField(max_length=100, blank=True)
     capabilities = CapabilitiesField()
     extended_capabilities = CsvListField()

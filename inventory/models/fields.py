@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.deconstruct import deconstructible
 
 from .. import capabilities as caps
 from ..values import as_bool, boolean_message
@@ -112,3 +114,32 @@ def json_field(name: str, shape: type[dict] | type[list] = dict) -> models.JSONF
     return models.JSONField(
         default=shape, blank=True, error_messages={"null": json_shape_message(name, shape)}
     )
+
+
+@deconstructible
+class RemoteURLValidator:
+    """A URL with a scheme (``https://``, ``hf://``, ``ollama://``, ``s3://``…), no white space,
+    and never a scheme that runs code in a browser."""
+
+    pattern = re.compile(r"[a-z][a-z0-9+.\-]*://\S+", re.IGNORECASE)
+    refused_schemes = frozenset({"javascript", "vbscript", "data"})
+
+    def __call__(self, value: str) -> None:
+        scheme = value.split(":", 1)[0].lower()
+        if not self.pattern.fullmatch(value) or scheme in self.refused_schemes:
+            raise ValidationError(
+                "remote_url must be a URL with a scheme, such as https://…, hf://… or "
+                "ollama://…, got %(value)r",
+                code="invalid_url",
+                params={"value": value},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RemoteURLValidator)
+
+    def __hash__(self) -> int:
+        return hash(RemoteURLValidator)
+
+
+def remote_url_field() -> models.CharField:
+    return models.CharField(max_length=2048, blank=True, validators=[RemoteURLValidator()])

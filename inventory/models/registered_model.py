@@ -17,7 +17,7 @@ from .base import (
     status_constraint,
 )
 from .engine import Engine
-from .fields import CapabilitiesField, FlagField, StrippedCharField, json_field
+from .fields import CapabilitiesField, FlagField, StrippedCharField, json_field, remote_url_field
 
 MODEL_REQUIRED = "name and engine_id are required"
 
@@ -79,7 +79,7 @@ class RegisteredModel(TimestampedModel):
     vram_required_mb = _megabytes("vram_required_mb")
     ram_required_mb = _megabytes("ram_required_mb")
     is_downloaded = FlagField(default=False)
-    remote_url = models.CharField(max_length=2048, blank=True)
+    remote_url = remote_url_field()
     version = StrippedCharField(max_length=100, blank=True)
     capabilities = CapabilitiesField()
     extra_config = json_field("extra_config")

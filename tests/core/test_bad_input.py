@@ -82,7 +82,9 @@ def test_engine_unstorable_values(db):
 
 @pytest.mark.parametrize("field", ["model_path", "remote_url", "version"])
 def test_null_clears_optional_text(make_model, field):
-    row = make_model("llama3", **{field: "something"})
+    row = make_model(
+        "llama3", **{field: "https://example.org/x" if field == "remote_url" else "something"}
+    )
     assert models.update(row["id"], {field: None})[field] == ""
 
 
