@@ -59,3 +59,19 @@ def expect_invalid(
         assert str(error) == message
     assert error.as_dict() == {"detail": str(error), "errors": error.errors}
     return error
+
+
+# Every method, in DESIGN.md's fixed order.
+ALL_METHODS = [
+    "generate_completion",
+    "generate_stream",
+    "embed_texts",
+    "rerank",
+    "classify",
+    "extract_tokens",
+    "extract_triples",
+    "synthesize",
+    "synthesize_stream",
+    "transcribe",
+    "detect",
+]

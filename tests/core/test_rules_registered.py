@@ -8,7 +8,7 @@ from inventory.capabilities import CAPABILITIES
 from inventory.models import RegisteredModel
 from inventory.sdk import module_sdk
 
-from .assertions import expect_invalid
+from .assertions import ALL_METHODS, expect_invalid
 
 pytestmark = pytest.mark.django_db
 
@@ -254,19 +254,7 @@ def test_capabilities_wrong_type(engine):
 
 def test_runtime_methods_in_fixed_order(make_model):
     row = make_model(capabilities="detection,stt,tts,triples,ner,classify,rerank,embed,chat,audio")
-    assert row["runtime_methods"] == [
-        "generate_completion",
-        "generate_stream",
-        "embed_texts",
-        "rerank",
-        "classify",
-        "extract_tokens",
-        "extract_triples",
-        "synthesize",
-        "synthesize_stream",
-        "transcribe",
-        "detect",
-    ]
+    assert row["runtime_methods"] == ALL_METHODS
     assert make_model("plain", capabilities="offline,cpu_friendly")["runtime_methods"] == []
 
 

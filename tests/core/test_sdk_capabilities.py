@@ -7,7 +7,7 @@ import pytest
 
 from inventory.sdk import module_sdk
 
-from .assertions import expect_invalid
+from .assertions import ALL_METHODS, expect_invalid
 
 capabilities = module_sdk.capabilities
 
@@ -48,21 +48,6 @@ ALIASES = {
     "object_detection": "detection",
     "vision": "image_to_text",
 }
-
-# Every method, in DESIGN.md's fixed order.
-ALL_METHODS = [
-    "generate_completion",
-    "generate_stream",
-    "embed_texts",
-    "rerank",
-    "classify",
-    "extract_tokens",
-    "extract_triples",
-    "synthesize",
-    "synthesize_stream",
-    "transcribe",
-    "detect",
-]
 
 
 def test_vocabulary_and_aliases_as_designed():
