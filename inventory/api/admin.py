@@ -17,11 +17,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Adding a token shows it once, in a message; after that only its prefix is known.
     Tokens are not edited: revoke one (delete) and issue another."""
 
-    list_display = ("prefix", "name", "user", "created_at")
+    list_display = ("prefix", "name", "user", "created_at", "expires_at")
     list_select_related = ("user",)
     search_fields = ("name", "prefix", "user__username")
     ordering = ("-created_at", "-id")
-    fields = ("user", "name", "prefix", "created_at")
+    fields = ("user", "name", "expires_at", "prefix", "created_at")
     readonly_fields = ("prefix", "created_at")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -1,15 +1,19 @@
 """ApiToken: a bearer token a module uses to call the REST API as a user.
 
 Only the SHA-256 hash of a token is stored; the token itself is shown once, when created.
+A token may expire; an expired token is refused like an unknown one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 TOKEN_BYTES = 32
 PREFIX_LENGTH = 8
@@ -30,6 +34,9 @@ class ApiToken(models.Model):
         max_length=PREFIX_LENGTH, editable=False, help_text="First characters, to tell tokens apart"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Refused from this moment on; empty means never."
+    )
 
     class Meta:
         db_table = "api_token"
@@ -47,18 +54,27 @@ class ApiToken(models.Model):
         self.prefix = token[:PREFIX_LENGTH]
         return token
 
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
     @classmethod
-    def issue(cls, user: models.Model, name: str = "") -> tuple[ApiToken, str]:
+    def issue(
+        cls, user: models.Model, name: str = "", expires_at: datetime | None = None
+    ) -> tuple[ApiToken, str]:
         """Create a token for ``user``; returns the row and the plain token (not stored)."""
-        row = cls(user=user, name=name)
+        row = cls(user=user, name=name, expires_at=expires_at)
         token = row.new_key()
         row.save()
         return row, token
 
     @classmethod
     def user_for(cls, token: str) -> models.Model | None:
-        """The active user a token belongs to, or ``None``."""
-        row = cls.objects.select_related("user").filter(key_hash=hash_token(token)).first()
+        """The active user an unexpired token belongs to, or ``None``."""
+        unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        row = (
+            cls.objects.select_related("user").filter(unexpired, key_hash=hash_token(token)).first()
+        )
         if row is None or not row.user.is_active:
             return None
         return row.user

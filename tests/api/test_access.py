@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from inventory.models import ApiToken
 from inventory.sdk import module_sdk
@@ -222,3 +224,26 @@ def test_create_api_token_prints_a_token_stored_only_as_a_hash(admin_user):
 def test_create_api_token_for_an_unknown_user(db):
     with pytest.raises(CommandError, match="no user named 'ghost'"):
         call_command("create_api_token", "ghost")
+
+
+def test_expired_tokens_are_refused(client_for, make_user):
+    user = make_user("module", "inventory.view_engine")
+    row, token = ApiToken.issue(user, "indexer", timezone.now() + timedelta(hours=1))
+    client = client_for(None)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get(url("engine_registry")).status_code == 200
+    ApiToken.objects.filter(pk=row.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get(url("engine_registry"))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "invalid token"
+
+
+def test_create_api_token_with_an_expiry(admin_user):
+    out = StringIO()
+    call_command("create_api_token", "admin", "--expires-in", "30", stdout=out)
+    row = ApiToken.objects.get()
+    remaining = row.expires_at - timezone.now()
+    assert timedelta(days=29, hours=23) < remaining <= timedelta(days=30)
+    assert ApiToken.user_for(out.getvalue().strip()) == admin_user
+    with pytest.raises(CommandError, match="1 or more"):
+        call_command("create_api_token", "admin", "--expires-in", "0")
