@@ -358,7 +358,11 @@ class ListDeclaration:
         return queryset
 
     def normalize_sort(self, sort: Any, direction: str | None = None) -> dict[str, str]:
-        """``{"field", "direction"}`` from ``"name"``, ``"-name"``, a dict or a pair."""
+        """``{"field", "direction"}`` from ``"name"``, ``"-name"``, a dict or a pair.
+
+        A leading ``-`` on the field means descending in every form, unless a direction is
+        given explicitly; the HTTP API receives the same field text as ``sort=-name``.
+        """
         field_name: Any = "id"
         wanted = direction
         if isinstance(sort, Mapping):
@@ -367,11 +371,13 @@ class ListDeclaration:
         elif isinstance(sort, list | tuple) and len(sort) == 2:
             field_name, wanted = sort
         elif isinstance(sort, str) and sort.strip():
-            field_name = sort.strip()
-            if field_name.startswith("-"):
-                field_name, wanted = field_name[1:], wanted or "desc"
+            field_name = sort
         elif sort not in (None, ""):
             raise RegistryValidationError({"sort": [f"sort must be a field name, got {sort!r}"]})
+        if isinstance(field_name, str):
+            field_name = field_name.strip()
+            if field_name.startswith("-"):
+                field_name, wanted = field_name[1:], wanted or "desc"
         if field_name not in self.sort_fields:
             raise RegistryValidationError(
                 {

@@ -87,6 +87,10 @@ LIST_CASES: dict[str, Callable[[Any, Inventory], Any]] = {
         sort={"field": "vram_required_mb", "direction": "desc"}
     ),
     "sort pair": lambda d, i: d.models[M].list(sort=("name", "asc")),
+    "sort dict with a minus": lambda d, i: d.models[M].list(sort={"field": "-name"}),
+    "sort dict with a minus and a direction": lambda d, i: d.models[M].list(
+        sort={"field": "-name", "direction": "asc"}
+    ),
     "page size clamped low": lambda d, i: d.models[M].list(page_size=0),
     "page size clamped high": lambda d, i: d.models[M].list(page_size=5000),
     "page past the end": lambda d, i: d.models[M].list(page=9, page_size=2),

@@ -102,6 +102,14 @@ def test_sort_by_column_asc_desc(tied):
     assert [row["name"] for row in models.list(sort=("name", "asc"))["rows"]] == list("abcdef")
 
 
+def test_a_leading_minus_means_descending_in_every_form_unless_a_direction_is_given(tied):
+    assert models.list(sort={"field": "-name"})["sort"] == {"field": "name", "direction": "desc"}
+    assert models.list(sort=("-name", None))["sort"] == {"field": "name", "direction": "desc"}
+    explicit = models.list(sort={"field": "-name", "direction": "asc"})
+    assert explicit["sort"] == {"field": "name", "direction": "asc"}
+    assert [row["name"] for row in explicit["rows"]] == list("abcdef")
+
+
 def test_sort_ties_broken_by_id(tied):
     by_vram = {}
     for row in tied:
