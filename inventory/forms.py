@@ -70,6 +70,16 @@ class ReferenceField(forms.ModelChoiceField):
             return self.queryset.model(pk=value)
 
 
+class IntegerTextField(forms.IntegerField):
+    """A whole number passed on as text, so that the model parses it and its message names
+    the field (``vram_required_mb must be an integer, got '1.5'``)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        return str(value).strip()
+
+
 class LenientTypedChoiceField(forms.TypedChoiceField):
     """A choice list for a model field with choices; the model reports a value outside it."""
 
@@ -85,6 +95,10 @@ def parse_only_options(model_field: models.Field) -> dict[str, Any]:
         return {"form_class": PrettyJSONField}
     if model_field.choices:
         return {"choices_form_class": LenientTypedChoiceField}
+    if isinstance(model_field, models.IntegerField) and not isinstance(
+        model_field, models.AutoField
+    ):
+        return {"form_class": IntegerTextField}
     return {}
 
 

@@ -235,6 +235,7 @@ def test_missing_engine_and_unknown_choices_use_the_core_wording(admin_client, e
     "fields",
     [
         {"vram_required_mb": "-1"},
+        {"vram_required_mb": "1.5"},
         {"vram_required_mb": "99999999999999999999"},
         {"vram_required_mb": ""},
         {"engine": "abc"},
@@ -260,6 +261,7 @@ def test_admin_and_pages_word_every_refusal_alike(admin_client, engine, fields):
     }
     assert errors(admin_page) == web_errors
     assert not any("Ensure this value" in str(m) for m in web_errors.values())
+    assert not any("Enter a whole number" in str(m) for m in web_errors.values())
     assert not RegisteredModel.objects.exists()
 
 

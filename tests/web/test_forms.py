@@ -73,6 +73,11 @@ def test_create_saves_and_normalizes_through_the_model(admin_client, engine):
         ({"engine": "9999"}, "engine", "engine_id does not exist"),
         ({"available_model": "9999"}, "available_model", "available_model_id does not exist"),
         ({"vram_required_mb": "-1"}, "vram_required_mb", "must be a non-negative integer"),
+        (
+            {"vram_required_mb": "1.5"},
+            "vram_required_mb",
+            "vram_required_mb must be an integer, got '1.5'",
+        ),
         ({"capabilities": ["chat", "telepathy"]}, "capabilities", "unknown capability"),
         ({"status": "sleeping"}, "status", "'sleeping' is not a valid status; choose one of"),
         ({"extra_config": "{not json"}, "extra_config", "Enter a valid JSON."),
