@@ -28,6 +28,7 @@ from urllib.parse import quote
 import requests
 
 from .errors import RegistryProtectedError, RegistryValidationError
+from .values import parse_id, parse_int
 from .vocabulary import CapabilityVocabulary
 
 API_PREFIX = "api/v1/"
@@ -60,16 +61,13 @@ def _text(value: Any) -> str:
 
 
 def _integer_text(key: str, value: Any) -> str:
-    """An integer argument as query or path text.
+    """An integer argument as query or path text, checked by the server's own parser."""
+    return str(parse_int(key, value))
 
-    Over HTTP every value is text, so a value that is neither an int nor a string (``True``,
-    ``1.5``, ``None``), or a string that cannot be one path segment, is refused here with the
-    message the server's parser gives for it in-process (the contract tests hold them equal).
-    """
-    text = value if isinstance(value, str) else str(value)
-    if isinstance(value, bool) or not isinstance(value, int | str) or not text or "/" in text:
-        raise RegistryValidationError({key: [f"{key} must be an integer, got {value!r}"]})
-    return text
+
+def _id_text(key: str, value: Any) -> str:
+    """A row id as path or query text, checked by the server's own parser."""
+    return str(parse_id(key, value))
 
 
 def list_params(
@@ -226,7 +224,7 @@ class ModelResource:
         return response.json()
 
     def _row_path(self, row_id: Any) -> str:
-        return f"{quote(_integer_text('id', row_id), safe='')}/"
+        return f"{quote(_id_text('id', row_id), safe='')}/"
 
     def _check_filter_names(self, filters: Any) -> None:
         """A filter named like a list parameter (``sort``…) would be read as that parameter;
@@ -403,7 +401,7 @@ class Workflows:
 
     @staticmethod
     def _model_path(model_id: Any, action: str) -> str:
-        return f"model-registry/{quote(_integer_text('id', model_id), safe='')}/{action}/"
+        return f"model-registry/{quote(_id_text('id', model_id), safe='')}/{action}/"
 
     def deactivate(self, model_id: Any) -> dict[str, Any] | None:
         response = self._post(self._model_path(model_id, "deactivate"), {})
@@ -432,9 +430,7 @@ class Workflows:
         if isinstance(engine_id, list | tuple | set | frozenset):
             params = list_params(None, None, {"engine_id": engine_id})
         else:
-            params = (
-                [] if engine_id is None else [("engine_id", _integer_text("engine_id", engine_id))]
-            )
+            params = [] if engine_id is None else [("engine_id", _id_text("engine_id", engine_id))]
         return self.client.request("GET", "model-registry/stale/", params=params).json()
 
     def prune_stale(self, ids: Any, confirm: Any = False) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from . import capabilities as caps
 from .errors import RegistryValidationError
 from .models.fields import text_error
-from .values import as_bool, boolean_message
+from .values import as_bool, boolean_message, parse_id, parse_int
 
 MIN_PAGE_SIZE = 1
 MAX_PAGE_SIZE = 200
@@ -52,28 +52,6 @@ def _as_list(value: Any) -> list[Any]:
     if isinstance(value, str) and "," in value:
         return [item for item in value.split(",") if item.strip()]
     return [value]
-
-
-def parse_int(key: str, value: Any) -> int:
-    """An integer from an int or a string of digits; anything else names ``key``."""
-    if isinstance(value, bool):
-        raise FilterKind.fail(key, f"{key} must be an integer, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    raise FilterKind.fail(key, f"{key} must be an integer, got {value!r}")
-
-
-ID_RANGE = (-(2**63), 2**63 - 1)
-
-
-def parse_id(key: str, value: Any) -> int:
-    """An integer id within the database's 64-bit range; anything else names ``key``."""
-    number = parse_int(key, value)
-    if not ID_RANGE[0] <= number <= ID_RANGE[1]:
-        raise FilterKind.fail(key, f"{key} {number} is out of range")
-    return number
 
 
 class IdFilter(FilterKind):

@@ -1,8 +1,14 @@
-"""Loosely typed scalar input, read the same way by filters and by model fields."""
+"""Loosely typed scalar input, read the same way by filters, model fields and the HTTP client.
+
+Nothing here imports Django, so ``inventory.client`` checks arguments with the very rules
+(and messages) the server applies.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from .errors import RegistryValidationError
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -28,3 +34,23 @@ def as_bool(value: Any) -> bool:
 
 def boolean_message(key: str, value: Any) -> str:
     return f"{key} must be a boolean (0/1/true/false), got {value!r}"
+
+
+def parse_int(key: str, value: Any) -> int:
+    """An integer from an int or a string of digits; anything else names ``key``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise RegistryValidationError({key: [f"{key} must be an integer, got {value!r}"]})
+
+
+ID_RANGE = (-(2**63), 2**63 - 1)
+
+
+def parse_id(key: str, value: Any) -> int:
+    """An integer id within the database's 64-bit range; anything else names ``key``."""
+    number = parse_int(key, value)
+    if not ID_RANGE[0] <= number <= ID_RANGE[1]:
+        raise RegistryValidationError({key: [f"{key} {number} is out of range"]})
+    return number
