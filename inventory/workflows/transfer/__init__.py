@@ -1,0 +1,102 @@
+"""Export the whole inventory as JSON or YAML, and import it back (or catalog rows from CSV).
+
+The document (format ``model-registry-inventory``, version 1)::
+
+    format: model-registry-inventory
+    version: 1
+    engines:            [{name, provider, config, status, supported}, ...]
+    catalog:            [{name, label, catalog_model_id, source_kind, ...}, ...]
+    registered_models:  [{name, engine, available_model, model_path, ...}, ...]
+    knowledge:          {enabled, embedding_model}
+
+Row fields are the writable fields of each entity's declaration, in declared order. Rows
+refer to each other by name, never by id: ``engine`` and ``available_model`` name an engine
+and a catalog model, ``knowledge.embedding_model`` a registered model. Ids and timestamps
+are left out, rows are sorted by name (byte order) and JSON objects inside rows have their
+keys sorted, so export → empty database → import → export gives the same bytes.
+
+Import matches rows by name: a new name is created, an existing row is updated (partially:
+keys absent from a row keep their stored value), an identical row is left unchanged. Keys
+``id``, ``created_at`` and ``updated_at`` are ignored. Rows in the database but absent from
+the file are left alone. Rows are matched by their name as the name field normalizes it
+(trimmed). Every row that would be written is validated by the model's ``full_clean()`` (an
+unchanged row is only compared); the whole import runs in one transaction, rolled back for a
+dry run or when any row is refused, and every error names its section, row number (1-based
+within the section; in a CSV file row N is on line N + 1) and field. A CSV file holds
+catalog rows: its header names catalog fields; JSON columns (``requirements``, ``metadata``
+…) hold JSON text, list columns (``capabilities``, ``tags`` …) a comma-separated string or a
+JSON list.
+"""
+
+from .csv_catalog import InvalidCell, parse_csv
+from .document import (
+    ACTIONS,
+    DOCUMENT_KEYS,
+    EXPORT_FORMATS,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    FORMATS,
+    IGNORED_KEYS,
+    KNOWLEDGE,
+    SECTION_KEYS,
+    SECTIONS,
+    Reference,
+    Section,
+    format_for,
+    row_count,
+)
+from .export import (
+    canonical,
+    export_chunks,
+    export_filename,
+    export_inventory,
+    export_knowledge,
+    export_rows,
+)
+from .importer import (
+    CHUNK_SIZE,
+    Importer,
+    InventoryImportError,
+    Pending,
+    error_text,
+    import_document,
+    import_inventory,
+)
+from .parsing import (
+    decode_text,
+    parse,
+)
+
+__all__ = [
+    "ACTIONS",
+    "CHUNK_SIZE",
+    "DOCUMENT_KEYS",
+    "EXPORT_FORMATS",
+    "FORMATS",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "IGNORED_KEYS",
+    "KNOWLEDGE",
+    "SECTIONS",
+    "SECTION_KEYS",
+    "Importer",
+    "InvalidCell",
+    "InventoryImportError",
+    "Pending",
+    "Reference",
+    "Section",
+    "canonical",
+    "decode_text",
+    "error_text",
+    "export_chunks",
+    "export_filename",
+    "export_inventory",
+    "export_knowledge",
+    "export_rows",
+    "format_for",
+    "import_document",
+    "import_inventory",
+    "parse",
+    "parse_csv",
+    "row_count",
+]

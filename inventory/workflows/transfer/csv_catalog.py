@@ -1,0 +1,59 @@
+"""Catalog rows from a CSV file whose header names catalog fields."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ...declarations import AVAILABLE_MODELS
+from ...errors import RegistryValidationError
+
+
+@dataclass(frozen=True)
+class InvalidCell:
+    """A CSV cell that could not be decoded; reported as an error of its row and field."""
+
+    message: str
+
+
+def parse_csv(text: str) -> dict[str, Any]:
+    """Catalog rows from CSV whose header names catalog fields."""
+    reader = csv.DictReader(io.StringIO(text))
+    fields = {item.name: item for item in AVAILABLE_MODELS.fields}
+    header = [name.strip() for name in reader.fieldnames or []]
+    if not header:
+        raise RegistryValidationError({"file": ["the CSV file has no header row"]})
+    unknown = [name for name in header if name not in fields]
+    if unknown:
+        writable = ", ".join(item.name for item in AVAILABLE_MODELS.writable_fields)
+        raise RegistryValidationError(
+            {
+                "file": [
+                    f"unknown CSV column(s) {', '.join(map(repr, unknown))}; columns: {writable}"
+                ]
+            }
+        )
+    reader.fieldnames = header
+    rows: list[dict[str, Any]] = []
+    for record in reader:
+        row: dict[str, Any] = {}
+        for name, cell in record.items():
+            if name is None or cell is None:
+                continue
+            kind = fields[name].type
+            if kind == "json" or (kind in {"list", "capabilities"} and cell.lstrip()[:1] == "["):
+                if not cell.strip():
+                    continue
+                try:
+                    row[name] = json.loads(cell)
+                except ValueError as error:
+                    row[name] = InvalidCell(f"{name} is not valid JSON: {error}")
+                except RecursionError:
+                    row[name] = InvalidCell(f"{name} is not valid JSON: nested too deeply")
+            else:
+                row[name] = cell
+        rows.append(row)
+    return {"catalog": rows}
