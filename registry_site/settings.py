@@ -54,6 +54,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -162,7 +163,7 @@ LOGOUT_REDIRECT_URL = "inventory:login"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    if env_bool("TRUSTED_PROXY"):
+    if TRUSTED_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
@@ -230,11 +231,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
-# The client address is REMOTE_ADDR unless a trusted proxy sets X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("TRUSTED_PROXY") else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("TRUSTED_PROXY") else ["REMOTE_ADDR"]
-)
+AXES_CLIENT_IP_CALLABLE = "inventory.client_address.client_address"
+# The log names the user and address of each failure and lockout (passwords never).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 
 # REST API (inventory/api): bearer tokens for modules, sessions for the browsable API, Django
 # model permissions for reads and writes, one error body for every failure.
@@ -263,7 +262,7 @@ REST_FRAMEWORK = {
         "failed_auth": os.environ.get("API_THROTTLE_FAILED_AUTH", "20/minute"),
     },
     # The client address for throttling: REMOTE_ADDR, or the proxy's X-Forwarded-For entry.
-    "NUM_PROXIES": 1 if env_bool("TRUSTED_PROXY") else 0,
+    "NUM_PROXIES": 1 if TRUSTED_PROXY else 0,
     # "format" is a filter of the catalog list, not a renderer switch.
     "URL_FORMAT_OVERRIDE": None,
 }
