@@ -23,9 +23,7 @@ class FailedAuthThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, None)
         self.now = self.timer()
         self.history = [
-            moment
-            for moment in self.cache.get(self.key, [])
-            if moment > self.now - self.duration
+            moment for moment in self.cache.get(self.key, []) if moment > self.now - self.duration
         ]
         return self.history
 

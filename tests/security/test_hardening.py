@@ -11,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def policy(response) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
-    return {
-        part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()
-    }
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
 def test_every_kind_of_page_has_the_strict_policy_and_headers(admin_client, make_model):

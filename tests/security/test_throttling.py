@@ -127,9 +127,7 @@ def test_refused_tokens_are_throttled_per_address(client, rates, admin_user, tok
     rates(failed_auth="3/minute")
     good = token_for(admin_user)
     url = "/api/v1/engine-registry/"
-    wrong = [
-        client.get(url, HTTP_AUTHORIZATION=f"Bearer wrong-{n}").status_code for n in range(3)
-    ]
+    wrong = [client.get(url, HTTP_AUTHORIZATION=f"Bearer wrong-{n}").status_code for n in range(3)]
     assert wrong == [401, 401, 401]
     throttled = client.get(url, HTTP_AUTHORIZATION=f"Bearer {good}")
     assert throttled.status_code == 429
