@@ -219,3 +219,12 @@ def test_not_found_and_forbidden_pages_are_styled(admin_page_client, reader):
     assert "Not allowed" in refused.content.decode()
     api_missing = admin_page_client.get("/api/v1/nothing-here/")
     assert_api_error(api_missing, 404)
+
+
+def test_a_refused_csrf_token_gets_the_styled_page(admin_user):
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.force_login(admin_user)
+    response = browser.post("/engines/new/", {"name": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Form expired" in html and "navbar" in html and "style=" not in html
