@@ -223,7 +223,7 @@ LOGGING = {
 # the admin login alike. Attempts and lockouts are listed in the admin (Axes) and logged;
 # ``manage.py axes_reset`` lifts every lockout.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "inventory.login_lockout.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
