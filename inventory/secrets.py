@@ -233,10 +233,9 @@ def can_reveal(user: Any) -> bool:
 class _Sealer:
     """Turns a config given by a writer into its stored form against the stored one."""
 
-    def __init__(self, is_secret: Callable[[str], bool], rotate_all: bool, check_only: bool):
+    def __init__(self, is_secret: Callable[[str], bool], rotate_all: bool):
         self.is_secret = is_secret
         self.rotate_all = rotate_all
-        self.encrypt = (lambda value: {ENVELOPE_KEY: ""}) if check_only else encrypt
         self.errors: list[str] = []
 
     def seal(self, value: Any, previous: Any, path: str) -> Any:
@@ -274,13 +273,13 @@ class _Sealer:
             if is_envelope(previous):
                 return self.envelope(previous, path)
             if previous not in (None, "", MASK):
-                return self.encrypt(previous)
+                return encrypt(previous)
             self.errors.append(
                 f"{path} is the mask {MASK!r} but no secret is stored there to keep; "
                 "send the secret itself"
             )
             return None
-        return self.encrypt(value)
+        return encrypt(value)
 
     def envelope(self, value: Mapping[str, Any], path: str) -> Any:
         try:
@@ -296,24 +295,20 @@ class _Sealer:
             return dict(value)
 
 
-def _sealer(
+def seal_with_errors(
     config: Any,
-    previous: Any,
-    extra_names: Iterable[str] | None,
+    previous: Any = None,
+    extra_names: Iterable[str] | None = None,
     rotate_all: bool = False,
-    check_only: bool = False,
 ) -> tuple[Any, list[str]]:
-    sealer = _Sealer(secret_key_test(extra_names), rotate_all, check_only)
-    return sealer.seal(config, previous, "config"), sealer.errors
-
-
-def config_errors(
-    config: Any, previous: Any = None, extra_names: Iterable[str] | None = None
-) -> list[str]:
-    """Why ``config`` cannot be stored against ``previous`` (messages never quote values)."""
+    """``(stored form, errors)`` of ``config`` written over ``previous``: secrets encrypted,
+    the mask replaced by the stored secret at the same place, empty secrets removed, valid
+    envelopes kept (re-encrypted with the first key when ``rotate_all``). The errors name
+    the place and never quote a value; the stored form is only meaningful without errors."""
     if not isinstance(config, Mapping):
-        return []
-    return _sealer(config, previous, extra_names, check_only=True)[1]
+        return config, []
+    sealer = _Sealer(secret_key_test(extra_names), rotate_all)
+    return sealer.seal(config, previous, "config"), sealer.errors
 
 
 def seal_config(
@@ -322,13 +317,8 @@ def seal_config(
     extra_names: Iterable[str] | None = None,
     rotate_all: bool = False,
 ) -> Any:
-    """The stored form of ``config``: secrets encrypted, the mask replaced by the stored
-    secret at the same place, empty secrets removed. Valid envelopes are kept (re-encrypted
-    with the first key when ``rotate_all``). Raises ``SecretsError`` on what
-    ``config_errors`` reports."""
-    if not isinstance(config, Mapping):
-        return config
-    sealed, errors = _sealer(config, previous, extra_names, rotate_all)
+    """``seal_with_errors`` raising ``SecretsError`` with the first error."""
+    sealed, errors = seal_with_errors(config, previous, extra_names, rotate_all)
     if errors:
         raise SecretsError(errors[0])
     return sealed
@@ -356,3 +346,22 @@ def reseal_engines(rotate_all: bool = False) -> int:
                 Engine.objects.filter(pk=pk).update(config=sealed)
                 changed += 1
     return changed
+
+
+def clear_config_of(row_id: int) -> dict[str, Any] | None:
+    """``{"id", "name", "config"}`` of one engine with its config in clear, or ``None``.
+
+    For trusted callers only (the SDK, and the API behind ``REVEAL_PERMISSION``); every
+    reveal is logged with the engine, never with the values.
+    """
+    import logging
+
+    from .models import Engine
+
+    found = Engine.objects.filter(pk=row_id).values("id", "name", "config").first()
+    if found is None:
+        return None
+    logging.getLogger("inventory.secrets").info(
+        "engine config revealed in clear: engine %s (%s)", found["id"], found["name"]
+    )
+    return {**found, "config": reveal_config(found["config"])}

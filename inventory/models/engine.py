@@ -64,7 +64,7 @@ class Engine(SecretConfigModel, TimestampedModel):
         return self.name
 
     def clean(self) -> None:
-        errors = json_object_errors(self, "config") or self.secret_errors()
+        errors = json_object_errors(self, "config") or self.seal_secrets()
         if errors:
             raise ValidationError(errors)
 

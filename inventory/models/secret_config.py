@@ -25,17 +25,17 @@ class SecretConfigField(models.JSONField):
 
 class SecretConfigModel(models.Model):
     """A model with a ``config`` whose secrets keep their stored value when the writer sends
-    the mask: the stored config is remembered on load, validated against and sealed on save.
+    the mask: the stored config is remembered on load; ``clean()`` and ``save()`` seal the
+    config against it (``seal_secrets``).
     """
 
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            self.config = secrets.seal_config(self.config, self.stored_config)
-        except secrets.SecretsError as error:
-            raise ValidationError({"config": [str(error)]}) from error
+        errors = self.seal_secrets()
+        if errors:
+            raise ValidationError(errors)
         super().save(*args, **kwargs)
         self._stored_config = copy.deepcopy(self.config)
 
@@ -50,9 +50,15 @@ class SecretConfigModel(models.Model):
     def stored_config(self) -> Any:
         return getattr(self, "_stored_config", None)
 
-    def secret_errors(self) -> dict[str, list[str]]:
-        messages = secrets.config_errors(self.config, self.stored_config)
-        return {"config": messages} if messages else {}
+    def seal_secrets(self) -> dict[str, list[str]]:
+        """Put ``config`` in its stored form (``clean()`` and ``save()`` call this, so that
+        bulk writes of validated instances store it sealed too); the errors, if it cannot
+        be, with ``config`` left as given."""
+        sealed, messages = secrets.seal_with_errors(self.config, self.stored_config)
+        if messages:
+            return {"config": messages}
+        self.config = sealed
+        return {}
 
 
 class SecretConfigKey(models.Model):
