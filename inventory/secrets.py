@@ -178,8 +178,11 @@ def derived_key() -> bytes:
 
 
 def cipher() -> MultiFernet:
-    """The configured keys: the first encrypts, every one decrypts."""
-    return _cipher(tuple(configured_keys()) or (derived_key().decode(),))
+    """The configured keys: the first encrypts, every one decrypts. The key derived from
+    ``SECRET_KEY`` comes last (first when none is configured), so that values written before
+    ``REGISTRY_SECRETS_KEYS`` was set stay readable until ``rotate_secrets`` re-encrypts
+    them."""
+    return _cipher((*configured_keys(), derived_key().decode()))
 
 
 @lru_cache(maxsize=8)

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
-from inventory.client import RegistryAPIError, RegistryClient
 from inventory.models import ApiToken, Engine
 from inventory.secrets import MASK
 from inventory.workflows.transfer.importer import InventoryImportError
@@ -240,25 +239,43 @@ def test_imported_clear_secret_is_encrypted(db, sdk):
     assert sdk.models.engine_registry.view_secrets(engine.pk)["config"] == {"token": "imp-secret-1"}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_http_client_follows_the_token_users_permission(live_server, make_user, admin_user):
-    reader = make_user("reader", *VIEW_PERMS)
-    module = make_user("module", *SECRET_READER_PERMS)
-    writer, read_only, permitted = clients = [
-        RegistryClient(live_server.url, ApiToken.issue(user, "t")[1])
-        for user in (admin_user, reader, module)
-    ]
-    try:
-        created = writer.models.engine_registry.create(
-            {"name": "remote", "provider": "openai", "config": CONFIG}
-        )
-        assert created["config"] == MASKED
-        assert read_only.models.engine_registry.view(created["id"])["config"] == MASKED
-        with pytest.raises(RegistryAPIError) as error:
-            read_only.models.engine_registry.view_secrets(created["id"])
-        assert error.value.status == 403
-        assert permitted.models.engine_registry.view_secrets(created["id"])["config"] == CONFIG
-        assert permitted.models.engine_registry.view_secrets(999999) is None
-    finally:
-        for client in clients:
-            client.close()
+def test_admin_viewer_sees_secrets_masked(written, reader, login, client):
+    reader.is_staff = True
+    reader.save()
+    login(reader)
+    page = client.get(f"/admin/inventory/engine/{written['id']}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert_no_cleartext(text)
+    assert "$secret" not in text and MASK in text
+
+
+def test_marking_a_key_in_the_admin_encrypts_stored_values(admin_user, login, client, sdk):
+    created = sdk.models.engine_registry.create(
+        {"name": "custom", "provider": "vllm", "config": {"x_auth_code": "code-4711"}}
+    )
+    login(admin_user)
+    response = client.post("/admin/inventory/secretconfigkey/add/", {"name": "X-Auth-Code"})
+    assert response.status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT config FROM engine_registry WHERE id = %s", [created["id"]])
+        assert "code-4711" not in str(cursor.fetchone()[0])
+    assert sdk.models.engine_registry.view(created["id"])["config"] == {"x_auth_code": MASK}
+    refused = client.post("/admin/inventory/secretconfigkey/add/", {"name": "api_key"})
+    assert refused.status_code == 200 and "built-in secret name" in refused.content.decode()
+
+
+def test_import_report_never_echoes_a_refused_secret(db, sdk):
+    document = json.dumps(
+        {
+            "format": "model-registry-inventory",
+            "version": 1,
+            "engines": [
+                {"name": "bad", "provider": "vllm", "config": {"api_key": CLEAR + "\u0000"}},
+                {"name": "masked", "provider": "vllm", "config": {"token": MASK}},
+            ],
+        }
+    )
+    report = sdk.workflows.import_inventory(document, "json")
+    assert_no_cleartext(json.dumps(report))
+    assert "no secret is stored there to keep" in json.dumps(report)

@@ -303,3 +303,15 @@ def test_system_checks_report_bad_and_missing_keys(settings):
     assert [m.id for m in checks.secrets_keys_set()] == ["inventory.W001"]
     settings.REGISTRY_SECRETS_KEYS = [Fernet.generate_key().decode()]
     assert checks.secrets_keys_valid() == [] and checks.secrets_keys_set() == []
+
+
+@pytest.mark.django_db
+def test_moving_from_the_derived_key_to_a_configured_one(sdk, settings):
+    settings.REGISTRY_SECRETS_KEYS = []
+    created = sdk.models.engine_registry.create(
+        {"name": "early", "provider": "p", "config": {"token": "t-early"}}
+    )
+    settings.REGISTRY_SECRETS_KEYS = [Fernet.generate_key().decode()]
+    call_command("rotate_secrets", stdout=io.StringIO())
+    settings.SECRET_KEY = "another-secret-key-after-the-move"
+    assert secrets.reveal_config(_stored(created["id"])) == {"token": "t-early"}
