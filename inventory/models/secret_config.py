@@ -33,9 +33,11 @@ class SecretConfigModel(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        errors = self.seal_secrets()
-        if errors:
-            raise ValidationError(errors)
+        # Sealed already by clean() and unchanged since: no second pass (nor its query).
+        if self.config != getattr(self, "_sealed_config", None):
+            errors = self.seal_secrets()
+            if errors:
+                raise ValidationError(errors)
         super().save(*args, **kwargs)
         self._stored_config = copy.deepcopy(self.config)
 
@@ -58,6 +60,7 @@ class SecretConfigModel(models.Model):
         if messages:
             return {"config": messages}
         self.config = sealed
+        self._sealed_config = copy.deepcopy(sealed)
         return {}
 
 
