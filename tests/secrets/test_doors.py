@@ -279,3 +279,20 @@ def test_import_report_never_echoes_a_refused_secret(db, sdk):
     report = sdk.workflows.import_inventory(document, "json")
     assert_no_cleartext(json.dumps(report))
     assert "no secret is stored there to keep" in json.dumps(report)
+
+
+def test_reimporting_the_same_clear_secret_leaves_the_engine_unchanged(db, sdk):
+    document = json.dumps(
+        {
+            "format": "model-registry-inventory",
+            "version": 1,
+            "engines": [{"name": "imp", "provider": "vllm", "config": {"token": "imp-secret-2"}}],
+        }
+    )
+    sdk.workflows.import_inventory(document, "json", apply=True)
+    stored = Engine.objects.values_list("config", flat=True).get(name="imp")
+    report = sdk.workflows.import_inventory(document, "json", apply=True)
+    assert [row["action"] for row in report["rows"] if row["section"] == "engines"] == [
+        "unchanged"
+    ]
+    assert Engine.objects.values_list("config", flat=True).get(name="imp") == stored
