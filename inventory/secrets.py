@@ -4,7 +4,8 @@ A key is secret when its name, compared case-insensitively with ``-`` read as ``
 
 - is one of ``BUILTIN_NAMES`` (``api_key``, ``token``, ``password``, ``authorization``…),
 - ends with ``_`` plus one of ``BUILTIN_SUFFIXES`` (``openai_api_key``, ``hf_token``,
-  ``db_password``, ``aws_secret_access_key``…), or
+  ``db_password``, ``aws_secret_access_key``…) and is not a count, limit or price
+  (``max_token``, ``input_cost_per_token``), or
 - was marked secret by an administrator (``SecretConfigKey`` rows, edited in the admin).
 
 Keys are matched at any depth (``{"headers": {"Authorization": …}}``); the whole value under
@@ -72,6 +73,10 @@ BUILTIN_SUFFIXES = (
 )
 
 _SUFFIX_PATTERN = re.compile(r"_(?:" + "|".join(map(re.escape, BUILTIN_SUFFIXES)) + r")$")
+#: Counts, limits and prices named after tokens are not credentials (``max_token``,
+#: ``input_cost_per_token``): the suffix rule skips names with one of these words.
+MEASURE_WORDS = ("max", "min", "num", "per", "cost", "count", "limit")
+_MEASURE_WORDS = re.compile(r"(?:^|_)(?:" + "|".join(MEASURE_WORDS) + r")_")
 
 
 class SecretsError(ValueError):
@@ -85,7 +90,9 @@ def normalize_name(name: str) -> str:
 
 def is_builtin_secret(name: str) -> bool:
     key = normalize_name(name)
-    return key in BUILTIN_NAMES or bool(_SUFFIX_PATTERN.search(key))
+    if key in BUILTIN_NAMES:
+        return True
+    return bool(_SUFFIX_PATTERN.search(key)) and not _MEASURE_WORDS.search(key)
 
 
 def marked_names() -> frozenset[str]:

@@ -292,7 +292,5 @@ def test_reimporting_the_same_clear_secret_leaves_the_engine_unchanged(db, sdk):
     sdk.workflows.import_inventory(document, "json", apply=True)
     stored = Engine.objects.values_list("config", flat=True).get(name="imp")
     report = sdk.workflows.import_inventory(document, "json", apply=True)
-    assert [row["action"] for row in report["rows"] if row["section"] == "engines"] == [
-        "unchanged"
-    ]
+    assert [row["action"] for row in report["rows"] if row["section"] == "engines"] == ["unchanged"]
     assert Engine.objects.values_list("config", flat=True).get(name="imp") == stored

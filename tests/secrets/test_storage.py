@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from cryptography.fernet import Fernet
@@ -49,7 +50,19 @@ def test_builtin_secret_names(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["host", "max_tokens", "tokenizer", "token_limit", "password_policy", "keys", "model"]
+    "name",
+    [
+        "host",
+        "max_tokens",
+        "max_token",
+        "num_token",
+        "input_cost_per_token",
+        "tokenizer",
+        "token_limit",
+        "password_policy",
+        "keys",
+        "model",
+    ],
 )
 def test_ordinary_names_are_not_secret(name):
     assert not secrets.is_builtin_secret(name)
@@ -315,3 +328,15 @@ def test_moving_from_the_derived_key_to_a_configured_one(sdk, settings):
     call_command("rotate_secrets", stdout=io.StringIO())
     settings.SECRET_KEY = "another-secret-key-after-the-move"
     assert secrets.reveal_config(_stored(created["id"])) == {"token": "t-early"}
+
+
+def test_readme_lists_the_builtin_secret_names():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index("**Which keys are secret.**") : text.index("**Encrypted at rest.**")]
+    named = set(re.findall(r"`([a-z_]+)`", section))
+    assert set(secrets.BUILTIN_NAMES) <= named
+    assert {f"_{suffix}" for suffix in secrets.BUILTIN_SUFFIXES} <= named
+    assert {f"{word}_" for word in secrets.MEASURE_WORDS} <= named
