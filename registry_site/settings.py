@@ -62,6 +62,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
+# Fernet keys for secrets in engine config, comma-separated: the first encrypts, all decrypt
+# (rotation: put the new key first, run ``manage.py rotate_secrets``, then drop the old one).
+# Empty: a key derived from SECRET_KEY (``check --deploy`` warns).
+REGISTRY_SECRETS_KEYS = env_list("REGISTRY_SECRETS_KEYS")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
