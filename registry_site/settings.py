@@ -20,9 +20,9 @@ Environment variables:
                    client talking to gunicorn directly cannot claim HTTPS with that header.
     LOGIN_FAILURE_LIMIT (default 10), LOGIN_COOLOFF_MINUTES (default 15)   failed logins of one
                    user from one address before both are locked out, and for how long.
-    API_THROTTLE_USER, API_THROTTLE_ANON, API_THROTTLE_FAILED_AUTH   API rates such as
-                   "2000/minute" (defaults 2000/minute, 60/minute, 20/minute; failed token
-                   checks are counted per address).
+    API_THROTTLE_USER, API_THROTTLE_FAILED_AUTH   API rates such as "2000/minute": calls
+                   per user (default 2000/minute) and refused tokens per address (default
+                   20/minute).
 
 Production only (DEBUG off), each on by default:
     SECURE_SSL_REDIRECT   turn off when a proxy terminates TLS and redirects by itself.
@@ -256,14 +256,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["inventory.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "inventory.api.errors.exception_handler",
-    # Per user (token or session) and per address for anonymous calls; failed token checks
-    # count separately per address (inventory.api.auth), so guessing tokens is slowed too.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # Calls per user (token or session). Anonymous calls are refused before any throttle;
+    # refused tokens are counted per address (inventory.api.throttles), so guessing tokens
+    # is slowed too.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "2000/minute"),
         "failed_auth": os.environ.get("API_THROTTLE_FAILED_AUTH", "20/minute"),
     },
