@@ -290,5 +290,6 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "inventory.api.schema.add_components",
+        "inventory.api.failure_schema.add_failure_responses",
     ],
 }
