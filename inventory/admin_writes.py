@@ -18,14 +18,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import model_ngettext
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.db import models, router, transaction
+from django.db import models, router
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.db.models.deletion import Collector
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import services
+from . import history, services
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
 from .forms import ModelDecidesForm, confirm_field, parse_only_options
 from .listing import parse_id
@@ -198,7 +198,7 @@ class ValidatedAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         try:
-            with transaction.atomic():
+            with history.atomic():
                 queryset.delete()
         except (ProtectedError, RestrictedError) as error:
             refusals = delete_refusals(queryset) or [str(error)]
@@ -230,7 +230,7 @@ class ValidatedAdmin(admin.ModelAdmin):
                 self.message_user(request, message, messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
         try:
-            with transaction.atomic():
+            with history.atomic():
                 return super().response_action(request, queryset)
         except RegistryValidationError as error:
             self._report(request, error)
@@ -259,7 +259,7 @@ class ValidatedAdmin(admin.ModelAdmin):
         changed = 0
         refused: list[str] = []
         total = queryset.count()
-        with transaction.atomic():
+        with history.atomic():
             for obj in targets:
                 try:
                     service.update_instance(obj.pk, payload)

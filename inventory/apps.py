@@ -5,3 +5,9 @@ class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = "Model inventory"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .history import commands, recording
+
+        recording.connect()
+        commands.install()

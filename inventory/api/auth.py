@@ -27,10 +27,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("invalid token") from error
-        user = ApiToken.user_for(token)
-        if user is None:
+        row = ApiToken.valid(token)
+        if row is None:
             raise exceptions.AuthenticationFailed("invalid token")
-        return user, None
+        return row.user, row  # request.auth: the token (its name is the actor in history)
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
