@@ -114,6 +114,13 @@ def history(entity: str, object_id: Any) -> list[dict[str, Any]]:
     return [as_dict(record) for record in filtered({"entity": entity, "object_id": pk})]
 
 
+def parse_limit(limit: Any) -> int:
+    size = parse_int("limit", FEED_LIMIT if limit in (None, "") else limit)
+    if not 1 <= size <= MAX_FEED_LIMIT:
+        raise RegistryValidationError({"limit": [f"limit must be 1..{MAX_FEED_LIMIT}"]})
+    return size
+
+
 def since(
     cursor: Any = None,
     limit: Any = FEED_LIMIT,
@@ -125,9 +132,7 @@ def since(
     after = 0 if cursor in (None, "") else parse_int("after", cursor)
     if after < 0:
         raise RegistryValidationError({"after": ["after must be a cursor from an earlier read"]})
-    size = parse_int("limit", FEED_LIMIT if limit in (None, "") else limit)
-    if not 1 <= size <= MAX_FEED_LIMIT:
-        raise RegistryValidationError({"limit": [f"limit must be 1..{MAX_FEED_LIMIT}"]})
+    size = parse_limit(limit)
     records = list(filtered(filters, entities).filter(id__gt=after).order_by("id")[: size + 1])
     has_more = len(records) > size
     records = records[:size]
