@@ -28,6 +28,7 @@ from django.utils.html import format_html
 from . import history, services
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
 from .forms import ModelDecidesForm, confirm_field, parse_only_options
+from .history.admin import HistoryAdminMixin
 from .listing import parse_id
 
 JSON_TEXTAREA = forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField json-input"})
@@ -111,8 +112,9 @@ def _blocked(objs: Sequence[models.Model], error: Exception) -> list[models.Mode
 # --- the admin base ------------------------------------------------------------------------
 
 
-class ValidatedAdmin(admin.ModelAdmin):
-    """Writes through ``services`` and reports the core's messages instead of a 500."""
+class ValidatedAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """Writes through ``services`` and reports the core's messages instead of a 500; its
+    History page shows the change records of every door."""
 
     form = RegistryAdminForm
     formfield_overrides = {models.JSONField: {"widget": JSON_TEXTAREA}}
