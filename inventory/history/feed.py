@@ -41,7 +41,7 @@ def as_dict(record: ChangeRecord) -> dict[str, Any]:
         "object_id": record.object_id,
         "object_name": record.object_name,
         "action": record.action,
-        "changes": record.changes,
+        "changes": record.field_changes,
         "snapshot": record.snapshot,
         "actor": record.actor,
         "source": record.source,

@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -32,8 +33,7 @@ ENTITIES: dict[type[models.Model], str] = {
 }
 MODELS: dict[str, type[models.Model]] = {name: model for model, name in ENTITIES.items()}
 
-#: fields every write stamps; shown in snapshots, left out of the changed-field diff
-STAMPS = ("created_at", "updated_at")
+STAMPS = ChangeRecord.STAMPS
 
 MASK = "********"
 _SECRET_KEY = re.compile(
@@ -43,6 +43,20 @@ _SECRET_KEY = re.compile(
 
 #: advisory lock key serializing change-record writers on PostgreSQL (see ``feed_lock``)
 FEED_LOCK_KEY = 0x6D72_6368  # "mrch"
+
+
+_suspended: ContextVar[bool] = ContextVar("registry_history_suspended", default=False)
+
+
+@contextmanager
+def suspended() -> Any:
+    """Write no change records inside: only for benchmarks that compare the cost of history
+    (``bench/import_catalog.py``); no door uses it."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
 
 
 # --- snapshots -----------------------------------------------------------------------------
@@ -115,7 +129,7 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[str
     return {
         key: {"before": before.get(key), "after": value}
         for key, value in after.items()
-        if key not in STAMPS and key != "id" and before.get(key) != value
+        if key not in STAMPS and before.get(key) != value
     }
 
 
@@ -166,11 +180,7 @@ def build(
     entity = ENTITIES[type(instance)]
     before_masked = mask(entity, dict(before)) if before is not None else None
     after_masked = mask(entity, dict(after))
-    changes = (
-        {}
-        if action == ChangeRecord.Action.DELETE
-        else diff(before_masked if action == ChangeRecord.Action.UPDATE else None, after_masked)
-    )
+    changes = diff(before_masked, after_masked) if action == ChangeRecord.Action.UPDATE else {}
     return ChangeRecord(
         entity=entity,
         object_id=instance.pk,
@@ -187,7 +197,7 @@ def build(
 
 def write(records: list[ChangeRecord]) -> None:
     """Insert ``records`` inside the current transaction (or a new one), under the feed lock."""
-    if not records:
+    if not records or _suspended.get():
         return
     using = router.db_for_write(ChangeRecord)
     with transaction.atomic(using=using, savepoint=False):

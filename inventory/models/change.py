@@ -29,7 +29,10 @@ class ChangeRecord(models.Model):
     object_name = models.CharField(max_length=300, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     changes = models.JSONField(
-        default=dict, blank=True, help_text='Changed fields: {"field": {"before": …, "after": …}}'
+        default=dict,
+        blank=True,
+        help_text='Changed fields of an update: {"field": {"before": …, "after": …}} (a '
+        "create's are its snapshot, see field_changes)",
     )
     snapshot = models.JSONField(
         default=dict,
@@ -53,5 +56,20 @@ class ChangeRecord(models.Model):
             models.Index(fields=["actor"], name="change_record_actor"),
         ]
 
+    #: fields every write stamps: in snapshots, left out of the changed fields
+    STAMPS = ("id", "created_at", "updated_at")
+
     def __str__(self) -> str:
         return f"{self.action} {self.entity} {self.object_name or self.object_id} by {self.actor}"
+
+    @property
+    def field_changes(self) -> dict[str, dict[str, object]]:
+        """The changed fields with before and after values; for a create, every field that
+        was given a value (kept in ``snapshot`` only, so a bulk import stores it once)."""
+        if self.action != self.Action.CREATE:
+            return self.changes
+        return {
+            key: {"before": None, "after": value}
+            for key, value in self.snapshot.items()
+            if key not in self.STAMPS and value not in (None, "", [], {})
+        }

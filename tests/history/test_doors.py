@@ -35,7 +35,7 @@ def test_api_patch_is_recorded_under_the_token_name(api, engine):
     assert response.status_code == 200
     record = last(entity="engine_registry")
     assert (record.actor, record.source, record.action) == ("tests", "api", "update")
-    assert record.changes == {"provider": {"before": "ollama", "after": "vllm"}}
+    assert record.field_changes == {"provider": {"before": "ollama", "after": "vllm"}}
     history = api.get(f"/api/v1/engine-registry/{engine['id']}/history/").json()["changes"]
     assert [item["action"] for item in history] == ["update", "create"]
 
@@ -59,7 +59,7 @@ def test_http_client_update_history_feed_and_restore(http_client, engine):
     models.update(engine["id"], {"status": "active", "provider": "vllm"})
     record = last(entity="engine_registry")
     assert (record.actor, record.source) == ("tests", "api")
-    assert record.changes["provider"] == {"before": "ollama", "after": "vllm"}
+    assert record.field_changes["provider"] == {"before": "ollama", "after": "vllm"}
     history = models.history(engine["id"])
     assert history[0]["changes"]["provider"]["after"] == "vllm"
     feed = http_client.changes.since(None)
@@ -82,7 +82,7 @@ def test_admin_change_form_and_history_page(admin_client, engine):
     assert response.status_code == 302, response.content
     record = last(entity="engine_registry")
     assert (record.actor, record.source) == ("admin", "admin")
-    assert record.changes == {"provider": {"before": "ollama", "after": "llamacpp"}}
+    assert record.field_changes == {"provider": {"before": "ollama", "after": "llamacpp"}}
     page = admin_client.get(f"/admin/inventory/engine/{engine['id']}/history/").content.decode()
     assert "llamacpp" in page and "Restore this version" in page
     first = ChangeRecord.objects.filter(entity="engine_registry").earliest("id")
@@ -101,7 +101,7 @@ def test_admin_action_is_recorded_per_row_in_one_operation(admin_client, make_mo
     records = list(ChangeRecord.objects.filter(entity="model_registry", action="update"))
     assert len(records) == 3 and len({record.operation for record in records}) == 1
     assert {record.actor for record in records} == {"admin"}
-    assert records[0].changes == {"is_downloaded": {"before": False, "after": True}}
+    assert records[0].field_changes == {"is_downloaded": {"before": False, "after": True}}
 
 
 def test_admin_delete_selected_records_each_row(admin_client, make_model):
@@ -134,7 +134,10 @@ def test_bind_is_recorded(sdk, engine, catalog_model):
     sdk.workflows.bind(engine["id"], catalog_model["id"])
     record = last(entity="model_registry")
     assert (record.actor, record.action) == ("shell", "create")
-    assert record.changes["available_model_id"] == {"before": None, "after": catalog_model["id"]}
+    assert record.field_changes["available_model_id"] == {
+        "before": None,
+        "after": catalog_model["id"],
+    }
 
 
 def test_reconcile_command_apply_is_recorded(sdk, engine, catalog_model):
@@ -143,13 +146,13 @@ def test_reconcile_command_apply_is_recorded(sdk, engine, catalog_model):
     quiet("reconcile_models", "--apply")
     record = last(entity="model_registry")
     assert (record.actor, record.object_id) == ("manage.py reconcile_models", bound["id"])
-    assert record.changes["version"] == {"before": "", "after": "2"}
+    assert record.field_changes["version"] == {"before": "", "after": "2"}
 
 
 def test_deactivate_and_prune_stale_command(sdk, engine, catalog_model):
     bound = sdk.workflows.bind(engine["id"], catalog_model["id"])["row"]
     sdk.workflows.deactivate(bound["id"])
-    assert last().changes["status"] == {"before": "active", "after": "available"}
+    assert last().field_changes["status"] == {"before": "active", "after": "available"}
     sdk.models.model_registry.update(bound["id"], {"status": "error"})
     quiet("prune_stale_models", "--yes")
     record = last()
@@ -172,7 +175,7 @@ def test_import_command_apply_is_one_operation(tmp_path, engine):
     records = list(ChangeRecord.objects.filter(actor="manage.py import_inventory"))
     assert len(records) == 4 and len({record.operation for record in records}) == 1
     update = next(record for record in records if record.action == "update")
-    assert update.changes == {"provider": {"before": "ollama", "after": "vllm"}}
+    assert update.field_changes == {"provider": {"before": "ollama", "after": "vllm"}}
     assert {record.action for record in records} == {"create", "update"}
 
 
@@ -186,8 +189,8 @@ def test_knowledge_update_is_recorded(sdk, make_model):
     model = make_model("embed", capabilities=["embedding"], extra_config={"dim": 8})
     sdk.knowledge.update_config({"enabled": True, "embedding_model_id": model["id"]})
     record = last(entity="knowledge")
-    assert record.changes["enabled"] == {"before": False, "after": True}
-    assert record.changes["embedding_model_id"] == {"before": None, "after": model["id"]}
+    assert record.field_changes["enabled"] == {"before": False, "after": True}
+    assert record.field_changes["embedding_model_id"] == {"before": None, "after": model["id"]}
     assert sdk.knowledge.history()[0]["id"] == record.pk
     assert record.object_id == KnowledgeSettings.SINGLETON_ID
 

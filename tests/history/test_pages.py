@@ -20,7 +20,7 @@ def test_page_edit_is_recorded_with_the_user_and_shown_in_the_history_tab(admin_
     assert response.status_code == 302, response.content
     record = ChangeRecord.objects.filter(entity="engine_registry").latest("id")
     assert (record.actor, record.source, record.action) == ("admin", "web", "update")
-    assert record.changes == {"name": {"before": "ollama-test", "after": "renamed"}}
+    assert record.field_changes == {"name": {"before": "ollama-test", "after": "renamed"}}
     detail = admin_client.get(f"/engines/{engine['id']}/")
     assert f'href="/engines/{engine["id"]}/history/"' in detail.content.decode()
     page = admin_client.get(f"/engines/{engine['id']}/history/").content.decode()

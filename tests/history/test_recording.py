@@ -23,8 +23,8 @@ def test_sdk_create_update_delete_are_recorded_as_shell(sdk):
     created, updated, deleted = records(entity="engine_registry", object_id=row["id"])
     assert [created.action, updated.action, deleted.action] == ["create", "update", "delete"]
     assert {created.actor, updated.actor, deleted.actor} == {"shell"}
-    assert created.changes["name"] == {"before": None, "after": "e1"}
-    assert updated.changes == {
+    assert created.field_changes["name"] == {"before": None, "after": "e1"}
+    assert updated.field_changes == {
         "provider": {"before": "ollama", "after": "vllm"},
         "status": {"before": "uninstalled", "after": "active"},
     }
@@ -67,7 +67,7 @@ def test_credentials_in_engine_config_are_masked(sdk):
     sdk.models.engine_registry.update(row["id"], {"config": {"api_key": "sk-live-456"}})
     created, updated = records(object_id=row["id"], entity="engine_registry")
     for record in (created, updated):
-        assert "sk-live" not in str(record.snapshot) + str(record.changes)
+        assert "sk-live" not in str(record.snapshot) + str(record.field_changes)
     assert created.snapshot["config"]["base_url"] == "https://x"
     assert created.snapshot["config"]["api_key"] == history.recording.MASK
 
@@ -78,7 +78,7 @@ def test_deleting_a_catalog_row_records_the_rows_it_unlinks(sdk, engine, catalog
     )
     sdk.models.available_model_registry.delete(catalog_model["id"])
     unlinked = records(entity="model_registry", object_id=model["id"], action="update")[-1]
-    assert unlinked.changes == {
+    assert unlinked.field_changes == {
         "available_model_id": {"before": catalog_model["id"], "after": None}
     }
 
@@ -91,4 +91,4 @@ def test_management_command_is_the_actor(sdk, engine, catalog_model):
         "command",
         "create",
     )
-    assert record.changes["status"]["after"] == "active"
+    assert record.field_changes["status"]["after"] == "active"

@@ -101,7 +101,7 @@ def views_for(records: list[ChangeRecord], user: Any) -> list[ChangeView]:
         else:
             fields = [
                 (name, shown(change["before"]), shown(change["after"]))
-                for name, change in record.changes.items()
+                for name, change in record.field_changes.items()
             ]
         label = "Restore this version" if alive else "Undelete"
         result.append(
@@ -187,10 +187,7 @@ class ChangesExport(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> StreamingHttpResponse:
         queryset = feed.filtered(_filters(request), visible(request.user))
-        rows = (
-            {**feed.as_dict(record), "changes": record.changes}
-            for record in queryset.iterator(chunk_size=1000)
-        )
+        rows = (feed.as_dict(record) for record in queryset.iterator(chunk_size=1000))
         response = StreamingHttpResponse(
             csv_lines(list(CSV_COLUMNS), rows), content_type="text/csv; charset=utf-8"
         )
