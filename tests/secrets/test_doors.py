@@ -294,3 +294,19 @@ def test_reimporting_the_same_clear_secret_leaves_the_engine_unchanged(db, sdk):
     report = sdk.workflows.import_inventory(document, "json", apply=True)
     assert [row["action"] for row in report["rows"] if row["section"] == "engines"] == ["unchanged"]
     assert Engine.objects.values_list("config", flat=True).get(name="imp") == stored
+
+
+def test_history_and_change_feed_hold_no_secret(written, admin_user, reader):
+    from inventory.models import ChangeRecord
+
+    api = bearer(admin_user)
+    url = f"/api/v1/engine-registry/{written['id']}/"
+    api.patch(url, {"config": {**MASKED, "api_key": "sk-rotated-555"}}, format="json")
+    stored = json.dumps(list(ChangeRecord.objects.values()), default=str)
+    assert_no_cleartext(stored)
+    assert "sk-rotated-555" not in stored and "$secret" not in stored
+    feed = bearer(reader).get("/api/v1/changes/")
+    assert feed.status_code == 200
+    text = feed.content.decode()
+    assert_no_cleartext(text)
+    assert "sk-rotated-555" not in text and "$secret" not in text and MASK in text
