@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 from ..declarations import DECLARATIONS
 from ..models import ChangeRecord, KnowledgeSettings
+from ..secrets import MASK, mask_config  # noqa: F401  (MASK: re-exported for restore)
 from . import context
 
 KNOWLEDGE = "knowledge"
@@ -35,11 +35,6 @@ MODELS: dict[str, type[models.Model]] = {name: model for model, name in ENTITIES
 
 STAMPS = ChangeRecord.STAMPS
 
-MASK = "********"
-_SECRET_KEY = re.compile(
-    r"(secret|token|passw|api[-_]?key|apikey|credential|private[-_]?key|auth|bearer|cookie)",
-    re.IGNORECASE,
-)
 
 #: advisory lock key serializing change-record writers on PostgreSQL (see ``feed_lock``)
 FEED_LOCK_KEY = 0x6D72_6368  # "mrch"
@@ -70,24 +65,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _masked_value(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {
-            key: MASK
-            if _SECRET_KEY.search(str(key)) and item not in (None, "")
-            else _masked_value(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_masked_value(item) for item in value]
-    return value
-
-
 def mask(entity: str, snapshot: dict[str, Any]) -> dict[str, Any]:
-    """The one place credentials are hidden from history, the feed and its exports: values of
-    ``config`` keys naming a secret (``api_key``, ``token``, ``password``…) become ``MASK``."""
+    """Credentials hidden from history, the feed and its exports: engine ``config`` masked by
+    ``inventory.secrets.mask_config`` (snapshots hold stored configs, sealed at every name
+    marked secret, so the marked names need not be read again)."""
     if entity == "engine_registry" and "config" in snapshot:
-        snapshot["config"] = _masked_value(snapshot["config"])
+        snapshot["config"] = mask_config(snapshot["config"], extra_names=())
     return snapshot
 
 
