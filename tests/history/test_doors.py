@@ -54,7 +54,7 @@ def test_api_feed_restore_and_permissions(api, client_for, reader, engine, sdk):
     assert last().restored_from == first and last().actor == "tests"
 
 
-def test_http_client_update_history_feed_and_restore(http_client, engine):
+def test_http_client_update_history_feed_and_restore(http_client, engine, sdk):
     models = http_client.models.engine_registry
     models.update(engine["id"], {"status": "active", "provider": "vllm"})
     record = last(entity="engine_registry")
@@ -63,6 +63,8 @@ def test_http_client_update_history_feed_and_restore(http_client, engine):
     history = models.history(engine["id"])
     assert history[0]["changes"]["provider"]["after"] == "vllm"
     feed = http_client.changes.since(None)
+    assert feed == sdk.changes.since(None)  # one contract
+    assert history == sdk.models.engine_registry.history(engine["id"])
     assert feed["cursor"] == history[0]["id"]
     assert http_client.changes.since(feed["cursor"])["changes"] == []
     result = http_client.changes.restore(history[-1]["id"], fields=["provider"])
