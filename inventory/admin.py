@@ -199,3 +199,4 @@ class KnowledgeSettingsAdmin(ValidatedAdmin):
 
 admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(ChangeRecord, ChangeRecordAdmin)
+from . import admin_secrets  # noqa: E402, F401  (registers the secret key names admin)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import Any
 from django.db import connections, models, router, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
+from .. import secrets
 from ..declarations import DECLARATIONS
 from ..models import ChangeRecord, KnowledgeSettings
 from . import context
@@ -35,11 +35,7 @@ MODELS: dict[str, type[models.Model]] = {name: model for model, name in ENTITIES
 
 STAMPS = ChangeRecord.STAMPS
 
-MASK = "********"
-_SECRET_KEY = re.compile(
-    r"(secret|token|passw|api[-_]?key|apikey|credential|private[-_]?key|auth|bearer|cookie)",
-    re.IGNORECASE,
-)
+MASK = secrets.MASK
 
 #: advisory lock key serializing change-record writers on PostgreSQL (see ``feed_lock``)
 FEED_LOCK_KEY = 0x6D72_6368  # "mrch"
@@ -70,24 +66,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _masked_value(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {
-            key: MASK
-            if _SECRET_KEY.search(str(key)) and item not in (None, "")
-            else _masked_value(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_masked_value(item) for item in value]
-    return value
-
-
 def mask(entity: str, snapshot: dict[str, Any]) -> dict[str, Any]:
-    """The one place credentials are hidden from history, the feed and its exports: values of
-    ``config`` keys naming a secret (``api_key``, ``token``, ``password``…) become ``MASK``."""
+    """Credentials hidden from history, the feed and its exports, by the project's one
+    masking function (``inventory.secrets.mask_config``): stored configs are sealed, so every
+    secret is an encrypted envelope or sits under a built-in secret name."""
     if entity == "engine_registry" and "config" in snapshot:
-        snapshot["config"] = _masked_value(snapshot["config"])
+        snapshot["config"] = secrets.mask_config(snapshot["config"], extra_names=())
     return snapshot
 
 
@@ -123,11 +107,17 @@ def stored_state(instance: models.Model) -> dict[str, Any] | None:
     return result
 
 
-def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[str, Any]:
-    """``{field: {"before", "after"}}`` for each field that differs (stamps left out)."""
-    before = before or {}
+def diff(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    shown_before: Mapping[str, Any],
+    shown_after: Mapping[str, Any],
+) -> dict[str, Any]:
+    """``{field: {"before", "after"}}`` for each field whose stored value differs (stamps
+    left out), showing the masked values: a replaced secret shows as a changed ``config``
+    whose secret reads ``MASK`` on both sides."""
     return {
-        key: {"before": before.get(key), "after": value}
+        key: {"before": shown_before.get(key), "after": shown_after[key]}
         for key, value in after.items()
         if key not in STAMPS and before.get(key) != value
     }
@@ -180,7 +170,11 @@ def build(
     entity = ENTITIES[type(instance)]
     before_masked = mask(entity, dict(before)) if before is not None else None
     after_masked = mask(entity, dict(after))
-    changes = diff(before_masked, after_masked) if action == ChangeRecord.Action.UPDATE else {}
+    changes = (
+        diff(before or {}, after, before_masked or {}, after_masked)
+        if action == ChangeRecord.Action.UPDATE
+        else {}
+    )
     return ChangeRecord(
         entity=entity,
         object_id=instance.pk,

@@ -6,6 +6,7 @@ from .change import ChangeRecord
 from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
+from .secret_config import SecretConfigKey
 
 __all__ = [
     "ApiToken",
@@ -14,4 +15,5 @@ __all__ = [
     "Engine",
     "KnowledgeSettings",
     "RegisteredModel",
+    "SecretConfigKey",
 ]
