@@ -35,6 +35,7 @@ def test_api_patch_is_recorded_under_the_token_name(api, engine):
     assert response.status_code == 200
     record = last(entity="engine_registry")
     assert (record.actor, record.source, record.action) == ("tests", "api", "update")
+    assert record.operation.hex == response["X-Request-ID"]  # find a request's changes
     assert record.field_changes == {"provider": {"before": "ollama", "after": "vllm"}}
     history = api.get(f"/api/v1/engine-registry/{engine['id']}/history/").json()["changes"]
     assert [item["action"] for item in history] == ["update", "create"]

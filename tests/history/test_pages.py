@@ -61,3 +61,11 @@ def test_reader_sees_history_but_cannot_restore(login, reader, engine, sdk):
     assert "vllm" in page and 'data-testid="restore"' not in page
     record = ChangeRecord.objects.latest("id")
     assert client.post(f"/changes/{record.pk}/restore/").status_code == 403
+
+
+def test_changes_filtered_by_operation_written_either_way(admin_client, sdk, engine):
+    sdk.models.engine_registry.update(engine["id"], {"provider": "vllm"})
+    record = ChangeRecord.objects.latest("id")
+    for written in (str(record.operation), record.operation.hex, record.operation.hex[:10]):
+        page = admin_client.get(f"/changes/?operation={written}").content.decode()
+        assert page.count('data-testid="change"') == 1, written
