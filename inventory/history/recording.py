@@ -46,8 +46,9 @@ _suspended: ContextVar[bool] = ContextVar("registry_history_suspended", default=
 
 @contextmanager
 def suspended() -> Any:
-    """Write no change records inside: only for benchmarks that compare the cost of history
-    (``bench/import_catalog.py``); no door uses it."""
+    """Write no change records inside: for import dry runs (rolled back anyway, so they never
+    wait for the feed lock) and for ``bench/import_catalog.py``, which compares the cost of
+    history. Never around a write that is kept."""
     token = _suspended.set(True)
     try:
         yield
@@ -142,7 +143,7 @@ def feed_lock(using: str | None = None) -> None:
     """
     using = using or router.db_for_write(ChangeRecord)
     connection = connections[using]
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+    if connection.vendor != "postgresql" or not connection.in_atomic_block or _suspended.get():
         return
     if any(item[1] is _feed_locked for item in connection.run_on_commit):
         return
