@@ -67,12 +67,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def mask(entity: str, snapshot: dict[str, Any]) -> dict[str, Any]:
+def mask(entity: str, snapshot: dict[str, Any], names: Iterable[str] = ()) -> dict[str, Any]:
     """Credentials hidden from history, the feed and its exports, by the project's one
     masking function (``inventory.secrets.mask_config``): stored configs are sealed, so every
-    secret is an encrypted envelope or sits under a built-in secret name."""
+    secret is an encrypted envelope or sits under a built-in secret name (or ``names``)."""
     if entity == "engine_registry" and "config" in snapshot:
-        snapshot["config"] = secrets.mask_config(snapshot["config"], extra_names=())
+        snapshot["config"] = secrets.mask_config(snapshot["config"], extra_names=names)
     return snapshot
 
 
@@ -275,7 +275,44 @@ def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
     write([build(instance, ChangeRecord.Action.DELETE, None, snapshot, context.current())])
 
 
+def _secret_name_marked(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
+    """A config key name newly marked secret: the values stored under it leave history.
+
+    Past records are masked again (history must never hold a credential, even one that was
+    not known to be one when it was recorded), and each engine whose shown config changes
+    gets an update record, so that a copy kept from the feed drops the value too.
+    """
+    names = secrets.marked_names()
+    engines = MODELS["engine_registry"]._default_manager.all()
+    operation = context.current()
+    fresh = []
+    for engine in engines:
+        shown_now = mask("engine_registry", {"config": engine.config})
+        if shown_now != mask("engine_registry", {"config": engine.config}, names):
+            after = state(engine)
+            record = build(engine, ChangeRecord.Action.UPDATE, after, after, operation)
+            record.snapshot = mask("engine_registry", dict(after), names)
+            fresh.append(record)
+    remasked = []
+    for record in ChangeRecord.objects.filter(entity="engine_registry").iterator(chunk_size=1000):
+        snapshot = mask("engine_registry", dict(record.snapshot), names)
+        changes = dict(record.changes)
+        if "config" in changes:
+            changes["config"] = {
+                side: secrets.mask_config(value, extra_names=names)
+                for side, value in changes["config"].items()
+            }
+        if snapshot != record.snapshot or changes != record.changes:
+            record.snapshot, record.changes = snapshot, changes
+            remasked.append(record)
+    ChangeRecord.objects.bulk_update(remasked, ["snapshot", "changes"], batch_size=500)
+    write(fresh)
+
+
 def connect() -> None:
+    from ..models import SecretConfigKey
+
+    post_save.connect(_secret_name_marked, sender=SecretConfigKey, dispatch_uid="history-secret")
     for model in ENTITIES:
         uid = f"history-{model._meta.label}"
         pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
