@@ -129,10 +129,12 @@ def filtered(
     return queryset
 
 
-def history(entity: str, object_id: Any) -> list[dict[str, Any]]:
-    """Every recorded change of one row, newest first (also after the row was deleted)."""
+def history(entity: str, object_id: Any, limit: Any = FEED_LIMIT) -> list[dict[str, Any]]:
+    """The newest ``limit`` changes of one row, newest first (also after the row was
+    deleted); all of them, oldest first, through ``since`` with the row's filters."""
     pk = parse_id(object_id)
-    return [as_dict(record) for record in filtered({"entity": entity, "object_id": pk})]
+    size = parse_limit(limit)
+    return [as_dict(record) for record in filtered({"entity": entity, "object_id": pk})[:size]]
 
 
 def parse_limit(limit: Any) -> int:

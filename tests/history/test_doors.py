@@ -66,6 +66,9 @@ def test_http_client_update_history_feed_and_restore(http_client, engine, sdk):
     feed = http_client.changes.since(None)
     assert feed == sdk.changes.since(None)  # one contract
     assert history == sdk.models.engine_registry.history(engine["id"])
+    assert models.history(engine["id"], limit=1) == history[:1]
+    with pytest.raises(http_client.ValidationError, match=r"limit must be 1\.\.1000"):
+        models.history(engine["id"], limit=0)
     assert feed["cursor"] == history[0]["id"]
     assert http_client.changes.since(feed["cursor"])["changes"] == []
     result = http_client.changes.restore(history[-1]["id"], fields=["provider"])
