@@ -22,8 +22,8 @@ for sdk_name in DECLARATIONS:
 urlpatterns = [
     # Before the router, so that "model-registry/bind/" is not read as a row id.
     path("v1/", include(workflow_urls)),
-    path("v1/", include(history_urls({name: name.replace("_", "-") for name in DECLARATIONS}))),
     path("v1/", include(secrets_urls)),
+    path("v1/", include(history_urls({name: name.replace("_", "-") for name in DECLARATIONS}))),
     path("v1/", include(router.urls)),
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
     path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),
