@@ -47,6 +47,8 @@ def version_payload(record: ChangeRecord, fields: Iterable[str] | None = None) -
         return payload
     if isinstance(fields, str):
         fields = [item.strip() for item in fields.split(",") if item.strip()]
+    if not isinstance(fields, list | tuple) or not all(isinstance(f, str) for f in fields):
+        raise RegistryValidationError({"fields": ["fields must be a list of field names"]})
     wanted = list(fields)
     unknown = [name for name in wanted if name not in payload]
     if unknown:
