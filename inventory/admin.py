@@ -16,7 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 
 from . import capabilities as caps
-from . import extra_config
+from . import (
+    extra_config,
+    vocabulary_admin,  # noqa: F401  (registers the vocabulary admin)
+)
 from .admin_lists import DeclaredListAdmin, change_url, changelist_url
 from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
 from .api.admin import ApiTokenAdmin

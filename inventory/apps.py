@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_built_ins(sender: AppConfig, **kwargs: object) -> None:
+    from .models.vocabulary import sync_built_ins
+
+    sync_built_ins()
 
 
 class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = "Model inventory"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .models.vocabulary import DatabaseResolver
+        from .vocabularies import install_resolver
+
+        install_resolver(DatabaseResolver())
+        post_migrate.connect(_sync_built_ins, sender=self)

@@ -5,5 +5,14 @@ from .available_model import AvailableModel
 from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
+from .vocabulary import VocabularyAlias, VocabularyTerm
 
-__all__ = ["ApiToken", "AvailableModel", "Engine", "KnowledgeSettings", "RegisteredModel"]
+__all__ = [
+    "ApiToken",
+    "AvailableModel",
+    "Engine",
+    "KnowledgeSettings",
+    "RegisteredModel",
+    "VocabularyAlias",
+    "VocabularyTerm",
+]
