@@ -46,14 +46,14 @@ class CapabilityHelp:
             self.fields[
                 "capabilities"
             ].help_text = (
-                f"Comma-separated, from: {', '.join(caps.CAPABILITIES)} (aliases accepted)."
+                f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
             )
         if "extra_config" in self.fields:
             if self.instance.pk:
                 tokens = caps.parse_stored(self.instance.capabilities)
                 scope = f"this model's capabilities ({', '.join(tokens) or 'none'})"
             else:
-                tokens, scope = list(caps.CAPABILITIES), "a model with every capability"
+                tokens, scope = caps.known(), "a model with every capability"
             self.fields["extra_config"].help_text = format_html(
                 "A JSON object; its rules depend on the capabilities. "
                 "<details><summary>JSON Schema for {}</summary>{}</details>",

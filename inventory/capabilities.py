@@ -38,6 +38,11 @@ LIST_EXPECTED = "capabilities must be a comma-separated string or a list of stri
 UnknownCapabilityError = UnknownTermError
 
 
+def known() -> list[str]:
+    """The live capability vocabulary: the built-ins, then the ones administrators added."""
+    return CAPABILITY.known()
+
+
 def canonical_token(token: str) -> str:
     """One token in canonical spelling (built-in aliases applied); may be empty or unknown."""
     cleaned = spell(token)

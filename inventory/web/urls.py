@@ -8,6 +8,7 @@ from .views.dashboard import DashboardPage
 from .views.knowledge import KnowledgePage
 from .views.lists import ExportView, ListPage
 from .views.records import DeletePage, DetailPage, FormPage
+from .views.vocabulary import VocabularyPage
 from .workflows import urlpatterns as workflow_urls
 
 app_name = "inventory"
@@ -44,6 +45,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("knowledge/", KnowledgePage.as_view(), name="knowledge"),
+    path("vocabulary/", VocabularyPage.as_view(), name="vocabulary"),
     *workflow_urls,
     *[pattern for inventory in INVENTORIES for pattern in inventory_urls(inventory)],
 ]
