@@ -14,6 +14,7 @@ class InventoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)
         from .models.vocabulary import DatabaseResolver
         from .vocabularies import install_resolver
 

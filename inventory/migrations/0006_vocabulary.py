@@ -15,7 +15,7 @@ def seed_built_ins(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0002_capability_indexes'),
+        ('inventory', '0004_engine_secrets'),
     ]
 
     operations = [

@@ -5,6 +5,7 @@ from .available_model import AvailableModel
 from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
+from .secret_config import SecretConfigKey
 from .vocabulary import VocabularyAlias, VocabularyTerm
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Engine",
     "KnowledgeSettings",
     "RegisteredModel",
+    "SecretConfigKey",
     "VocabularyAlias",
     "VocabularyTerm",
 ]
