@@ -111,6 +111,12 @@ class Kind:
         term = self.aliases.get(token, token)
         return term if term in self.built_in else None
 
+    def canonical(self, token: str) -> str:
+        """A token's spelling with built-in aliases applied, without validating it (for
+        values stored before the vocabulary governed them)."""
+        spelt = spell(token)
+        return self.aliases.get(spelt, spelt)
+
     def known(self, resolver: Resolver | None = None) -> list[str]:
         """The live vocabulary: built-in terms, then the added ones."""
         return [*self.built_in, *(resolver or _resolver).added_terms(self.key)]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .. import capabilities as caps
+from ..vocabularies import PROVIDER
 from .base import (
     TimestampedModel,
     extra_config_errors,
@@ -169,14 +170,14 @@ class AvailableModel(TimestampedModel):
         if isinstance(compatible, str):
             compatible = compatible.split(",")
         if isinstance(compatible, list):
-            names = [str(item).strip().lower() for item in compatible if str(item).strip()]
+            names = [PROVIDER.canonical(str(item)) for item in compatible if str(item).strip()]
             if names:
                 restrictions["source_payload.compatible_engines"] = names
         return restrictions
 
     def admits_provider(self, provider: str) -> bool:
         """Whether an engine of ``provider`` may run this model: every restriction admits it."""
-        wanted = (provider or "").strip().lower()
+        wanted = PROVIDER.canonical(provider or "")
         return all(wanted in names for names in self.provider_restrictions().values())
 
 

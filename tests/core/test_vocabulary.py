@@ -273,3 +273,12 @@ def test_built_in_tokens_cost_no_query(sdk, django_assert_num_queries):
         assert sdk.capabilities.normalize("function_calling,Audio Transcription,vision") == (
             "tool_calling,stt,image_to_text"
         )
+
+
+def test_compatible_engines_are_read_through_provider_aliases(sdk, catalog, engines):
+    engine = engines.create({"name": "cpp", "provider": "llama.cpp"})
+    model = catalog.create(
+        {"name": "m", "format": "ggufv2", "source_payload": {"compatible_engines": ["LLaMA-CPP"]}}
+    )
+    bound = sdk.workflows.bind(engine["id"], model["id"])
+    assert bound["row"]["engine_id"] == engine["id"]
