@@ -133,3 +133,19 @@ def test_built_in_terms_are_read_only_in_the_admin(admin_client):
     bad = admin_client.post(ADD_TERM, {"kind": "capability", "name": "Vision", "label": ""})
     assert bad.status_code == 200
     assert "already an alias of the capability" in bad.content.decode()
+
+
+def test_alias_added_in_the_admin_is_accepted_at_once(sdk, admin_client):
+    llamacpp = VocabularyTerm.objects.get(kind="provider", name="llamacpp")
+    response = admin_client.post(
+        reverse("admin:inventory_vocabularyalias_add"),
+        {"alias": "Llama CPP Server", "term": llamacpp.pk},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row = sdk.models.engine_registry.create({"name": "e", "provider": "llama-cpp-server"})
+    assert row["provider"] == "llamacpp"
+    clash = admin_client.post(
+        reverse("admin:inventory_vocabularyalias_add"), {"alias": "vllm", "term": llamacpp.pk}
+    )
+    assert clash.status_code == 200
+    assert "&#x27;vllm&#x27; is already a known provider" in clash.content.decode()
