@@ -15,8 +15,11 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .history import commands, recording
         from .models.vocabulary import DatabaseResolver
         from .vocabularies import install_resolver
 
+        recording.connect()
+        commands.install()
         install_resolver(DatabaseResolver())
         post_migrate.connect(_sync_built_ins, sender=self)

@@ -21,7 +21,10 @@ from typing import Any
 from . import listing, secrets, vocabulary_service
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
+from .history import feed
+from .history.sdk import Changes
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
+from .models import KnowledgeSettings
 from .services import SERVICES, EntityService, knowledge_config, parse_id, update_knowledge_config
 from .vocabulary import CapabilityVocabulary
 from .workflows.facade import Workflows
@@ -74,6 +77,10 @@ class ModelResource:
         ``RegistryProtectedError`` with the reason."""
         return self.service.delete(row_id)
 
+    def history(self, row_id: Any) -> list[dict[str, Any]]:
+        """Every recorded change of the row, newest first (also once it was deleted)."""
+        return feed.history(self.name, row_id)
+
     def table_model(self) -> list[dict[str, Any]]:
         return self.declaration.table_model()
 
@@ -124,6 +131,10 @@ class Knowledge:
     ) -> dict[str, Any]:
         return update_knowledge_config(payload, confirm_embedding_model_change)
 
+    def history(self) -> list[dict[str, Any]]:
+        """Every recorded change of the knowledge settings, newest first."""
+        return feed.history("knowledge", KnowledgeSettings.SINGLETON_ID)
+
 
 class Capabilities(CapabilityVocabulary):
     """``module_sdk.capabilities``: the vocabulary, runtime methods and config schemas."""
@@ -165,6 +176,7 @@ class ModuleSDK:
         self.capabilities = Capabilities()
         self.vocabulary = Vocabulary()
         self.workflows = Workflows()
+        self.changes = Changes()
 
 
 module_sdk = ModuleSDK()

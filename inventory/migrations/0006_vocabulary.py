@@ -15,7 +15,7 @@ def seed_built_ins(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0004_engine_secrets'),
+        ('inventory', '0009_change_history'),
     ]
 
     operations = [

@@ -2,6 +2,7 @@
 
 from .api_token import ApiToken
 from .available_model import AvailableModel
+from .change import ChangeRecord
 from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
@@ -11,6 +12,7 @@ from .vocabulary import VocabularyAlias, VocabularyTerm
 __all__ = [
     "ApiToken",
     "AvailableModel",
+    "ChangeRecord",
     "Engine",
     "KnowledgeSettings",
     "RegisteredModel",
