@@ -68,8 +68,9 @@ def normalize_list(
         features = FEATURE.resolve([spell(token) for token in error.unknown], resolver)
         if not features:
             raise
-        hint = "; " + ", ".join(repr(name) for name in features.values())
-        hint += " belong in extended_capabilities"
+        names = list(dict.fromkeys(features.values()))
+        what = "is an extended capability" if len(names) == 1 else "are extended capabilities"
+        hint = f"; {', '.join(repr(name) for name in names)} {what} (extended_capabilities)"
         raise CAPABILITY.refuse(error.unknown, resolver, hint) from None
 
 

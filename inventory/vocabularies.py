@@ -34,6 +34,9 @@ class Resolver(Protocol):
     def added_terms(self, kind: str) -> list[str]:
         """Every added term of ``kind``, in the order they were added."""
 
+    def added_aliases(self, kind: str) -> dict[str, str]:
+        """Every added alias of ``kind``: alias → term."""
+
 
 class BuiltInsOnly:
     """A resolver that knows no added terms."""
@@ -43,6 +46,9 @@ class BuiltInsOnly:
 
     def added_terms(self, kind: str) -> list[str]:
         return []
+
+    def added_aliases(self, kind: str) -> dict[str, str]:
+        return {}
 
 
 _resolver: Resolver = BuiltInsOnly()
@@ -202,10 +208,7 @@ class Kind:
     def describe(self, resolver: Resolver | None = None) -> dict[str, Any]:
         """The live vocabulary with its aliases (built-in and added)."""
         resolver = resolver or _resolver
-        aliases = dict(self.aliases)
-        extra = getattr(resolver, "added_aliases", None)
-        if extra is not None:
-            aliases.update(extra(self.key))
+        aliases = {**self.aliases, **resolver.added_aliases(self.key)}
         return {"terms": self.known(resolver), "built_in": list(self.built_in), "aliases": aliases}
 
 

@@ -236,7 +236,7 @@ def test_features_are_refused_on_registered_models_with_a_hint(make_model):
         "capabilities",
         "unknown capability 'pdf_input'; known capabilities: "
         + ", ".join(CAPABILITY.built_in)
-        + "; 'pdf_input' belong in extended_capabilities",
+        + "; 'pdf_input' is an extended capability (extended_capabilities)",
     )
 
 
