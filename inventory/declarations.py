@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import TextChoices
 
 from . import capabilities as caps
+from . import capacity, row_warnings
 from .listing import (
     BoolFilter,
     CapabilitiesFilter,
@@ -43,6 +44,20 @@ def _timestamps() -> tuple[Field, ...]:
             column=False,
         ),
         Field("updated_at", "datetime", "Updated", writable=False, serialize=iso_datetime),
+    )
+
+
+def _derived(name: str, type_: str, label: str, key: str) -> Field:
+    """A read-only value taken from the declaration's row context."""
+    return Field(
+        name,
+        type_,
+        label,
+        attr=None,
+        writable=False,
+        column=False,
+        sortable=False,
+        derive=lambda values: values[key],
     )
 
 
@@ -78,10 +93,28 @@ ENGINES = ListDeclaration(
         Field("config", "json", "Config", column=False, sortable=False),
         _status(Engine.Status),
         Field("supported", "boolean", "Supported", filter=BoolFilter()),
+        Field("vram_total_mb", "integer", "VRAM total (MB)"),
+        Field("ram_total_mb", "integer", "RAM total (MB)"),
+        _derived(
+            "vram_used_mb", "integer", "VRAM needed by active models (MB)", "ctx_vram_used_mb"
+        ),
+        _derived("ram_used_mb", "integer", "RAM needed by active models (MB)", "ctx_ram_used_mb"),
+        Field(
+            "over_capacity",
+            "boolean",
+            "Over capacity",
+            attr=None,
+            filter=capacity.OverCapacityFilter("pk"),
+            writable=False,
+            column=False,
+            sortable=False,
+            derive=capacity.engine_over_capacity,
+        ),
         *_timestamps(),
     ),
     search=SearchFilter(("name", "provider")),
     search_label="Search names and providers",
+    context=capacity.engine_context,
 )
 
 AVAILABLE_MODELS = ListDeclaration(
@@ -143,10 +176,43 @@ REGISTERED_MODELS = ListDeclaration(
             sortable=False,
             derive=_runtime_methods,
         ),
+        Field(
+            "engine_status",
+            "choice",
+            "Engine status",
+            attr="engine__status",
+            filter=ChoiceFilter(tuple(Engine.Status.values)),
+            options=tuple(Engine.Status.values),
+            writable=False,
+            column=False,
+            sortable=False,
+        ),
+        Field(
+            "over_capacity",
+            "boolean",
+            "Engine over capacity",
+            attr=None,
+            filter=capacity.OverCapacityFilter("engine_id"),
+            writable=False,
+            column=False,
+            sortable=False,
+            derive=row_warnings.engine_over_capacity,
+        ),
+        Field(
+            "warnings",
+            "list",
+            "Warnings",
+            attr=None,
+            writable=False,
+            column=False,
+            sortable=False,
+            derive=row_warnings.warnings,
+        ),
         *_timestamps(),
     ),
     search=SearchFilter(("name", "model_path")),
     search_label="Search names and paths",
+    context=row_warnings.context,
 )
 
 DECLARATIONS: dict[str, ListDeclaration] = {

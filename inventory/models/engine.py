@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
-from .fields import FlagField, LowercaseCharField, StrippedCharField, json_field
+from .fields import FlagField, LowercaseCharField, StrippedCharField, json_field, megabytes_field
 
 ENGINE_REQUIRED = "name and provider are required"
 
@@ -44,6 +44,16 @@ class Engine(TimestampedModel):
         error_messages={"invalid_choice": invalid_choice_message("status", EngineStatus)},
     )
     supported = FlagField(default=False)
+    vram_total_mb = megabytes_field(
+        "vram_total_mb",
+        optional=True,
+        help_text="GPU memory of the engine in MB; empty when unknown.",
+    )
+    ram_total_mb = megabytes_field(
+        "ram_total_mb",
+        optional=True,
+        help_text="Host memory available to the engine in MB; empty when unknown.",
+    )
 
     class Meta:
         db_table = "engine_registry"

@@ -42,7 +42,7 @@ class RelatedList:
 def detail_values(inventory: Inventory, instance: models.Model) -> list[tuple[Any, Any]]:
     """``(declared field, rendered value)`` for every declared field of a row."""
     declaration = inventory.declaration
-    values = {attr: getattr(instance, attr) for attr in declaration.value_attrs}
+    values = declaration.values(declaration.queryset().filter(pk=instance.pk)).first() or {}
     result = []
     for item in declaration.fields:
         if item.source is None:
