@@ -21,6 +21,7 @@ from .admin_lists import DeclaredListAdmin, change_url, changelist_url
 from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
 from .api.admin import ApiTokenAdmin
 from .declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
+from .forms import over_capacity_field
 from .models import ApiToken, AvailableModel, Engine, KnowledgeSettings, RegisteredModel
 from .workflows.admin_actions import prune_stale_rows
 
@@ -64,7 +65,7 @@ class CatalogModelForm(CapabilityHelp, RegistryAdminForm):
 
 
 class RegisteredModelForm(CapabilityHelp, ConfirmEmbeddingChangeForm):
-    pass
+    allow_over_capacity = over_capacity_field()
 
 
 class InventoryAdmin(DeclaredListAdmin, ValidatedAdmin):

@@ -391,20 +391,29 @@ class Workflows:
         available_model_id: Any,
         extra_config: Mapping[str, Any] | None = None,
         confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
+        name: str | None = None,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {"engine_id": engine_id, "available_model_id": available_model_id}
         if extra_config is not None:
             payload["extra_config"] = extra_config
         if confirm_embedding_model_change:
             payload[CONFIRM] = True
+        if allow_over_capacity:
+            payload["allow_over_capacity"] = True
+        if name is not None:
+            payload["name"] = name
         return self._post("model-registry/bind/", payload).json()
 
     @staticmethod
     def _model_path(model_id: Any, action: str) -> str:
         return f"model-registry/{quote(_id_text('id', model_id), safe='')}/{action}/"
 
-    def deactivate(self, model_id: Any) -> dict[str, Any] | None:
-        response = self._post(self._model_path(model_id, "deactivate"), {})
+    def deactivate(
+        self, model_id: Any, confirm_embedding_model_change: bool = False
+    ) -> dict[str, Any] | None:
+        payload = {CONFIRM: True} if confirm_embedding_model_change else {}
+        response = self._post(self._model_path(model_id, "deactivate"), payload)
         return None if response.status_code == 404 else response.json()
 
     def _found(self, response: requests.Response) -> dict[str, Any]:

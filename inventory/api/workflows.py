@@ -63,10 +63,20 @@ def obj(properties: Schema, required: tuple[str, ...] | None = None, **extra: An
     }
 
 
+ALLOW = "allow_over_capacity"
+ALLOW_FLAG: Schema = {
+    **FLAG,
+    "description": "Allow going beyond the engine's vram_total_mb / ram_total_mb.",
+}
 BIND_REQUEST = obj(
     {
         "engine_id": {"type": "integer"},
         "available_model_id": {"type": "integer"},
+        "name": {
+            "type": "string",
+            "description": "Name of a new row; default engine_<engine id>__<catalog name>.",
+        },
+        ALLOW: ALLOW_FLAG,
         "extra_config": {
             "type": "object",
             "description": "Merged over the catalog defaults and the existing row.",
@@ -308,7 +318,7 @@ class BindView(APIView):
     def post(self, request: Request) -> Response:
         data = payload(
             request,
-            ("engine_id", "available_model_id", "extra_config", CONFIRM),
+            ("engine_id", "available_model_id", "name", "extra_config", CONFIRM, ALLOW),
             ("engine_id", "available_model_id"),
         )
         result = WORKFLOWS.bind(
@@ -316,6 +326,8 @@ class BindView(APIView):
             data["available_model_id"],
             data.get("extra_config"),
             flag(data, CONFIRM),
+            flag(data, ALLOW),
+            data.get("name"),
         )
         code = status.HTTP_201_CREATED if result["created"] else status.HTTP_200_OK
         return Response(result, status=code)
@@ -329,7 +341,9 @@ class DeactivateView(APIView):
         tags=TAGS,
         operation_id="workflows_deactivate",
         summary="Deactivate a registered model (status back to available; the row is kept)",
-        request=None,
+        description="The knowledge embedding model, while knowledge is enabled, needs "
+        "confirm_embedding_model_change.",
+        request={JSON: obj({CONFIRM: CONFIRM_FLAG}, ())},
         parameters=[ID_PARAMETER],
         responses={
             200: OpenApiResponse(MODEL_ROW, description="The row."),
@@ -337,8 +351,8 @@ class DeactivateView(APIView):
         },
     )
     def post(self, request: Request, pk: str) -> Response:
-        payload(request, ())
-        row = WORKFLOWS.deactivate(pk)
+        data = payload(request, (CONFIRM,)) if request.data else {}
+        row = WORKFLOWS.deactivate(pk, flag(data, CONFIRM))
         if row is None:
             raise exceptions.NotFound(f"no model_registry row with id {pk}")
         return Response(row)

@@ -70,8 +70,9 @@ class Engine(TimestampedModel):
         if errors:
             raise ValidationError(errors)
 
-    def delete_refusal(self, error: Exception) -> str:
-        count = self.registered_models.count()
+    def delete_refusal(self, error: Exception | None, count: int | None = None) -> str:
+        if count is None:
+            count = self.registered_models.count()
         noun = "model" if count == 1 else "models"
         return (
             f"engine {self.name!r} still has {count} registered {noun}; "
