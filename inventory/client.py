@@ -28,6 +28,7 @@ from urllib.parse import quote
 import requests
 
 from .errors import RegistryProtectedError, RegistryValidationError
+from .selection import Selection
 from .values import parse_id, parse_int
 from .vocabulary import CapabilityVocabulary
 
@@ -314,6 +315,41 @@ class ModelResource:
             "DELETE", self.path + self._row_path(row_id), headers=headers
         )
         return response.status_code != 404
+
+    def bulk(
+        self,
+        action: str = "update",
+        ids: Any = None,
+        filters: Mapping[str, Any] | None = None,
+        changes: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """As the SDK's ``bulk``: the per-row report; a refused operation raises
+        ``RegistryValidationError`` with ``.report``."""
+        body: dict[str, Any] = {"action": action, "dry_run": dry_run, **options}
+        if ids is not None:
+            body["ids"] = list(ids) if not isinstance(ids, str | list) else ids
+        if filters is not None:
+            body["filters"] = dict(filters) if isinstance(filters, Mapping) else filters
+        if changes is not None:
+            body["changes"] = dict(changes) if isinstance(changes, Mapping) else changes
+        try:
+            return self.client.request("POST", self.path + "bulk/", json=body).json()
+        except RegistryValidationError as error:
+            report = _json_body(getattr(error, "response", None)).get("report")
+            if isinstance(report, dict):
+                error.report = report  # type: ignore[attr-defined]
+            raise
+
+    def select(self, ids: Any = None, filters: Mapping[str, Any] | None = None) -> Selection:
+        """Rows to operate on: ``select(filters={"engine_id": 3}).move_to_engine(7)``."""
+        return Selection(self.bulk, ids, filters)
+
+    def delete_impact(self, row_id: Any) -> dict[str, Any] | None:
+        """What deleting the row would refuse, unlink or leave stale; ``None`` when missing."""
+        response = self.client.request("GET", self.path + self._row_path(row_id) + "delete-impact/")
+        return None if response.status_code == 404 else response.json()
 
     def table_model(self) -> list[dict[str, Any]]:
         return self._get("table-model/")

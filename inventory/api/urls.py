@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from inventory.declarations import DECLARATIONS
 
+from .bulk import urlpatterns as bulk_urls
 from .docs import RedocView, SwaggerView
 from .errors import no_endpoint
 from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
@@ -20,6 +21,7 @@ for sdk_name in DECLARATIONS:
 urlpatterns = [
     # Before the router, so that "model-registry/bind/" is not read as a row id.
     path("v1/", include(workflow_urls)),
+    path("v1/", include(bulk_urls)),
     path("v1/", include(router.urls)),
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
     path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),

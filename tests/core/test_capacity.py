@@ -34,7 +34,11 @@ def test_humanized_units():
 
 def test_engine_rows_carry_capacity_and_use(sdk, gpu):
     row = sdk.models.engine_registry.view(gpu["id"])
-    assert (row["vram_total_mb"], row["vram_used_mb"], row["over_capacity"]) == (81920, 61440, False)
+    assert (row["vram_total_mb"], row["vram_used_mb"], row["over_capacity"]) == (
+        81920,
+        61440,
+        False,
+    )
 
 
 def test_activating_beyond_capacity_is_refused_without_the_override(sdk, gpu):
@@ -90,7 +94,12 @@ def test_bulk_move_counts_the_rows_moved_before(sdk, gpu, engine):
     models = sdk.models.model_registry
     ids = [
         models.create(
-            {"name": f"m{i}", "engine_id": engine["id"], "vram_required_mb": 8 * GB, "status": "active"}
+            {
+                "name": f"m{i}",
+                "engine_id": engine["id"],
+                "vram_required_mb": 8 * GB,
+                "status": "active",
+            }
         )["id"]
         for i in range(4)
     ]
@@ -127,7 +136,9 @@ def test_catalog_warnings_lost_link_and_out_of_sync(sdk, engine):
     assert bound["warnings"] == []
     sdk.models.available_model_registry.update(catalog["id"], {"version": "2"})
     warnings = sdk.models.model_registry.view(bound["id"])["warnings"]
-    assert warnings == ["out of sync with catalog model 'qwen': version differ (reconcile to update)"]
+    assert warnings == [
+        "out of sync with catalog model 'qwen': version differ (reconcile to update)"
+    ]
     sdk.models.available_model_registry.delete(catalog["id"])
     assert sdk.models.model_registry.view(bound["id"])["warnings"] == [
         "catalog link lost: the catalog model it was bound from was deleted"

@@ -130,7 +130,9 @@ def test_bulk_delete_refuses_the_knowledge_model_and_deletes_nothing(models, mak
     assert models.view(plain["id"]) is None
 
 
-def test_bulk_delete_of_engines_with_models_is_refused_per_engine(sdk, engine, other_engine, make_model):
+def test_bulk_delete_of_engines_with_models_is_refused_per_engine(
+    sdk, engine, other_engine, make_model
+):
     make_model("a")
     with pytest.raises(BulkRefusedError) as caught:
         sdk.models.engine_registry.select(ids=[engine["id"], other_engine["id"]]).delete()
