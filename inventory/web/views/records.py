@@ -11,16 +11,19 @@ from django.contrib import messages
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from ... import extra_config
 from ...capabilities import CAPABILITIES
 from ...errors import RegistryProtectedError, RegistryValidationError
+from ...impact import delete_impact
 from ...listing import ListRequest
 from ...models import KnowledgeSettings, RegisteredModel
 from ...services import delete_instance, save_validated
-from ..entities import INVENTORIES, Inventory
+from ..entities import BY_KEY, INVENTORIES, Inventory
 from ..forms import CONFIRM_FIELD, FORMS, CoreValidatedForm
-from ..tables import TABLES, render_value
+from ..tables import SELECT_COLUMN, TABLES, render_value
 from .access import InventoryView
 
 RELATED_ROWS = 10
@@ -66,7 +69,7 @@ def related_lists(inventory: Inventory, instance: models.Model, user: Any) -> li
                 continue
             request = ListRequest.build(other.declaration, {name: instance.pk})
             queryset = request.filtered(other.queryset())
-            table = TABLES[other.key](queryset, order_by="name", exclude=(name,))
+            table = TABLES[other.key](queryset, order_by="name", exclude=(name, SELECT_COLUMN))
             table.paginate(page=1, per_page=RELATED_ROWS)
             result.append(
                 RelatedList(
@@ -216,7 +219,32 @@ class DeletePage(InventoryView):
             self.base_context(
                 object=instance,
                 refusal=refusal,
+                impact=impact_for_page(self.inventory, instance),
                 detail_url=self.inventory.url("detail", instance.pk),
             ),
             status=status,
         )
+
+
+def impact_for_page(inventory: Inventory, instance: models.Model) -> dict[str, Any]:
+    """``delete_impact`` with links: the rows named, their list, and the way out."""
+    found = delete_impact(inventory.key, instance)
+    for key in ("refused", "unlinked"):
+        part = found[key]
+        if not part:
+            continue
+        other = BY_KEY[part["entity"]]
+        for row in part["rows"]:
+            row["url"] = other.url("detail", row["id"])
+        column = "engine_id" if inventory.key == "engine_registry" else "available_model_id"
+        part["list_url"] = f"{other.url('list')}?{urlencode({column: instance.pk})}"
+    way_out = found["way_out"]
+    if way_out and way_out["action"] == "move":
+        models_inventory = BY_KEY["model_registry"]
+        selection = {"action": "move", "all": "1", "filter": urlencode(way_out["filters"])}
+        way_out["url"] = f"{models_inventory.url('bulk')}?{urlencode(selection)}"
+        way_out["label"] = "Move the models to another engine"
+    elif way_out:
+        way_out["url"] = reverse("inventory:knowledge")
+        way_out["label"] = "Pick another knowledge embedding model"
+    return found
