@@ -87,7 +87,7 @@ class BulkReport(serializers.Serializer):
 class BulkRefused(serializers.Serializer):
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    report = BulkReport()
+    report = BulkReport(required=False, help_text="When rows were refused: the per-row report.")
 
 
 IMPACT_ROWS = inline_serializer(
@@ -186,7 +186,9 @@ def _views(name: str) -> tuple[type[BulkView], type[DeleteImpactView]]:
         request=BulkRequest,
         responses={
             200: BulkReport,
-            400: OpenApiResponse(BulkRefused, description="Refused: nothing was written."),
+            400: OpenApiResponse(
+                BulkRefused, description="Invalid input or refused rows: nothing was written."
+            ),
             **errors_for(),
         },
     )(post)
