@@ -14,12 +14,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from ... import extra_config
+from ... import capacity, extra_config
 from ...capabilities import CAPABILITIES
 from ...errors import RegistryProtectedError, RegistryValidationError
 from ...impact import delete_impact
 from ...listing import ListRequest
-from ...models import KnowledgeSettings, RegisteredModel
+from ...models import Engine, KnowledgeSettings, RegisteredModel
 from ...services import delete_instance, save_validated
 from ..entities import BY_KEY, INVENTORIES, Inventory
 from ..forms import CONFIRM_FIELD, FORMS, CoreValidatedForm
@@ -104,10 +104,21 @@ class DetailPage(InventoryView):
                 values=detail_values(self.inventory, instance),
                 related=related_lists(self.inventory, instance, request.user),
                 is_embedding_backend=is_embedding_backend,
+                **context_notes(self.inventory, instance),
                 edit_url=self.inventory.url("edit", instance.pk),
                 delete_url=self.inventory.url("delete", instance.pk),
             ),
         )
+
+
+def context_notes(inventory: Inventory, instance: models.Model) -> dict[str, Any]:
+    """What a reader of the row should know about others: a registered model's warnings, an
+    engine's capacity against what its active models need."""
+    row = inventory.declaration.row_for(instance)
+    if isinstance(instance, Engine):
+        usage = capacity.usage(instance, [row["vram_used_mb"], row["ram_used_mb"]])
+        return {"capacity": usage, "capacity_over": row["over_capacity"]}
+    return {"row_warnings": row.get("warnings") or []}
 
 
 def schema_help(capabilities: Any) -> dict[str, Any]:
