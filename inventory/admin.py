@@ -23,7 +23,15 @@ from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, Validat
 from .api.admin import ApiTokenAdmin
 from .declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
 from .forms import over_capacity_field
-from .models import ApiToken, AvailableModel, Engine, KnowledgeSettings, RegisteredModel
+from .history.admin import ChangeRecordAdmin
+from .models import (
+    ApiToken,
+    AvailableModel,
+    ChangeRecord,
+    Engine,
+    KnowledgeSettings,
+    RegisteredModel,
+)
 from .workflows.admin_actions import prune_stale_rows
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -193,4 +201,5 @@ class KnowledgeSettingsAdmin(ValidatedAdmin):
 
 
 admin.site.register(ApiToken, ApiTokenAdmin)
+admin.site.register(ChangeRecord, ChangeRecordAdmin)
 from . import admin_secrets  # noqa: E402, F401  (registers the secret key names admin)

@@ -22,12 +22,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from . import capacity
+from . import capacity, history
 from .declarations import DECLARATIONS
 from .errors import NON_FIELD, RegistryValidationError
+from .history import recording
 from .impact import dependents
 from .listing import ListDeclaration, ListRequest, parse_bool
-from .models import Engine, KnowledgeSettings, RegisteredModel, batch
+from .models import ChangeRecord, Engine, KnowledgeSettings, RegisteredModel, batch
 from .models.fields import CapabilitiesField, CsvListField
 from .services import WRITE_OPTIONS, translate
 from .values import parse_id
@@ -221,7 +222,7 @@ def bulk(
         if changes:
             raise RegistryValidationError({"changes": ["deactivate takes no changes"]})
     queryset, id_list, normalized = select(declaration, ids, filters)
-    with transaction.atomic():
+    with history.operation(), history.atomic():
         if connection.features.has_select_for_update:
             queryset = queryset.select_for_update(of=("self",))
         if action == "delete":
@@ -292,6 +293,7 @@ def _update(
     references = [f.name for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)]
     items: list[dict[str, Any]] = []
     groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    written: list[models.Model] = []
     loaded = _preload(name, rows, parsed)
     with batch.preloaded(loaded):
         for row in rows:
@@ -324,6 +326,7 @@ def _update(
                 items.append(_entry(row, "unchanged"))
                 continue
             items.append(_entry(row, "changed", changes=changed))
+            written.append(row)
             key = json.dumps(after, sort_keys=True, default=str)
             groups.setdefault(key, (after, []))[1].append(row.pk)
     refused = any(item["result"] == "refused" for item in items)
@@ -336,6 +339,9 @@ def _update(
             raise RegistryValidationError(
                 "the change conflicts with a concurrent write; please retry"
             ) from error
+        for row in written:
+            row.updated_at = now  # type: ignore[attr-defined]
+        history.record_bulk(updated=[(row, None) for row in written])
     return items
 
 
@@ -360,15 +366,43 @@ def _delete(name: str, queryset: models.QuerySet, dry_run: bool) -> list[dict[st
         return items
     try:
         if name == "available_model_registry":
-            RegisteredModel.objects.filter(available_model_id__in=pks).update(
-                available_model=None, updated_at=timezone.now()
-            )
+            _unlink(pks)
         queryset.model._default_manager.filter(pk__in=pks)._raw_delete(connection.alias)
     except IntegrityError as error:
         raise RegistryValidationError(
             "the change conflicts with a concurrent write; please retry"
         ) from error
+    _record_deletes(rows)
     return items
+
+
+def _unlink(catalog_pks: list[int]) -> None:
+    """Clear the catalog link of the registered rows of deleted catalog rows, recorded."""
+    linked = list(RegisteredModel.objects.filter(available_model_id__in=catalog_pks))
+    now = timezone.now()
+    RegisteredModel.objects.filter(pk__in=[row.pk for row in linked]).update(
+        available_model=None, updated_at=now
+    )
+    for row in linked:
+        row.available_model_id = None
+        row.updated_at = now
+    history.record_bulk(updated=[(row, None) for row in linked])
+
+
+def _record_deletes(rows: list[models.Model]) -> None:
+    operation = history.current()
+    recording.write(
+        [
+            recording.build(
+                row,
+                ChangeRecord.Action.DELETE,
+                None,
+                recording.stored_state(row) or recording.state(row),
+                operation,
+            )
+            for row in rows
+        ]
+    )
 
 
 __all__ = ["ACTIONS", "BulkRefusedError", "bulk", "parse_changes", "select"]

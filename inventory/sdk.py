@@ -22,7 +22,10 @@ from . import bulk as bulk_operations
 from . import impact, listing, secrets
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
+from .history import feed
+from .history.sdk import Changes
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
+from .models import KnowledgeSettings
 from .selection import Selection
 from .services import SERVICES, EntityService, knowledge_config, parse_id, update_knowledge_config
 from .vocabulary import CapabilityVocabulary
@@ -100,6 +103,10 @@ class ModelResource:
         instance = self.declaration.queryset().filter(pk=parse_id(row_id)).first()
         return None if instance is None else impact.delete_impact(self.name, instance)
 
+    def history(self, row_id: Any) -> list[dict[str, Any]]:
+        """Every recorded change of the row, newest first (also once it was deleted)."""
+        return feed.history(self.name, row_id)
+
     def table_model(self) -> list[dict[str, Any]]:
         return self.declaration.table_model()
 
@@ -150,6 +157,10 @@ class Knowledge:
     ) -> dict[str, Any]:
         return update_knowledge_config(payload, confirm_embedding_model_change)
 
+    def history(self) -> list[dict[str, Any]]:
+        """Every recorded change of the knowledge settings, newest first."""
+        return feed.history("knowledge", KnowledgeSettings.SINGLETON_ID)
+
 
 class Capabilities(CapabilityVocabulary):
     """``module_sdk.capabilities``: the vocabulary, runtime methods and config schemas."""
@@ -164,6 +175,7 @@ class ModuleSDK:
         self.knowledge = Knowledge()
         self.capabilities = Capabilities()
         self.workflows = Workflows()
+        self.changes = Changes()
 
 
 module_sdk = ModuleSDK()

@@ -118,18 +118,15 @@ class RegisteredModel(TimestampedModel):
             "select another embedding model or clear the selection first"
         )
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> RegisteredModel:
-        """Remember the stored values, so rules about a change need no second query."""
-        instance = super().from_db(db, field_names, values)
-        instance._stored = dict(zip(field_names, values, strict=True))
-        return instance
-
     def stored(self, *names: str) -> dict[str, Any] | None:
-        """The stored values of ``names`` (``None`` for a new row), read when loaded."""
+        """The stored values of ``names`` (``None`` for a new row), known without a query when
+        the row was loaded from the database (see ``StoredState``)."""
         if self.pk is None:
             return None
-        loaded = getattr(self, "_stored", {})
+        loaded = self.__dict__.get("_history_state")  # as last written
+        if loaded is None and "_stored_values" in self.__dict__:  # as loaded
+            loaded = dict(zip(*self._stored_values, strict=True))
+        loaded = loaded or {}
         if all(name in loaded for name in names):
             return {name: loaded[name] for name in names}
         return RegisteredModel.objects.filter(pk=self.pk).values(*names).first()

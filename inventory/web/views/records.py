@@ -107,6 +107,7 @@ class DetailPage(InventoryView):
                 **context_notes(self.inventory, instance),
                 edit_url=self.inventory.url("edit", instance.pk),
                 delete_url=self.inventory.url("delete", instance.pk),
+                history_url=self.inventory.url("history", instance.pk),
             ),
         )
 
