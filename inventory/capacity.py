@@ -85,6 +85,37 @@ def committed(engine_ids: list[int], exclude_ids: list[int] | None = None) -> di
     return totals
 
 
+def committed_by_engine() -> dict[int, list[int]]:
+    """``engine id -> [vram, ram]`` needed by active models, for engines with a capacity."""
+    from .models import Engine
+
+    declared = Engine.objects.filter(
+        Q(vram_total_mb__isnull=False) | Q(ram_total_mb__isnull=False)
+    ).values_list("pk", flat=True)
+    return committed(list(declared))
+
+
+def newly_overcommitted(before: dict[int, list[int]]) -> list[tuple[Any, list[str]]]:
+    """Engines now beyond their capacity where their active models need more than they did
+    in ``before`` (from ``committed_by_engine``), with the reason for each resource."""
+    result = []
+    for engine in over_capacity_engines().order_by("name"):
+        earlier = before.get(engine.pk, [0, 0])
+        now = [engine.need_vram, engine.need_ram]
+        messages = [
+            f"engine {engine.name!r} has {humanize_mb(getattr(engine, total))} of {label}; its "
+            f"active models would need {humanize_mb(now[index])}; set {ALLOW_OPTION} to go "
+            "beyond the engine's capacity"
+            for index, (label, _need, total) in enumerate(RESOURCES)
+            if getattr(engine, total) is not None
+            and now[index] > getattr(engine, total)
+            and now[index] > earlier[index]
+        ]
+        if messages:
+            result.append((engine, messages))
+    return result
+
+
 def overcommit_messages(engine: Any, used: list[int], needs: list[int]) -> list[str]:
     """Why adding a model needing ``needs`` to ``engine`` (its active models needing ``used``)
     goes beyond its capacity; empty when it fits."""

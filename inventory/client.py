@@ -520,8 +520,11 @@ class Workflows:
         format: str = "json",
         apply: bool = False,
         confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
     ) -> dict[str, Any]:
         options = {"format": format, "apply": apply, CONFIRM: confirm_embedding_model_change}
+        if allow_over_capacity:
+            options["allow_over_capacity"] = True
         try:
             if isinstance(text, bytes):
                 # Sent as an upload, as read: the server decodes it (and refuses a file that is

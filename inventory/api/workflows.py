@@ -171,6 +171,7 @@ IMPORT_OPTIONS: Schema = {
     "format": {"type": "string", "enum": list(transfer.FORMATS)},
     "apply": {**FLAG, "description": "Write the changes; without it, a dry run."},
     CONFIRM: CONFIRM_FLAG,
+    ALLOW: ALLOW_FLAG,
 }
 IMPORT_JSON = obj(
     {"text": {"type": "string", "description": "The file's content."}, **IMPORT_OPTIONS},
@@ -488,16 +489,18 @@ class ImportView(APIView):
         upload = request.FILES.get("file")
         if upload is not None:
             data = {key: request.data[key] for key in request.data if key != "file"}
-            check_keys(data, ("file", "format", "apply", CONFIRM))
+            check_keys(data, ("file", "format", "apply", CONFIRM, ALLOW))
             text: Any = upload.read()
             fmt = data.get("format") or transfer.format_for(upload.name or "")
         else:
-            data = payload(request, ("text", "format", "apply", CONFIRM), ("text",))
+            data = payload(request, ("text", "format", "apply", CONFIRM, ALLOW), ("text",))
             text, fmt = data["text"], data.get("format") or "json"
             if not isinstance(text, str):
                 raise RegistryValidationError({"text": ["text must be the file's content"]})
         try:
-            report = WORKFLOWS.import_inventory(text, fmt, flag(data, "apply"), flag(data, CONFIRM))
+            report = WORKFLOWS.import_inventory(
+                text, fmt, flag(data, "apply"), flag(data, CONFIRM), flag(data, ALLOW)
+            )
         except transfer.InventoryImportError as error:
             return Response(
                 {**error.as_dict(), "report": error.report}, status=status.HTTP_400_BAD_REQUEST

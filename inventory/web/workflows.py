@@ -314,6 +314,7 @@ class ImportPage(WorkflowView):
                 confirm_embedding_model_change=bool(
                     request.POST.get("confirm_embedding_model_change")
                 ),
+                allow_over_capacity=bool(request.POST.get("allow_over_capacity")),
             )
         except transfer.InventoryImportError as error:
             messages.error(request, "Nothing was imported: " + str(error))

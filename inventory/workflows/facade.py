@@ -77,6 +77,14 @@ class Workflows:
         format: str = "json",
         apply: bool = False,
         confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
     ) -> dict[str, Any]:
-        """Dry run by default: the per-row report. With ``apply``, all or nothing."""
-        return transfer.import_inventory(text, format, apply, confirm_embedding_model_change)
+        """Dry run by default: the per-row report. With ``apply``, all or nothing.
+        ``allow_over_capacity`` lets active models go beyond their engines' capacity."""
+        return transfer.import_inventory(
+            text,
+            format,
+            apply,
+            confirm_embedding_model_change,
+            allow_over_capacity=allow_over_capacity,
+        )

@@ -143,3 +143,25 @@ def test_catalog_warnings_lost_link_and_out_of_sync(sdk, engine):
     assert sdk.models.model_registry.view(bound["id"])["warnings"] == [
         "catalog link lost: the catalog model it was bound from was deleted"
     ]
+
+
+def test_import_beyond_capacity_needs_the_override(sdk, gpu):
+    document = sdk.workflows.export_inventory()
+    sdk.models.model_registry.create(
+        {"name": "extra", "engine_id": gpu["id"], "vram_required_mb": 30 * GB}
+    )
+    sdk.models.model_registry.update(
+        RegisteredModel.objects.get(name="extra").pk, {"status": "active"}, allow_over_capacity=True
+    )
+    exported = sdk.workflows.export_inventory()
+    assert '"vram_total_mb": 81920' in exported
+    RegisteredModel.objects.all().delete()
+    from inventory.models import Engine
+
+    Engine.objects.all().delete()
+    report = sdk.workflows.import_inventory(exported)
+    assert any("allow_over_capacity" in str(error) for error in report["errors"])
+    report = sdk.workflows.import_inventory(exported, apply=True, allow_over_capacity=True)
+    assert report["applied"] is True
+    assert sdk.workflows.export_inventory() == exported
+    assert document != exported
