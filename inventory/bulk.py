@@ -243,7 +243,9 @@ def bulk(
 
 def _preload(name: str, rows: list[models.Model], parsed: Mapping[str, Any]) -> batch.Batch:
     """Everything the rows' validation reads, in a constant number of queries."""
-    loaded = batch.Batch(knowledge=KnowledgeSettings.objects.filter(pk=1).first())
+    loaded = batch.Batch(
+        knowledge=KnowledgeSettings.objects.filter(pk=KnowledgeSettings.SINGLETON_ID).first()
+    )
     if name != "model_registry":
         return loaded
     engines = {row.engine_id: row.engine for row in rows}  # type: ignore[attr-defined]

@@ -62,6 +62,21 @@ def _derived(name: str, type_: str, label: str, key: str) -> Field:
     )
 
 
+def _over_capacity(label: str, engine_attr: str, derive: Any) -> Field:
+    """Whether the row's engine is over capacity: a read-only value and a filter."""
+    return Field(
+        "over_capacity",
+        "boolean",
+        label,
+        attr=None,
+        filter=capacity.OverCapacityFilter(engine_attr),
+        writable=False,
+        column=False,
+        sortable=False,
+        derive=derive,
+    )
+
+
 def _id() -> Field:
     return Field("id", "integer", "ID", filter=IdFilter(), writable=False)
 
@@ -100,17 +115,7 @@ ENGINES = ListDeclaration(
             "vram_used_mb", "integer", "VRAM needed by active models (MB)", "ctx_vram_used_mb"
         ),
         _derived("ram_used_mb", "integer", "RAM needed by active models (MB)", "ctx_ram_used_mb"),
-        Field(
-            "over_capacity",
-            "boolean",
-            "Over capacity",
-            attr=None,
-            filter=capacity.OverCapacityFilter("pk"),
-            writable=False,
-            column=False,
-            sortable=False,
-            derive=capacity.engine_over_capacity,
-        ),
+        _over_capacity("Over capacity", "pk", capacity.engine_over_capacity),
         *_timestamps(),
     ),
     search=SearchFilter(("name", "provider")),
@@ -188,17 +193,7 @@ REGISTERED_MODELS = ListDeclaration(
             column=False,
             sortable=False,
         ),
-        Field(
-            "over_capacity",
-            "boolean",
-            "Engine over capacity",
-            attr=None,
-            filter=capacity.OverCapacityFilter("engine_id"),
-            writable=False,
-            column=False,
-            sortable=False,
-            derive=row_warnings.engine_over_capacity,
-        ),
+        _over_capacity("Engine over capacity", "engine_id", row_warnings.engine_over_capacity),
         Field(
             "warnings",
             "list",

@@ -23,19 +23,11 @@ from .models import KnowledgeSettings, RegisteredModel
 LISTED = 20
 
 
-def _knowledge_model_id() -> int | None:
-    return (
-        KnowledgeSettings.objects.filter(pk=KnowledgeSettings.SINGLETON_ID)
-        .values_list("embedding_model_id", flat=True)
-        .first()
-    )
-
-
 def dependents(name: str, pks: list[int]) -> dict[int, int]:
     """``pk -> number of rows depending on it`` (registered models of an engine or of a catalog
     row; 1 for the knowledge embedding model), in one query."""
     if name == "model_registry":
-        knowledge = _knowledge_model_id()
+        knowledge = KnowledgeSettings.selected_model_id()
         return {knowledge: 1} if knowledge in pks else {}
     column = "engine_id" if name == "engine_registry" else "available_model_id"
     counted = (
@@ -100,7 +92,7 @@ def delete_impact(name: str, instance: Any) -> dict[str, Any]:
                     "text": f"{bound} registered row(s) made by binding this catalog model will "
                     "lose their catalog link: they become stale and can no longer be reconciled",
                 }
-    elif name == "model_registry" and _knowledge_model_id() == instance.pk:
+    elif name == "model_registry" and KnowledgeSettings.selected_model_id() == instance.pk:
         impact.update(
             allowed=False,
             refusal=instance.delete_refusal(None),

@@ -137,3 +137,29 @@ def test_client_activation_beyond_capacity_needs_the_override(http_client):
         engine["id"], catalog["id"], name="my-row", allow_over_capacity=True
     )
     assert bound["row"]["name"] == "my-row"
+
+
+def test_client_deactivate_of_the_knowledge_model_needs_confirmation(http_client, make_model):
+    embed = make_model("embed", capabilities="embedding", extra_config={"dim": 4}, status="active")
+    http_client.knowledge.update_config({"enabled": True, "embedding_model_id": embed["id"]})
+    with pytest.raises(RegistryValidationError, match="confirm_embedding_model_change"):
+        http_client.workflows.deactivate(embed["id"])
+    row = http_client.workflows.deactivate(embed["id"], confirm_embedding_model_change=True)
+    assert row["status"] == "available"
+
+
+def test_bind_command_takes_a_name_and_the_capacity_override(sdk):
+    from django.core.management import CommandError, call_command
+
+    engine = sdk.models.engine_registry.create(
+        {"name": "tiny", "provider": "ollama", "vram_total_mb": 100}
+    )
+    catalog = sdk.models.available_model_registry.create(
+        {"name": "c", "requirements": {"vram_mb": 200}}
+    )
+    with pytest.raises(CommandError, match="allow_over_capacity"):
+        call_command("bind_model", str(engine["id"]), str(catalog["id"]))
+    call_command(
+        "bind_model", str(engine["id"]), str(catalog["id"]), "--allow-over-capacity", "--name", "c1"
+    )
+    assert RegisteredModel.objects.get().name == "c1"

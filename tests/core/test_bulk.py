@@ -164,3 +164,28 @@ def test_embedding_model_status_change_needs_confirmation_in_bulk(models, make_m
         models.select(ids=[embed["id"]]).deactivate()
     models.select(ids=[embed["id"]]).deactivate(confirm_embedding_model_change=True)
     assert RegisteredModel.objects.get(pk=embed["id"]).status == "available"
+
+
+def test_bulk_changes_are_recorded_per_row_under_one_operation(models, make_model, other_engine):
+    from inventory.models import ChangeRecord
+
+    a = make_model("a")
+    b = make_model("b")
+    models.select(ids=[a["id"], b["id"]]).move_to_engine(other_engine["id"])
+    records = list(ChangeRecord.objects.filter(action="update").order_by("object_id"))
+    assert [record.object_id for record in records] == [a["id"], b["id"]]
+    assert records[0].changes["engine_id"]["after"] == other_engine["id"]
+    assert len({record.operation for record in records}) == 1
+    models.select(ids=[a["id"]]).delete()
+    assert ChangeRecord.objects.filter(action="delete", object_id=a["id"]).count() == 1
+
+
+def test_deactivating_the_knowledge_model_needs_confirmation_in_the_workflow(sdk, make_model):
+    embed = make_model("embed", capabilities="embedding", extra_config={"dim": 8}, status="active")
+    sdk.knowledge.update_config({"enabled": True, "embedding_model_id": embed["id"]})
+    with pytest.raises(RegistryValidationError, match="confirm_embedding_model_change"):
+        sdk.workflows.deactivate(embed["id"])
+    with pytest.raises(RegistryValidationError, match="confirm_embedding_model_change"):
+        sdk.models.model_registry.update(embed["id"], {"status": "disabled"})
+    row = sdk.workflows.deactivate(embed["id"], confirm_embedding_model_change=True)
+    assert row["status"] == "available"
