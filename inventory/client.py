@@ -486,13 +486,19 @@ class Workflows:
         return self._found(self.client.request("GET", path))
 
     def apply_reconcile(
-        self, model_id: Any, fields: Any = None, confirm_embedding_model_change: bool = False
+        self,
+        model_id: Any,
+        fields: Any = None,
+        confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {}
         if fields is not None:
             payload["fields"] = list(fields) if not isinstance(fields, str) else fields
         if confirm_embedding_model_change:
             payload[CONFIRM] = True
+        if allow_over_capacity:
+            payload["allow_over_capacity"] = True
         return self._found(self._post(self._model_path(model_id, "reconcile"), payload))
 
     def find_stale(self, engine_id: Any = None) -> dict[str, Any]:

@@ -119,6 +119,7 @@ APPLY_REQUEST = obj(
             "string); all of them when omitted.",
         },
         CONFIRM: CONFIRM_FLAG,
+        ALLOW: ALLOW_FLAG,
     },
     (),
 )
@@ -391,8 +392,12 @@ class ReconcileView(APIView):
     )
     def post(self, request: Request, pk: str) -> Response:
         pk = model_or_404(pk)
-        data = payload(request, ("fields", CONFIRM)) if request.data else {}
-        return Response(WORKFLOWS.apply_reconcile(pk, data.get("fields"), flag(data, CONFIRM)))
+        data = payload(request, ("fields", CONFIRM, ALLOW)) if request.data else {}
+        return Response(
+            WORKFLOWS.apply_reconcile(
+                pk, data.get("fields"), flag(data, CONFIRM), flag(data, ALLOW)
+            )
+        )
 
 
 class StaleView(APIView):

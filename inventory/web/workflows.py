@@ -197,7 +197,10 @@ class ReconcilePage(WorkflowView):
         fields = request.POST.getlist("fields")
         try:
             result = WORKFLOWS.apply_reconcile(
-                pk, fields, bool(request.POST.get("confirm_embedding_model_change"))
+                pk,
+                fields,
+                bool(request.POST.get("confirm_embedding_model_change")),
+                bool(request.POST.get("allow_over_capacity")),
             )
         except RegistryValidationError as error:
             error_messages(request, error)

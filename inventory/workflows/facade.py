@@ -52,9 +52,12 @@ class Workflows:
         model_id: Any,
         fields: Iterable[str] | None = None,
         confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
     ) -> dict[str, Any]:
         """Apply all differences, or those in ``fields``: ``{"applied", "reconcile", "row"}``."""
-        result = reconcile.apply(model_id, fields, confirm_embedding_model_change)
+        result = reconcile.apply(
+            model_id, fields, confirm_embedding_model_change, allow_over_capacity
+        )
         view = REGISTERED_MODELS.queryset().filter(pk=result["reconcile"]["model_id"])
         return {**result, "row": next(REGISTERED_MODELS.rows(view))}
 

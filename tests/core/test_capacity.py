@@ -165,3 +165,17 @@ def test_import_beyond_capacity_needs_the_override(sdk, gpu):
     assert report["applied"] is True
     assert sdk.workflows.export_inventory() == exported
     assert document != exported
+
+
+def test_reconcile_beyond_capacity_needs_the_override(sdk, gpu):
+    catalog = sdk.models.available_model_registry.create(
+        {"name": "grows", "requirements": {"vram_mb": 10 * GB}}
+    )
+    bound = sdk.workflows.bind(gpu["id"], catalog["id"])["row"]
+    sdk.models.available_model_registry.update(
+        catalog["id"], {"requirements": {"vram_mb": 40 * GB}}
+    )
+    with pytest.raises(RegistryValidationError, match="allow_over_capacity"):
+        sdk.workflows.apply_reconcile(bound["id"])
+    result = sdk.workflows.apply_reconcile(bound["id"], allow_over_capacity=True)
+    assert result["row"]["vram_required_mb"] == 40 * GB
