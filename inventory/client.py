@@ -27,11 +27,11 @@ from urllib.parse import quote
 
 import requests
 
-from .client_history import Changes, row_history
+from .client_history import Changes, knowledge_history, row_history
 from .errors import RegistryProtectedError, RegistryValidationError
 from .selection import Selection
 from .values import parse_id, parse_int
-from .vocabulary import CapabilityVocabulary
+from .vocabulary import CapabilityVocabulary, DescribedResolver
 
 API_PREFIX = "api/v1/"
 DEFAULT_PAGE_SIZE = 25
@@ -136,6 +136,7 @@ class RegistryClient:
         self.models = Models(self)
         self.knowledge = Knowledge(self)
         self.capabilities = Capabilities(self)
+        self.vocabulary = Vocabulary(self)
         self.workflows = Workflows(self)
         self.changes = Changes(self)
 
@@ -353,9 +354,9 @@ class ModelResource:
         response = self.client.request("GET", self.path + self._row_path(row_id) + "delete-impact/")
         return None if response.status_code == 404 else response.json()
 
-    def history(self, row_id: Any) -> list[dict[str, Any]]:
-        """Every recorded change of the row, newest first (also once it was deleted)."""
-        return row_history(self.client, self.path, row_id)
+    def history(self, row_id: Any, limit: Any = 100) -> list[dict[str, Any]]:
+        """The row's newest changes (up to ``limit``), newest first, also once deleted."""
+        return row_history(self.client, self.path, row_id, limit)
 
     def table_model(self) -> list[dict[str, Any]]:
         return self._get("table-model/")
@@ -412,9 +413,9 @@ class Knowledge:
         response = self.client.request("PATCH", "knowledge/config/", params=params, json=payload)
         return response.json()
 
-    def history(self) -> list[dict[str, Any]]:
-        """Every recorded change of the knowledge settings, newest first."""
-        return self.client.request("GET", "knowledge/history/").json()["changes"]
+    def history(self, limit: Any = 100) -> list[dict[str, Any]]:
+        """The newest changes of the knowledge settings, newest first."""
+        return knowledge_history(self.client, limit)
 
 
 class Capabilities(CapabilityVocabulary):
@@ -426,9 +427,43 @@ class Capabilities(CapabilityVocabulary):
 
     def __init__(self, client: RegistryClient):
         self.client = client
+        self.resolver = DescribedResolver(self.describe)
 
     def describe(self) -> dict[str, Any]:
         return self.client.request("GET", "capabilities/").json()
+
+
+class Vocabulary:
+    """``client.vocabulary``: ``module_sdk.vocabulary`` over HTTP."""
+
+    def __init__(self, client: RegistryClient):
+        self.client = client
+
+    def _list(self, what: str, kind: str | None) -> list[dict[str, Any]]:
+        params = {"kind": kind} if kind is not None else None
+        return self.client.request("GET", f"vocabulary/{what}/", params=params).json()
+
+    def _remove(self, what: str, kind: Any, name: Any) -> bool:
+        path = f"vocabulary/{what}/{quote(str(kind), safe='')}/{quote(str(name), safe='')}/"
+        return self.client.request("DELETE", path).status_code != 404
+
+    def terms(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return self._list("terms", kind)
+
+    def aliases(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return self._list("aliases", kind)
+
+    def add_term(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return self.client.request("POST", "vocabulary/terms/", json=payload).json()
+
+    def remove_term(self, kind: str, name: str) -> bool:
+        return self._remove("terms", kind, name)
+
+    def add_alias(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return self.client.request("POST", "vocabulary/aliases/", json=payload).json()
+
+    def remove_alias(self, kind: str, alias: str) -> bool:
+        return self._remove("aliases", kind, alias)
 
 
 class Workflows:

@@ -16,13 +16,16 @@ from . import capacity, row_warnings
 from .listing import (
     BoolFilter,
     CapabilitiesFilter,
+    CaseInsensitiveExactFilter,
     ChoiceFilter,
-    ExactTextFilter,
     Field,
     IdFilter,
     ListDeclaration,
     SearchFilter,
     TextFilter,
+    VocabularyChoiceFilter,
+    VocabularyOptions,
+    VocabularyTextFilter,
     as_flag,
     iso_datetime,
 )
@@ -96,16 +99,22 @@ CAPABILITIES_FIELD = Field(
     "capabilities",
     "Capabilities",
     filter=CapabilitiesFilter(),
-    options=caps.CAPABILITIES,
+    options=VocabularyOptions("capability"),
     sortable=False,
 )
+
+
+def _provider(name: str, label: str) -> Field:
+    """A provider column: exact match on the provider vocabulary (aliases accepted)."""
+    return Field(name, "string", label, filter=VocabularyTextFilter(vocabulary="provider"))
+
 
 ENGINES = ListDeclaration(
     model=Engine,
     fields=(
         _id(),
         Field("name", "string", "Name", filter=TextFilter()),
-        Field("provider", "string", "Provider", filter=ExactTextFilter()),
+        _provider("provider", "Provider"),
         Field("config", "json", "Config", column=False, sortable=False, serialize=mask_row),
         _status(Engine.Status),
         Field("supported", "boolean", "Supported", filter=BoolFilter()),
@@ -131,8 +140,15 @@ AVAILABLE_MODELS = ListDeclaration(
         Field("label", "string", "Label", filter=TextFilter()),
         Field("catalog_model_id", "string", "Catalog id", column=False),
         _choice("source_kind", "Source", AvailableModel.SourceKind),
-        Field("provider_hint", "string", "Provider hint", filter=ExactTextFilter()),
-        _choice("format", "Format", AvailableModel.Format),
+        _provider("provider_hint", "Provider hint"),
+        Field(
+            "format",
+            "choice",
+            "Format",
+            filter=VocabularyChoiceFilter((), vocabulary="format"),
+            options=VocabularyOptions("format", blank=True),
+        ),
+        Field("quantization", "string", "Quantization", filter=CaseInsensitiveExactFilter()),
         Field("family", "string", "Family", filter=TextFilter()),
         Field("summary", "text", "Summary", column=False, sortable=False),
         Field("storage_ref", "string", "Storage ref", column=False),

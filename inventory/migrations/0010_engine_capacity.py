@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0009_change_history"),
+        ("inventory", "0006_vocabulary"),
     ]
 
     operations = [

@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from ... import capabilities as caps
 from ... import capacity, extra_config
-from ...capabilities import CAPABILITIES
 from ...errors import RegistryProtectedError, RegistryValidationError
 from ...impact import delete_impact
 from ...listing import ListRequest
@@ -125,9 +125,10 @@ def context_notes(inventory: Inventory, instance: models.Model) -> dict[str, Any
 def schema_help(capabilities: Any) -> dict[str, Any]:
     """The ``extra_config`` JSON Schemas to show beside the JSON editor."""
     groups: dict[str, list[str]] = {}
-    for name, schema in extra_config.schemas_by_capability().items():
+    vocabulary = caps.known()
+    for name, schema in extra_config.schemas_by_capability(vocabulary).items():
         groups.setdefault(_json(schema), []).append(name)
-    selected = [name for name in CAPABILITIES if name in _as_list(capabilities)]
+    selected = [name for name in vocabulary if name in _as_list(capabilities)]
     return {
         "selected": selected,
         "current": _json(extra_config.schema_for(selected)),

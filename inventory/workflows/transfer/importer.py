@@ -4,19 +4,28 @@ back for a dry run or when any row is refused), with a report of every row's out
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from ... import capacity, history
+from ... import capacity, history, vocabulary_service
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
 from ...models import RegisteredModel
 from ...services import knowledge_config, save_validated, translate, update_knowledge_config
 from .csv_catalog import InvalidCell
-from .document import ACTIONS, IGNORED_KEYS, KNOWLEDGE, SECTION_KEYS, SECTIONS, Section
+from .document import (
+    ACTIONS,
+    IGNORED_KEYS,
+    KNOWLEDGE,
+    SECTION_KEYS,
+    SECTIONS,
+    VOCABULARY,
+    Section,
+)
 from .parsing import parse
 
 CHUNK_SIZE = 1000
@@ -62,6 +71,8 @@ class Importer:
 
     def run(self, document: Mapping[str, Any]) -> None:
         before = capacity.committed_by_engine()
+        if VOCABULARY in document:
+            self.vocabulary(document[VOCABULARY])
         for section in SECTIONS:
             if section.key in document:
                 self.section(section, document[section.key])
@@ -106,6 +117,27 @@ class Importer:
                 )
 
     # sections
+
+    def vocabulary(self, raw: Any) -> None:
+        """The added terms, then the aliases, so that the rows after them may use them."""
+        if not isinstance(raw, Mapping):
+            error = RegistryValidationError({VOCABULARY: ["vocabulary must be a JSON object"]})
+            self.refuse(VOCABULARY, 1, None, error, str)
+            return
+        entries = [("terms", vocabulary_service.ensure_term, "name")]
+        entries.append(("aliases", vocabulary_service.ensure_alias, "alias"))
+        row = 0
+        for key, ensure, name_key in entries:
+            for entry in raw.get(key) or []:
+                row += 1
+                name = entry.get(name_key) if isinstance(entry, Mapping) else None
+                try:
+                    with transaction.atomic():
+                        added = ensure(entry)
+                except RegistryValidationError as error:
+                    self.refuse(VOCABULARY, row, name, error, str)
+                    continue
+                self.record(VOCABULARY, row, name, "created" if added else "unchanged")
 
     def section(self, section: Section, rows: list[Any]) -> None:
         name_field = section.model._meta.get_field("name")
@@ -315,7 +347,7 @@ class Importer:
 
     def report(self, applied: bool) -> dict[str, Any]:
         """Rows and errors in file order (new rows are inserted at the end of their chunk)."""
-        order = {key: index for index, key in enumerate((*SECTION_KEYS, KNOWLEDGE))}
+        order = {key: index for index, key in enumerate((VOCABULARY, *SECTION_KEYS, KNOWLEDGE))}
 
         def position(item: Mapping[str, Any]) -> tuple[int, int]:
             return order[item["section"]], item["row"]
@@ -374,7 +406,9 @@ def import_document(
     )
     allow = parse_bool("allow_over_capacity", allow_over_capacity)
     importer = Importer(confirm_embedding_model_change, progress, allow)
-    with history.operation(), history.atomic():
+    # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
+    quiet = nullcontext() if apply else history.recording.suspended()
+    with history.operation(), quiet, history.atomic() if apply else transaction.atomic():
         importer.run(document)
         if importer.errors or not apply:
             transaction.set_rollback(True)
