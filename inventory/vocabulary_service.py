@@ -110,9 +110,7 @@ def add_alias(payload: Any) -> dict[str, Any]:
     term = VocabularyTerm.objects.filter(kind=kind, name=KINDS[kind].aliases.get(target, target))
     found = term.first()
     if found is None:
-        raise RegistryValidationError(
-            {"term": [str(KINDS[kind].refuse([_text(payload, "term")]))]}
-        )
+        raise RegistryValidationError({"term": [str(KINDS[kind].refuse([_text(payload, "term")]))]})
     row = VocabularyAlias(kind=kind, alias=alias, term=found)
     save_validated(row)
     return alias_row(row)
@@ -153,10 +151,6 @@ def ensure_alias(entry: Any) -> bool:
 def export_vocabulary() -> dict[str, list[dict[str, Any]]]:
     """The terms and aliases administrators added, for the inventory document."""
     return {
-        "terms": [
-            {key: row[key] for key in TERM_KEYS} for row in list_terms(added_only=True)
-        ],
-        "aliases": [
-            {key: row[key] for key in ALIAS_KEYS} for row in list_aliases(added_only=True)
-        ],
+        "terms": [{key: row[key] for key in TERM_KEYS} for row in list_terms(added_only=True)],
+        "aliases": [{key: row[key] for key in ALIAS_KEYS} for row in list_aliases(added_only=True)],
     }
