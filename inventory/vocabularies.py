@@ -129,15 +129,15 @@ class Kind:
 
     def resolve(self, tokens: Sequence[str], resolver: Resolver | None = None) -> dict[str, str]:
         """token → term for the canonically spelt tokens that name a term; built-ins cost
-        nothing, only the others are looked up."""
+        nothing, only the others that could be names at all are looked up."""
         found: dict[str, str] = {}
         others: list[str] = []
         for token in tokens:
             term = self.built_in_term(token)
             if term is not None:
                 found[token] = term
-            elif token not in others:
-                others.append(token)
+            elif token not in others and name_error(token) is None:
+                others.append(token)  # only a valid name can have been added
         if others:
             found.update((resolver or _resolver).resolve(self.key, others))
         return found
