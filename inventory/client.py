@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import requests
 
-from .client_history import Changes, row_history
+from .client_history import Changes, knowledge_history, row_history
 from .errors import RegistryProtectedError, RegistryValidationError
 from .values import parse_id, parse_int
 from .vocabulary import CapabilityVocabulary, DescribedResolver
@@ -318,9 +318,9 @@ class ModelResource:
         )
         return response.status_code != 404
 
-    def history(self, row_id: Any) -> list[dict[str, Any]]:
-        """Every recorded change of the row, newest first (also once it was deleted)."""
-        return row_history(self.client, self.path, row_id)
+    def history(self, row_id: Any, limit: Any = 100) -> list[dict[str, Any]]:
+        """The row's newest changes (up to ``limit``), newest first, also once deleted."""
+        return row_history(self.client, self.path, row_id, limit)
 
     def table_model(self) -> list[dict[str, Any]]:
         return self._get("table-model/")
@@ -377,9 +377,9 @@ class Knowledge:
         response = self.client.request("PATCH", "knowledge/config/", params=params, json=payload)
         return response.json()
 
-    def history(self) -> list[dict[str, Any]]:
-        """Every recorded change of the knowledge settings, newest first."""
-        return self.client.request("GET", "knowledge/history/").json()["changes"]
+    def history(self, limit: Any = 100) -> list[dict[str, Any]]:
+        """The newest changes of the knowledge settings, newest first."""
+        return knowledge_history(self.client, limit)
 
 
 class Capabilities(CapabilityVocabulary):

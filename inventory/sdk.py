@@ -77,9 +77,10 @@ class ModelResource:
         ``RegistryProtectedError`` with the reason."""
         return self.service.delete(row_id)
 
-    def history(self, row_id: Any) -> list[dict[str, Any]]:
-        """Every recorded change of the row, newest first (also once it was deleted)."""
-        return feed.history(self.name, row_id)
+    def history(self, row_id: Any, limit: Any = feed.FEED_LIMIT) -> list[dict[str, Any]]:
+        """The row's newest changes (up to ``limit``, 1..1000), newest first, also once it
+        was deleted; every change through ``changes.since`` with the row's filters."""
+        return feed.history(self.name, row_id, limit)
 
     def table_model(self) -> list[dict[str, Any]]:
         return self.declaration.table_model()
@@ -131,9 +132,9 @@ class Knowledge:
     ) -> dict[str, Any]:
         return update_knowledge_config(payload, confirm_embedding_model_change)
 
-    def history(self) -> list[dict[str, Any]]:
-        """Every recorded change of the knowledge settings, newest first."""
-        return feed.history("knowledge", KnowledgeSettings.SINGLETON_ID)
+    def history(self, limit: Any = feed.FEED_LIMIT) -> list[dict[str, Any]]:
+        """The newest changes of the knowledge settings, newest first."""
+        return feed.history("knowledge", KnowledgeSettings.SINGLETON_ID, limit)
 
 
 class Capabilities(CapabilityVocabulary):

@@ -131,3 +131,11 @@ def test_a_single_row_write_adds_at_most_two_queries(sdk, engine, door):
     with_history = queries(write("b"))
     assert with_history - without <= 2
     assert with_history > without  # the record is written
+
+
+@pytest.mark.parametrize("fields", [5, {"name": 1}, [1], [None], "nope"])
+def test_restore_refuses_malformed_fields_by_name(api, engine, fields):
+    record = ChangeRecord.objects.get(entity="engine_registry")
+    response = api.post(f"/api/v1/changes/{record.pk}/restore/", {"fields": fields}, format="json")
+    assert response.status_code == 400
+    assert "fields" in response.json()["errors"]

@@ -4,6 +4,7 @@ back for a dry run or when any row is refused), with a report of every row's out
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -384,7 +385,9 @@ def import_document(
         "confirm_embedding_model_change", confirm_embedding_model_change
     )
     importer = Importer(confirm_embedding_model_change, progress)
-    with history.operation(), history.atomic():
+    # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
+    quiet = nullcontext() if apply else history.recording.suspended()
+    with history.operation(), quiet, history.atomic() if apply else transaction.atomic():
         importer.run(document)
         if importer.errors or not apply:
             transaction.set_rollback(True)
