@@ -162,10 +162,6 @@ def ensure_alias(entry: Any) -> bool:
 def export_vocabulary() -> dict[str, list[dict[str, Any]]]:
     """The terms and aliases administrators added, for the inventory document."""
     return {
-        "terms": [
-            {key: row[key] for key in TERM_KEYS} for row in list_terms(added_only=True)
-        ],
-        "aliases": [
-            {key: row[key] for key in ALIAS_KEYS} for row in list_aliases(added_only=True)
-        ],
+        "terms": [{key: row[key] for key in TERM_KEYS} for row in list_terms(added_only=True)],
+        "aliases": [{key: row[key] for key in ALIAS_KEYS} for row in list_aliases(added_only=True)],
     }

@@ -53,8 +53,10 @@ def unknown_word() -> st.SearchStrategy[str]:
         min_size=1,
         max_size=20,
     ).filter(
-        lambda text: caps.canonical_token(text) not in ("", *CAPABILITIES)
-        and vocabularies.spell(text) not in FEATURES
+        lambda text: (
+            caps.canonical_token(text) not in ("", *CAPABILITIES)
+            and vocabularies.spell(text) not in FEATURES
+        )
     )
 
 

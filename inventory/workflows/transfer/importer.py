@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from ... import history, vocabulary_service
+from ... import capacity, history, vocabulary_service
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
 from ...models import RegisteredModel
@@ -64,11 +64,13 @@ class Pending:
 class Importer:
     confirm_embedding_model_change: bool = False
     progress: Callable[[int], None] | None = None
+    allow_over_capacity: bool = False
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def run(self, document: Mapping[str, Any]) -> None:
+        before = capacity.committed_by_engine()
         if VOCABULARY in document:
             self.vocabulary(document[VOCABULARY])
         for section in SECTIONS:
@@ -76,6 +78,20 @@ class Importer:
                 self.section(section, document[section.key])
         if KNOWLEDGE in document:
             self.knowledge(document[KNOWLEDGE])
+        if not self.allow_over_capacity:
+            # Checked once the rows are written (rows of one chunk are validated before any
+            # of them is stored), for the engines this import took beyond their capacity.
+            for engine, messages in capacity.newly_overcommitted(before):
+                for message in messages:
+                    self.errors.append(
+                        {
+                            "section": "engines",
+                            "row": None,
+                            "name": engine.name,
+                            "field": "engine_id",
+                            "message": message,
+                        }
+                    )
 
     # outcome bookkeeping
 
@@ -215,6 +231,8 @@ class Importer:
         section.service.assign(instance, payload)
         if hasattr(instance, "confirm_embedding_model_change"):
             instance.confirm_embedding_model_change = self.confirm_embedding_model_change
+        if hasattr(instance, "allow_over_capacity"):
+            instance.allow_over_capacity = True  # checked per engine at the end (see run)
         if before is not None and _unchanged(instance, before, looked_up):
             return None
         try:
@@ -377,14 +395,17 @@ def import_document(
     apply: bool = False,
     confirm_embedding_model_change: bool = False,
     progress: Callable[[int], None] | None = None,
+    allow_over_capacity: bool = False,
 ) -> dict[str, Any]:
     """Import a parsed document in one transaction; kept only when ``apply`` and no row was
-    refused. Returns the report; raises ``InventoryImportError`` when ``apply`` failed."""
+    refused. Returns the report; raises ``InventoryImportError`` when ``apply`` failed.
+    ``allow_over_capacity`` lets active models go beyond their engines' capacity."""
     apply = parse_bool("apply", apply)
     confirm_embedding_model_change = parse_bool(
         "confirm_embedding_model_change", confirm_embedding_model_change
     )
-    importer = Importer(confirm_embedding_model_change, progress)
+    allow = parse_bool("allow_over_capacity", allow_over_capacity)
+    importer = Importer(confirm_embedding_model_change, progress, allow)
     # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
     quiet = nullcontext() if apply else history.recording.suspended()
     with history.operation(), quiet, history.atomic() if apply else transaction.atomic():
@@ -403,6 +424,9 @@ def import_inventory(
     apply: bool = False,
     confirm_embedding_model_change: bool = False,
     progress: Callable[[int], None] | None = None,
+    allow_over_capacity: bool = False,
 ) -> dict[str, Any]:
     """Parse and import; a dry run unless ``apply``. See the package docstring."""
-    return import_document(parse(source, fmt), apply, confirm_embedding_model_change, progress)
+    return import_document(
+        parse(source, fmt), apply, confirm_embedding_model_change, progress, allow_over_capacity
+    )
