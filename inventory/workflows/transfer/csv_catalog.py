@@ -20,8 +20,16 @@ class InvalidCell:
 
 
 def parse_csv(text: str) -> dict[str, Any]:
-    """Catalog rows from CSV whose header names catalog fields."""
-    reader = csv.DictReader(io.StringIO(text))
+    """Catalog rows from CSV whose header names catalog fields; text the CSV reader cannot
+    read (a stray carriage return in an unquoted field…) is an error of the file."""
+    try:
+        return _parse_csv(text)
+    except csv.Error as error:
+        raise RegistryValidationError({"file": [f"the CSV file cannot be read: {error}"]}) from None
+
+
+def _parse_csv(text: str) -> dict[str, Any]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = {item.name: item for item in AVAILABLE_MODELS.fields}
     header = [name.strip() for name in reader.fieldnames or []]
     if not header:
