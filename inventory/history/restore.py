@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import RegistryValidationError
+from ..listing import parse_bool
 from ..models import ChangeRecord
 from ..services import SERVICES, parse_id, save_validated, update_knowledge_config
 from . import context
@@ -82,6 +83,9 @@ def restore(
     """
     record = load(change_id)
     payload = version_payload(record, fields)
+    confirm_embedding_model_change = parse_bool(
+        "confirm_embedding_model_change", confirm_embedding_model_change
+    )
     options = {"confirm_embedding_model_change": confirm_embedding_model_change}
     with atomic(), context.restoring(record.pk):
         if record.entity == KNOWLEDGE:
@@ -99,7 +103,7 @@ def restore(
             instance = model(pk=record.object_id)
             service.assign(instance, payload)
             if hasattr(instance, "confirm_embedding_model_change"):
-                instance.confirm_embedding_model_change = bool(confirm_embedding_model_change)
+                instance.confirm_embedding_model_change = confirm_embedding_model_change
             save_validated(instance)
             action = "undeleted"
     return {

@@ -138,3 +138,10 @@ def test_restore_refuses_malformed_fields_by_name(api, engine, fields):
     response = api.post(f"/api/v1/changes/{record.pk}/restore/", {"fields": fields}, format="json")
     assert response.status_code == 400
     assert "fields" in response.json()["errors"]
+
+
+def test_restore_parses_its_confirmation_as_every_write_does(sdk, engine):
+    record = ChangeRecord.objects.get(entity="engine_registry")
+    with pytest.raises(sdk.ValidationError) as refused:
+        sdk.changes.restore(record.pk, confirm_embedding_model_change="maybe")
+    assert "confirm_embedding_model_change" in refused.value.errors
