@@ -36,7 +36,8 @@ The API for writers:
   it (see ``feed.py`` for why ids must follow commit order).
 
 Reading: ``feed.history(entity, id)``, ``feed.filtered(filters)``, ``feed.since(cursor)``;
-``restore.restore(change_id, fields=None)`` writes back a version or undeletes a row.
+``restore.restore(change_id, fields=None, **confirmations)`` writes back a version or
+undeletes a row. ``prune_history`` (``retention.prune``) deletes old records.
 Credentials in engine ``config`` are masked in every record (``recording.mask``).
 """
 
