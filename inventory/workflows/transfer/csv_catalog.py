@@ -21,7 +21,7 @@ class InvalidCell:
 
 def parse_csv(text: str) -> dict[str, Any]:
     """Catalog rows from CSV whose header names catalog fields."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = {item.name: item for item in AVAILABLE_MODELS.fields}
     header = [name.strip() for name in reader.fieldnames or []]
     if not header:
