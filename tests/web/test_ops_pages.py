@@ -108,3 +108,26 @@ def test_bulk_pages_need_the_permission_of_the_action(login, make_user, small):
     response = client.post("/models/bulk/", {"action": "delete", "ids": row.pk, "apply": "1"})
     assert response.status_code == 403
     assert RegisteredModel.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("slug", ["engines", "catalog", "models"])
+@pytest.mark.parametrize("action", ["update", "move", "deactivate", "delete"])
+def test_every_bulk_page_renders_and_previews(admin_client, small, slug, action):
+    row = {
+        "engines": small,
+        "catalog": AvailableModel.objects.create(name="c", label="c"),
+        "models": RegisteredModel.objects.create(name="m", engine=small),
+    }[slug]
+    response = admin_client.get(f"/{slug}/bulk/?action={action}&ids={row.pk}")
+    assert response.status_code == 200
+    page = text(response)
+    assert "1 selected row(s)" in page
+    response = admin_client.post(
+        f"/{slug}/bulk/", {"action": action, "ids": row.pk, "preview": "1"}
+    )
+    page = text(response)
+    if response.status_code == 200:
+        assert 'data-testid="bulk-summary"' in page and "Preview, nothing written" in page
+    else:  # nothing chosen to change: said so, nothing written
+        assert response.status_code == 400
+        assert "choose the engine" in page or "changes must be a non-empty object" in page
