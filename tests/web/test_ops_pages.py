@@ -41,6 +41,7 @@ def test_engine_page_shows_needed_against_available(admin_client, small):
     page = text(admin_client.get(f"/engines/{small.pk}/"))
     assert 'data-testid="over-capacity"' in page
     assert "6 GB of 4 GB" in page
+    assert '4,096 MB <span class="text-body-secondary">(4 GB)</span>' in page  # humanized
 
 
 def test_model_page_shows_its_warnings(admin_client, small):
