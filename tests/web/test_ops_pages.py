@@ -132,3 +132,30 @@ def test_every_bulk_page_renders_and_previews(admin_client, small, slug, action)
     else:  # nothing chosen to change: said so, nothing written
         assert response.status_code == 400
         assert "choose the engine" in page or "changes must be a non-empty object" in page
+
+
+def test_disabling_the_knowledge_model_on_its_form_asks_for_confirmation(admin_client, small):
+    embed = RegisteredModel.objects.create(
+        name="embedder",
+        engine=small,
+        status="active",
+        capabilities="embedding",
+        extra_config={"dim": 8},
+    )
+    KnowledgeSettings.objects.create(enabled=True, embedding_model=embed)
+    data = model_form(
+        small.pk,
+        name="embedder",
+        model_path="",
+        status="disabled",
+        extra_config='{"dim": 8}',
+    )
+    response = admin_client.post(f"/models/{embed.pk}/edit/", data)
+    assert response.status_code == 200
+    assert 'data-testid="confirmation"' in text(response)
+    assert RegisteredModel.objects.get(pk=embed.pk).status == "active"
+    response = admin_client.post(
+        f"/models/{embed.pk}/edit/", {**data, "confirm_embedding_model_change": "on"}
+    )
+    assert response.status_code == 302
+    assert RegisteredModel.objects.get(pk=embed.pk).status == "disabled"
