@@ -330,11 +330,20 @@ def _unchanged(instance: models.Model, before: Mapping[str, Any], exclude: list[
 
 
 def _snapshot(instance: models.Model) -> dict[str, Any]:
+    """The row's values in their stored form, so that like is compared with like (``[]``
+    given for a list field is the stored ``''``; Django's cleaning skips empty values)."""
     return {
-        item.attname: getattr(instance, item.attname)
+        item.attname: _stored_form(item, getattr(instance, item.attname))
         for item in instance._meta.concrete_fields
         if not item.primary_key and item.attname not in IGNORED_KEYS
     }
+
+
+def _stored_form(item: models.Field, value: Any) -> Any:
+    try:
+        return item.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return value
 
 
 def import_document(
