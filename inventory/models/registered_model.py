@@ -39,8 +39,10 @@ def _megabytes(field: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(
         default=0,
         validators=[
-            MinValueValidator(0, message=f"{field} must be a non-negative integer"),
-            MaxValueValidator(MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}"),
+            MinValueValidator(0, message=f"{field} must be a non-negative integer, got %(value)r"),
+            MaxValueValidator(
+                MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}, got %(value)r"
+            ),
         ],
     )
 

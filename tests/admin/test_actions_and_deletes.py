@@ -71,7 +71,7 @@ def test_action_reports_rows_the_validation_refuses(admin_client, make_model):
     assert statuses() == {"good": "active", "bad": "available"}
     assert (
         django_messages.ERROR,
-        "Refused bad: extra_config.dim must be a positive integer",
+        "Refused bad: extra_config.dim must be a positive integer, got 'x'",
     ) in messages_of(response)
     assert (django_messages.SUCCESS, "Activated 1 registered model.") in messages_of(response)
 
