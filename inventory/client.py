@@ -451,8 +451,16 @@ class Workflows:
         format: str = "json",
         apply: bool = False,
         confirm_embedding_model_change: bool = False,
+        mode: str = "all",
+        move_unknown_capabilities: bool = False,
     ) -> dict[str, Any]:
-        options = {"format": format, "apply": apply, CONFIRM: confirm_embedding_model_change}
+        options = {
+            "format": format,
+            "apply": apply,
+            CONFIRM: confirm_embedding_model_change,
+            "mode": mode,
+            "move_unknown_capabilities": move_unknown_capabilities,
+        }
         try:
             if isinstance(text, bytes):
                 # Sent as an upload, as read: the server decodes it (and refuses a file that is

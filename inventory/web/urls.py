@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
 from .entities import INVENTORIES, Inventory
+from .imports import urlpatterns as import_urls
 from .views.dashboard import DashboardPage
 from .views.knowledge import KnowledgePage
 from .views.lists import ExportView, ListPage
@@ -45,5 +46,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("knowledge/", KnowledgePage.as_view(), name="knowledge"),
     *workflow_urls,
+    *import_urls,
     *[pattern for inventory in INVENTORIES for pattern in inventory_urls(inventory)],
 ]

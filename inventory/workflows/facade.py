@@ -65,6 +65,18 @@ class Workflows:
         format: str = "json",
         apply: bool = False,
         confirm_embedding_model_change: bool = False,
+        mode: str = "all",
+        move_unknown_capabilities: bool = False,
     ) -> dict[str, Any]:
-        """Dry run by default: the per-row report. With ``apply``, all or nothing."""
-        return transfer.import_inventory(text, format, apply, confirm_embedding_model_change)
+        """Dry run by default: the per-row report. With ``apply``, all or nothing in mode
+        ``all``; the valid rows, with the refused ones reported, in mode ``partial``.
+        ``move_unknown_capabilities`` moves catalog capability tokens outside the vocabulary
+        into ``extended_capabilities`` instead of refusing the row."""
+        return transfer.import_inventory(
+            text,
+            format,
+            apply,
+            confirm_embedding_model_change,
+            mode=mode,
+            move_unknown_capabilities=move_unknown_capabilities,
+        )

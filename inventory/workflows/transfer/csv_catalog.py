@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +21,13 @@ class InvalidCell:
 
 
 def parse_csv(text: str) -> dict[str, Any]:
-    """Catalog rows from CSV whose header names catalog fields."""
-    reader = csv.DictReader(io.StringIO(text))
+    """Catalog rows from CSV text whose header names catalog fields."""
+    return {"catalog": list(csv_rows(io.StringIO(text)))}
+
+
+def csv_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Catalog rows, one per CSV record, from lines of text (the header first)."""
+    reader = csv.DictReader(lines)
     fields = {item.name: item for item in AVAILABLE_MODELS.fields}
     header = [name.strip() for name in reader.fieldnames or []]
     if not header:
@@ -37,23 +43,25 @@ def parse_csv(text: str) -> dict[str, Any]:
             }
         )
     reader.fieldnames = header
-    rows: list[dict[str, Any]] = []
     for record in reader:
-        row: dict[str, Any] = {}
-        for name, cell in record.items():
-            if name is None or cell is None:
+        yield _row(record, fields)
+
+
+def _row(record: dict[str | None, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name, cell in record.items():
+        if name is None or cell is None:
+            continue
+        kind = fields[name].type
+        if kind == "json" or (kind in {"list", "capabilities"} and cell.lstrip()[:1] == "["):
+            if not cell.strip():
                 continue
-            kind = fields[name].type
-            if kind == "json" or (kind in {"list", "capabilities"} and cell.lstrip()[:1] == "["):
-                if not cell.strip():
-                    continue
-                try:
-                    row[name] = json.loads(cell)
-                except ValueError as error:
-                    row[name] = InvalidCell(f"{name} is not valid JSON: {error}")
-                except RecursionError:
-                    row[name] = InvalidCell(f"{name} is not valid JSON: nested too deeply")
-            else:
-                row[name] = cell
-        rows.append(row)
-    return {"catalog": rows}
+            try:
+                row[name] = json.loads(cell)
+            except ValueError as error:
+                row[name] = InvalidCell(f"{name} is not valid JSON: {error}")
+            except RecursionError:
+                row[name] = InvalidCell(f"{name} is not valid JSON: nested too deeply")
+        else:
+            row[name] = cell
+    return row
