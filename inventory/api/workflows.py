@@ -28,6 +28,7 @@ from inventory.workflows import permissions as needs
 from inventory.workflows import transfer
 
 from . import schema
+from .import_limits import read_import_body, refuse_if_too_large
 from .parsers import JSONParser
 from .views import ID_PARAMETER, no_parameters, query_values
 from .views import _errors as errors_for
@@ -491,6 +492,11 @@ class ImportView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     required_perms = {"POST": needs.IMPORT}
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            read_import_body(request)
+
     @extend_schema(
         tags=TAGS,
         operation_id="workflows_import_inventory",
@@ -505,15 +511,21 @@ class ImportView(APIView):
         responses={
             200: IMPORT_REPORT,
             400: OpenApiResponse(IMPORT_REFUSED, description="Invalid input or rows refused."),
+            413: OpenApiResponse(
+                schema.ref(schema.ERROR),
+                description="The body is larger than the import limit (IMPORT_MAX_MB, 64 MB "
+                "by default), named in the message.",
+            ),
             **errors_for(),
         },
     )
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is not None:
+            refuse_if_too_large(upload.size)
             data = {key: request.data[key] for key in request.data if key != "file"}
             check_keys(data, ("file", *IMPORT_OPTIONS))
-            text: Any = upload.read()
+            text: Any = upload.file  # streamed from Django's (temporary) file
             fmt = data.get("format") or transfer.format_for(upload.name or "")
         else:
             data = payload(request, ("text", *IMPORT_OPTIONS), ("text",))

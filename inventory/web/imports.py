@@ -33,8 +33,9 @@ READ_SIZE = 1024 * 1024
 
 
 def limit_text(limit: int) -> str:
-    """A byte limit as people read it (``64 MB``)."""
-    return f"{limit / (1024 * 1024):g} MB"
+    """A byte limit as people read it: ``64 MB`` (whole megabytes), else in bytes."""
+    megabytes, rest = divmod(limit, 1024 * 1024)
+    return f"{megabytes} MB" if megabytes and not rest else f"{limit} bytes"
 
 
 def pack(chunks: Iterator[bytes]) -> tuple[str, str]:
@@ -100,7 +101,7 @@ class ImportPage(WorkflowView):
         if upload.size is not None and upload.size > limit:
             messages.error(
                 request,
-                f"file: the file is {limit_text(upload.size)}, over the import limit of "
+                f"file: the file is {upload.size} bytes, over the import limit of "
                 f"{limit_text(limit)}",
             )
             return self.page(request)
