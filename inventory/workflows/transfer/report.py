@@ -18,9 +18,13 @@ CSV_COLUMNS = ("section", "row", "name", "action", "field", "message", "moved_ca
 _VALUES = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|-?\b\d+(?:\.\d+)?(?:e-?\d+)?\b")
 
 
+_LISTED = re.compile(r"…(?:, …)+")
+
+
 def cause(message: str) -> str:
-    """A message with its row-specific values replaced by ``…``, to group refusals by."""
-    return _VALUES.sub("…", message)
+    """A message with its row-specific values (and lists of them) replaced by ``…``, to group
+    refusals by."""
+    return _LISTED.sub("…", _VALUES.sub("…", message))
 
 
 def refusal_groups(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
