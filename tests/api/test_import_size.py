@@ -69,3 +69,38 @@ def test_page_accepts_a_file_over_django_limit(admin_client):
     )
     assert applied.status_code == 302
     assert AvailableModel.objects.count() == 3_000
+
+
+def fifty_megabytes() -> bytes:
+    """A catalog file of a little over 50 MB: 2,000 rows of about 26 KB each, every field
+    within its size limit."""
+    blob = "y" * 500
+    rows = [
+        {
+            "name": f"big-{index:05d}",
+            "summary": "s" * 1500,
+            "source_payload": {f"k{key}": blob for key in range(24)},
+            "artifacts": [{"file": f"part-{part}", "note": blob} for part in range(24)],
+        }
+        for index in range(2_000)
+    ]
+    data = json.dumps({"catalog": rows}).encode()
+    assert len(data) > 50 * 1024 * 1024
+    return data
+
+
+def test_a_50_mb_upload_gets_a_json_report_from_the_api_and_the_page(api, admin_client):
+    data = fifty_megabytes()
+    response = api.post(URL, {"file": SimpleUploadedFile("big.json", data)})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["counts"]["catalog"]["created"] == 2_000
+
+    preview = admin_client.post(
+        "/inventory/import/", {"file": SimpleUploadedFile("big.json", data)}
+    )
+    assert preview.context["report"]["counts"]["catalog"]["created"] == 2_000
+    report = json.loads(
+        b"".join(admin_client.get("/inventory/import/report.json").streaming_content)
+    )
+    assert report["counts"]["catalog"]["created"] == 2_000
