@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models
 from django.db.models import ProtectedError, RestrictedError
 
-from . import listing
+from . import history, listing
 from .declarations import DECLARATIONS, REGISTERED_MODELS
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
 from .listing import ListDeclaration, parse_bool
@@ -49,7 +49,7 @@ def validated_write(instance: models.Model) -> Iterator[None]:
     """Validate, run the caller's write, and report database-level conflicts as validation."""
     model = type(instance)
     try:
-        with transaction.atomic():
+        with history.atomic():
             instance.full_clean()
             yield
     except ValidationError as error:
@@ -66,6 +66,7 @@ def validated_write(instance: models.Model) -> Iterator[None]:
         ) from error
 
 
+@history.grouped
 def save_validated(instance: models.Model) -> models.Model:
     with validated_write(instance):
         instance.save()
@@ -112,17 +113,19 @@ class EntityService:
             if key in writable:
                 setattr(instance, writable[key].source, value)
 
+    @history.grouped
     def create_instance(self, payload: Any, **options: Any) -> models.Model:
         instance = self.model()
         self.assign(instance, payload)
         _apply_options(instance, options)
         return save_validated(instance)
 
+    @history.grouped
     def update_instance(self, pk: Any, payload: Any, **options: Any) -> models.Model | None:
         """Partial update under a row lock, so concurrent updates of other keys survive."""
         pk = parse_id(pk)
         _payload(payload)
-        with transaction.atomic():
+        with history.atomic():
             instance = self.model._default_manager.select_for_update().filter(pk=pk).first()
             if instance is None:
                 return None
@@ -146,9 +149,10 @@ class EntityService:
         return delete_instance(instance)
 
 
+@history.grouped
 def delete_instance(instance: models.Model) -> bool:
     try:
-        with transaction.atomic():
+        with history.atomic():
             instance.delete()
     except (ProtectedError, RestrictedError) as error:
         raise RegistryProtectedError(instance.delete_refusal(error)) from error  # type: ignore[attr-defined]
@@ -189,6 +193,7 @@ def knowledge_config(settings: KnowledgeSettings | None = None) -> dict[str, Any
     }
 
 
+@history.grouped
 def update_knowledge_config(
     payload: Any, confirm_embedding_model_change: Any = False
 ) -> dict[str, Any]:
@@ -204,7 +209,7 @@ def update_knowledge_config(
         )
     confirm = parse_bool("confirm_embedding_model_change", confirm_embedding_model_change)
     KnowledgeSettings.load()
-    with transaction.atomic():
+    with history.atomic():
         settings = KnowledgeSettings.objects.select_for_update().get(
             pk=KnowledgeSettings.SINGLETON_ID
         )

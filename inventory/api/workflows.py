@@ -28,7 +28,7 @@ from inventory.workflows import permissions as needs
 from inventory.workflows import transfer
 
 from . import schema
-from .import_limits import read_import_body, refuse_if_too_large
+from .import_limits import import_limit, read_import_body, refuse_if_too_large
 from .parsers import JSONParser
 from .views import ID_PARAMETER, no_parameters, query_values
 from .views import _errors as errors_for
@@ -491,6 +491,11 @@ class ImportView(APIView):
     permission_classes = [WorkflowPermission]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     required_perms = {"POST": needs.IMPORT}
+
+    @property
+    def max_body_size(self) -> int:
+        """The JSON parser's body limit for this view (see ``inventory.api.parsers``)."""
+        return import_limit()
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

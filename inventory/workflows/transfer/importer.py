@@ -5,6 +5,7 @@ of every row's outcome."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from ... import capabilities as caps
+from ... import history
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
 from ...models import RegisteredModel
@@ -284,6 +286,7 @@ class Importer:
         try:
             with transaction.atomic():
                 section.model._default_manager.bulk_create([item.instance for item in pending])
+                history.record_bulk(created=[item.instance for item in pending])
         except IntegrityError:
             for item in pending:
                 item.instance.pk = None
@@ -311,6 +314,7 @@ class Importer:
                     names = {meta.get_field(key).name for key in changed}
                     names.update(stamp.name for stamp in stamped)
                     section.model._default_manager.bulk_update(instances, sorted(names))
+                history.record_bulk(updated=[(item.instance, None) for item in pending])
         except IntegrityError:
             for item in pending:
                 self.write(section, item, "updated")
@@ -453,7 +457,9 @@ def import_document(
     mode = parse_mode(mode)
     importer = Importer(confirm_embedding_model_change, progress, move_unknown_capabilities)
     keep = apply and (mode == "partial")
-    with transaction.atomic():
+    # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
+    quiet = nullcontext() if apply else history.recording.suspended()
+    with history.operation(), quiet, history.atomic() if apply else transaction.atomic():
         importer.run(document)
         if not apply or (importer.errors and not keep):
             transaction.set_rollback(True)
