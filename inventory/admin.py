@@ -16,7 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 
 from . import capabilities as caps
-from . import extra_config
+from . import (
+    extra_config,
+    vocabulary_admin,  # noqa: F401  (registers the vocabulary admin)
+)
 from .admin_lists import DeclaredListAdmin, change_url, changelist_url
 from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
 from .api.admin import ApiTokenAdmin
@@ -50,15 +53,13 @@ class CapabilityHelp:
         if "capabilities" in self.fields:
             self.fields[
                 "capabilities"
-            ].help_text = (
-                f"Comma-separated, from: {', '.join(caps.CAPABILITIES)} (aliases accepted)."
-            )
+            ].help_text = f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
         if "extra_config" in self.fields:
             if self.instance.pk:
                 tokens = caps.parse_stored(self.instance.capabilities)
                 scope = f"this model's capabilities ({', '.join(tokens) or 'none'})"
             else:
-                tokens, scope = list(caps.CAPABILITIES), "a model with every capability"
+                tokens, scope = caps.known(), "a model with every capability"
             self.fields["extra_config"].help_text = format_html(
                 "A JSON object; its rules depend on the capabilities. "
                 "<details><summary>JSON Schema for {}</summary>{}</details>",

@@ -196,7 +196,7 @@ class CapabilityListFilter(DeclaredListFilter):
     """The vocabulary; choosing several capabilities narrows to rows that have them all."""
 
     def options(self) -> Iterator[tuple[str, str]]:
-        for capability in caps.CAPABILITIES:
+        for capability in caps.known():
             yield capability, capability
 
     def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:

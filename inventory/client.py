@@ -30,7 +30,7 @@ import requests
 from .client_history import Changes, knowledge_history, row_history
 from .errors import RegistryProtectedError, RegistryValidationError
 from .values import parse_id, parse_int
-from .vocabulary import CapabilityVocabulary
+from .vocabulary import CapabilityVocabulary, DescribedResolver
 
 API_PREFIX = "api/v1/"
 DEFAULT_PAGE_SIZE = 25
@@ -135,6 +135,7 @@ class RegistryClient:
         self.models = Models(self)
         self.knowledge = Knowledge(self)
         self.capabilities = Capabilities(self)
+        self.vocabulary = Vocabulary(self)
         self.workflows = Workflows(self)
         self.changes = Changes(self)
 
@@ -390,9 +391,43 @@ class Capabilities(CapabilityVocabulary):
 
     def __init__(self, client: RegistryClient):
         self.client = client
+        self.resolver = DescribedResolver(self.describe)
 
     def describe(self) -> dict[str, Any]:
         return self.client.request("GET", "capabilities/").json()
+
+
+class Vocabulary:
+    """``client.vocabulary``: ``module_sdk.vocabulary`` over HTTP."""
+
+    def __init__(self, client: RegistryClient):
+        self.client = client
+
+    def _list(self, what: str, kind: str | None) -> list[dict[str, Any]]:
+        params = {"kind": kind} if kind is not None else None
+        return self.client.request("GET", f"vocabulary/{what}/", params=params).json()
+
+    def _remove(self, what: str, kind: Any, name: Any) -> bool:
+        path = f"vocabulary/{what}/{quote(str(kind), safe='')}/{quote(str(name), safe='')}/"
+        return self.client.request("DELETE", path).status_code != 404
+
+    def terms(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return self._list("terms", kind)
+
+    def aliases(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return self._list("aliases", kind)
+
+    def add_term(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return self.client.request("POST", "vocabulary/terms/", json=payload).json()
+
+    def remove_term(self, kind: str, name: str) -> bool:
+        return self._remove("terms", kind, name)
+
+    def add_alias(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return self.client.request("POST", "vocabulary/aliases/", json=payload).json()
+
+    def remove_alias(self, kind: str, alias: str) -> bool:
+        return self._remove("aliases", kind, alias)
 
 
 class Workflows:

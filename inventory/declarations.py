@@ -15,9 +15,9 @@ from . import capabilities as caps
 from .listing import (
     BoolFilter,
     CapabilitiesFilter,
+    CaseInsensitiveExactFilter,
     ChoiceFilter,
     ExactNameFilter,
-    ExactTextFilter,
     Field,
     IdFilter,
     ListDeclaration,
@@ -25,6 +25,9 @@ from .listing import (
     SearchFilter,
     TextFilter,
     TokensFilter,
+    VocabularyChoiceFilter,
+    VocabularyOptions,
+    VocabularyTextFilter,
     as_flag,
     iso_datetime,
 )
@@ -86,16 +89,22 @@ CAPABILITIES_FIELD = Field(
     "capabilities",
     "Capabilities",
     filter=CapabilitiesFilter(),
-    options=caps.CAPABILITIES,
+    options=VocabularyOptions("capability"),
     sortable=False,
 )
+
+
+def _provider(name: str, label: str) -> Field:
+    """A provider column: exact match on the provider vocabulary (aliases accepted)."""
+    return Field(name, "string", label, filter=VocabularyTextFilter(vocabulary="provider"))
+
 
 ENGINES = ListDeclaration(
     model=Engine,
     fields=(
         _id(),
         Field("name", "string", "Name", filter=TextFilter()),
-        Field("provider", "string", "Provider", filter=ExactTextFilter()),
+        _provider("provider", "Provider"),
         Field("config", "json", "Config", column=False, sortable=False, serialize=mask_row),
         _status(Engine.Status),
         Field("supported", "boolean", "Supported", filter=BoolFilter()),
@@ -114,8 +123,15 @@ AVAILABLE_MODELS = ListDeclaration(
         Field("label", "string", "Label", filter=TextFilter()),
         Field("catalog_model_id", "string", "Catalog id", column=False),
         _choice("source_kind", "Source", AvailableModel.SourceKind),
-        Field("provider_hint", "string", "Provider hint", filter=ExactTextFilter()),
-        _choice("format", "Format", AvailableModel.Format),
+        _provider("provider_hint", "Provider hint"),
+        Field(
+            "format",
+            "choice",
+            "Format",
+            filter=VocabularyChoiceFilter((), vocabulary="format"),
+            options=VocabularyOptions("format", blank=True),
+        ),
+        Field("quantization", "string", "Quantization", filter=CaseInsensitiveExactFilter()),
         Field("family", "string", "Family", filter=TextFilter()),
         Field("summary", "text", "Summary", column=False, sortable=False),
         Field("storage_ref", "string", "Storage ref", column=False),

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import listing, secrets
+from . import listing, secrets, vocabulary_service
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
 from .history import feed
@@ -141,6 +141,32 @@ class Capabilities(CapabilityVocabulary):
     """``module_sdk.capabilities``: the vocabulary, runtime methods and config schemas."""
 
 
+class Vocabulary:
+    """``module_sdk.vocabulary``: the governed vocabularies (``capability``, ``feature``,
+    ``format``, ``provider``) as data. Added terms and aliases are accepted at once by every
+    door; a term in use cannot be removed (``RegistryProtectedError`` says where it is used)."""
+
+    def terms(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return vocabulary_service.list_terms(kind)
+
+    def aliases(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return vocabulary_service.list_aliases(kind)
+
+    def add_term(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """``{"kind", "name", "label"?, "description"?}`` → the new term."""
+        return vocabulary_service.add_term(payload)
+
+    def remove_term(self, kind: str, name: str) -> bool:
+        return vocabulary_service.remove_term(kind, name)
+
+    def add_alias(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """``{"kind", "alias", "term"}`` → the new alias (renaming is done with an alias)."""
+        return vocabulary_service.add_alias(payload)
+
+    def remove_alias(self, kind: str, alias: str) -> bool:
+        return vocabulary_service.remove_alias(kind, alias)
+
+
 class ModuleSDK:
     ValidationError = RegistryValidationError
     ProtectedError = RegistryProtectedError
@@ -149,6 +175,7 @@ class ModuleSDK:
         self.models = Models()
         self.knowledge = Knowledge()
         self.capabilities = Capabilities()
+        self.vocabulary = Vocabulary()
         self.workflows = Workflows()
         self.changes = Changes()
 

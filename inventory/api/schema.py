@@ -15,7 +15,6 @@ from django.db import models
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
 
-from inventory import capabilities as caps
 from inventory.declarations import DECLARATIONS
 from inventory.listing import (
     DEFAULT_PAGE_SIZE,
@@ -26,6 +25,7 @@ from inventory.listing import (
     Field,
     FilterKind,
     ListDeclaration,
+    VocabularyChoiceFilter,
     as_flag,
     iso_datetime,
 )
@@ -163,11 +163,19 @@ def payload_schema(declaration: ListDeclaration, *, full: bool) -> Schema:
 # --- list parameters and the envelope ------------------------------------------------------
 
 
+VOCABULARY_HELP = (
+    "A term of a governed vocabulary, aliases accepted; administrators may add terms, so the "
+    "live list is served by GET /api/v1/capabilities/ (vocabularies)."
+)
+
+
 def _kind_item_schema(kind: FilterKind, options: tuple[str, ...] | None) -> Schema:
     if kind.type == "integer":
         return {"type": "integer"}
     if kind.type == "capabilities":
-        return {"type": "string", "enum": list(caps.CAPABILITIES)}
+        return {"type": "string", "description": VOCABULARY_HELP}
+    if isinstance(kind, VocabularyChoiceFilter):
+        return {"type": "string", "description": VOCABULARY_HELP}
     if kind.type == "choice":
         return {"type": "string", "enum": list(getattr(kind, "options", options or ()))}
     if kind.type == "boolean":
@@ -355,7 +363,24 @@ SHARED: dict[str, Schema] = {
         "type": "object",
         "properties": {
             "capabilities": {"type": "array", "items": {"type": "string"}},
+            "built_in": {"type": "array", "items": {"type": "string"}},
             "aliases": {"type": "object", "additionalProperties": {"type": "string"}},
+            "vocabularies": {
+                "type": "object",
+                "description": "Each governed vocabulary (capability, feature, format, "
+                "provider): its live terms, the built-in ones, and aliases.",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "terms": {"type": "array", "items": {"type": "string"}},
+                        "built_in": {"type": "array", "items": {"type": "string"}},
+                        "aliases": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                        },
+                    },
+                },
+            },
             "runtime_methods": {
                 "type": "object",
                 "additionalProperties": {"type": "array", "items": {"type": "string"}},

@@ -11,6 +11,7 @@ from .errors import no_endpoint
 from .history import urlpatterns_for as history_urls
 from .secrets import urlpatterns as secrets_urls
 from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
+from .vocabulary import AliasDetailView, AliasesView, TermDetailView, TermsView
 from .workflows import urlpatterns as workflow_urls
 
 app_name = "api"
@@ -27,6 +28,18 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
     path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),
+    path("v1/vocabulary/terms/", TermsView.as_view(), name="vocabulary-terms"),
+    path(
+        "v1/vocabulary/terms/<str:kind>/<str:name>/",
+        TermDetailView.as_view(),
+        name="vocabulary-term",
+    ),
+    path("v1/vocabulary/aliases/", AliasesView.as_view(), name="vocabulary-aliases"),
+    path(
+        "v1/vocabulary/aliases/<str:kind>/<str:alias>/",
+        AliasDetailView.as_view(),
+        name="vocabulary-alias",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs_page(SwaggerView), name="docs"),
     path("redoc/", docs_page(RedocView), name="redoc"),

@@ -27,6 +27,6 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0009_change_history")]
+    dependencies = [("inventory", "0006_vocabulary")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes)]

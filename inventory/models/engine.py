@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
-from .fields import FlagField, LowercaseCharField, StrippedCharField, json_field
+from .fields import FlagField, StrippedCharField, VocabularyField, json_field
 from .secret_config import SecretConfigField, SecretConfigModel
 
 ENGINE_REQUIRED = "name and provider are required"
@@ -32,9 +32,11 @@ class Engine(SecretConfigModel, TimestampedModel):
             "unique": "engine name already in use",
         },
     )
-    provider = LowercaseCharField(
+    provider = VocabularyField(
+        vocabulary="provider",
         max_length=100,
-        help_text="Runtime family, stored lower-case: ollama, llamacpp, vllm, openai, whisper_cpp…",
+        help_text="Runtime or provider from the provider vocabulary (aliases accepted, e.g. "
+        "llama.cpp for llamacpp): ollama, llamacpp, vllm, openai, whisper_cpp…",
         error_messages={"blank": ENGINE_REQUIRED, "null": ENGINE_REQUIRED},
     )
     config = json_field(

@@ -84,7 +84,7 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
 
 def table_for(inventory: Inventory) -> type[tables.Table]:
     """The table class of one inventory, one column per ``table_model()`` entry."""
-    entries = inventory.declaration.table_model()
+    entries = inventory.declaration.table_model(with_options=False)
     columns = {
         entry["field"]: DeclaredColumn(
             inventory, inventory.declaration.by_name[entry["field"]], entry

@@ -11,6 +11,7 @@ from .views.knowledge import KnowledgePage
 from .views.lists import ExportView, ListPage
 from .views.records import DeletePage, DetailPage, FormPage
 from .views.secrets import EngineSecretsPage
+from .views.vocabulary import VocabularyPage
 from .workflows import urlpatterns as workflow_urls
 
 app_name = "inventory"
@@ -53,6 +54,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("knowledge/", KnowledgePage.as_view(), name="knowledge"),
     path("engines/<int:pk>/secrets/", EngineSecretsPage.as_view(), name="engines-secrets"),
+    path("vocabulary/", VocabularyPage.as_view(), name="vocabulary"),
     path("changes/", ChangesPage.as_view(), name="changes"),
     path("changes/export.csv", ChangesExport.as_view(), name="changes-export"),
     path("changes/<int:pk>/restore/", RestoreChange.as_view(), name="change-restore"),

@@ -30,7 +30,7 @@ def test_api_partial_mode_and_move_option(api):
         "/api/v1/inventory/import/", {"file": upload, "move_unknown_capabilities": "true"}
     )
     assert response.status_code == 200
-    assert response.json()["rows"][0]["moved_capabilities"] == ["function_calling", "pdf_input"]
+    assert response.json()["rows"][0]["moved_capabilities"] == ["pdf_input"]
 
 
 def test_http_client_partial_mode(http_client):
@@ -42,4 +42,4 @@ def test_http_client_partial_mode(http_client):
     report = http_client.workflows.import_inventory(
         json.dumps({"catalog": MOVING["catalog"]}).encode(), move_unknown_capabilities=True
     )
-    assert report["rows"][1]["moved_capabilities"] == ["image_generation"]
+    assert report["rows"][1]["moved_capabilities"] == ["teleportation"]

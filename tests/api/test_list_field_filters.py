@@ -48,7 +48,7 @@ def names(result: dict) -> list[str]:
         ({"tags": "chat, small"}, ["gpt-4o-mini"]),
         ({"extended_capabilities": "pdf_input"}, ["GPT-4o", "gpt-4o-mini"]),
         ({"extended_capabilities": "pdf_input,prompt_caching"}, ["GPT-4o"]),
-        ({"extended_capabilities": "pdf"}, []),
+        ({"extended_capabilities": "prompt_cache"}, ["GPT-4o"]),  # an alias
         ({"interfaces": "openai"}, ["GPT-4o", "gpt-4o-mini"]),
         ({"interfaces": "responses", "tags": "closed"}, ["GPT-4o"]),
         ({"name_exact": "gpt-4o"}, ["GPT-4o"]),
@@ -60,6 +60,14 @@ def names(result: dict) -> list[str]:
 def test_sdk_filters(rows, filters, expected):
     assert names(catalog.list(filters=filters, page_size=200)) == expected
     assert catalog.count(filters) == len(expected)
+
+
+def test_unknown_extended_capability_is_refused_with_the_vocabulary(rows):
+    with pytest.raises(module_sdk.ValidationError) as error:
+        catalog.list(filters={"extended_capabilities": "pdf"})
+    message = error.value.errors["extended_capabilities"][0]
+    assert message.startswith("unknown extended capability 'pdf'; known extended capabilities:")
+    assert "pdf_input" in message
 
 
 def test_filters_echoed_normalized(rows):

@@ -126,7 +126,7 @@ def test_unknown_update_key_names_writable_fields(row):
 
 def test_update_missing_row_returns_none(db):
     assert models.update(999999, {"status": "active"}) is None
-    assert module_sdk.models.engine_registry.update(999999, {"provider": "x"}) is None
+    assert module_sdk.models.engine_registry.update(999999, {"provider": "ollama"}) is None
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "1.5", None, 1.5, True])

@@ -139,48 +139,53 @@ def test_refusal_groups_count_causes():
 MOVING = {
     "catalog": [
         {"name": "gpt", "capabilities": ["chat", "Function Calling", "pdf_input", "vision"]},
-        {
-            "name": "flux",
-            "capabilities": "image_generation",
-            "extended_capabilities": "streaming",
-        },
+        {"name": "odd", "capabilities": "chat,teleportation", "extended_capabilities": "streaming"},
         {"name": "plain", "capabilities": "chat"},
     ],
-    "engines": [{"name": "e", "provider": "ollama"}],
-    "registered_models": [{"name": "r", "engine": "e", "capabilities": "chat,pdf_input"}],
 }
 
 
 def test_unknown_capabilities_move_to_extended_and_are_reported():
+    """Tokens outside the capability vocabulary move to extended capabilities, where the
+    extended vocabulary decides: a feature stays there, a token neither vocabulary knows
+    refuses the row under extended_capabilities, naming that vocabulary."""
     text = json.dumps(MOVING)
     dry = module_sdk.workflows.import_inventory(text, move_unknown_capabilities=True)
     moved = {row["name"]: row.get("moved_capabilities") for row in dry["rows"]}
-    assert moved["gpt"] == ["function_calling", "pdf_input"]
-    assert moved["flux"] == ["image_generation"]
-    assert moved["plain"] is None
-    # Registered rows have no extended capabilities: an unknown token still refuses them.
-    assert [(e["name"], e["field"]) for e in dry["errors"]] == [("r", "capabilities")]
-    del MOVING["registered_models"][0]["capabilities"]
-    try:
-        text = json.dumps(MOVING)
-        module_sdk.workflows.import_inventory(text, apply=True, move_unknown_capabilities=True)
-    finally:
-        MOVING["registered_models"][0]["capabilities"] = "chat,pdf_input"
+    assert moved == {"gpt": ["pdf_input"], "odd": ["teleportation"], "plain": None}
+    assert [(e["name"], e["field"]) for e in dry["errors"]] == [("odd", "extended_capabilities")]
+    assert dry["errors"][0]["message"].startswith(
+        "unknown extended capability 'teleportation'; known extended capabilities:"
+    )
+    report = module_sdk.workflows.import_inventory(
+        text, apply=True, mode="partial", move_unknown_capabilities=True
+    )
+    assert report["refused_rows"] == 1
     gpt = AvailableModel.objects.get(name="gpt")
     assert (gpt.capabilities, gpt.extended_capabilities) == (
-        "chat,image_to_text",
-        "function_calling,pdf_input",
+        "chat,tool_calling,image_to_text",
+        "pdf_input",
     )
-    flux = AvailableModel.objects.get(name="flux")
-    assert (flux.capabilities, flux.extended_capabilities) == ("", "streaming,image_generation")
     again = module_sdk.workflows.import_inventory(text, move_unknown_capabilities=True)
-    assert {row["action"] for row in again["rows"]} == {"unchanged"}
+    assert [row["action"] for row in again["rows"]] == ["unchanged", "refused", "unchanged"]
 
 
 def test_without_the_option_unknown_capabilities_refuse_the_row():
-    report = module_sdk.workflows.import_inventory(json.dumps({"catalog": MOVING["catalog"]}))
-    assert [e["name"] for e in report["errors"]] == ["gpt", "flux"]
-    assert "unknown capabilities 'Function Calling', 'pdf_input'" in report["errors"][0]["message"]
+    report = module_sdk.workflows.import_inventory(json.dumps(MOVING))
+    assert [(e["name"], e["field"]) for e in report["errors"]] == [("odd", "capabilities")]
+    assert "unknown capability 'teleportation'" in report["errors"][0]["message"]
+    assert all("moved_capabilities" not in row for row in report["rows"])
+
+
+def test_registered_rows_have_no_extended_capabilities_to_move_to():
+    document = {
+        "engines": [{"name": "e", "provider": "ollama"}],
+        "registered_models": [{"name": "r", "engine": "e", "capabilities": "chat,teleportation"}],
+    }
+    report = module_sdk.workflows.import_inventory(
+        json.dumps(document), move_unknown_capabilities=True
+    )
+    assert [(e["name"], e["field"]) for e in report["errors"]] == [("r", "capabilities")]
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -247,10 +252,15 @@ def test_command_cuts_the_error_list_with_a_more_marker(tmp_path):
 def test_command_moves_unknown_capabilities(tmp_path):
     path = write(tmp_path, {"catalog": MOVING["catalog"]})
     out = io.StringIO()
-    call_command("import_inventory", path, "--move-unknown-capabilities", stdout=out)
-    assert "moved to extended_capabilities: catalog row 1 'gpt': function_calling, pdf_input" in (
-        out.getvalue()
-    )
+    with pytest.raises(CommandError, match="1 error"):
+        call_command(
+            "import_inventory",
+            path,
+            "--move-unknown-capabilities",
+            stdout=out,
+            stderr=io.StringIO(),
+        )
+    assert "moved to extended_capabilities: catalog row 1 'gpt': pdf_input" in out.getvalue()
 
 
 # --- the API, the HTTP client and the page ------------------------------------------------

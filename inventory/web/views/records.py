@@ -12,8 +12,8 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
+from ... import capabilities as caps
 from ... import extra_config
-from ...capabilities import CAPABILITIES
 from ...errors import RegistryProtectedError, RegistryValidationError
 from ...listing import ListRequest
 from ...models import KnowledgeSettings, RegisteredModel
@@ -111,9 +111,10 @@ class DetailPage(InventoryView):
 def schema_help(capabilities: Any) -> dict[str, Any]:
     """The ``extra_config`` JSON Schemas to show beside the JSON editor."""
     groups: dict[str, list[str]] = {}
-    for name, schema in extra_config.schemas_by_capability().items():
+    vocabulary = caps.known()
+    for name, schema in extra_config.schemas_by_capability(vocabulary).items():
         groups.setdefault(_json(schema), []).append(name)
-    selected = [name for name in CAPABILITIES if name in _as_list(capabilities)]
+    selected = [name for name in vocabulary if name in _as_list(capabilities)]
     return {
         "selected": selected,
         "current": _json(extra_config.schema_for(selected)),

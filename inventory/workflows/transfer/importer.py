@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from ... import capabilities as caps
-from ... import history
+from ... import history, vocabulary_service
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
 from ...models import RegisteredModel
@@ -26,6 +26,7 @@ from .document import (
     KNOWLEDGE,
     SECTION_KEYS,
     SECTIONS,
+    VOCABULARY,
     Reference,
     Section,
     parse_mode,
@@ -78,6 +79,8 @@ class Importer:
     moved: dict[tuple[str, int], list[str]] = field(default_factory=dict)
 
     def run(self, document: Mapping[str, Any]) -> None:
+        if VOCABULARY in document:
+            self.vocabulary(document[VOCABULARY])
         for section in SECTIONS:
             if section.key in document:
                 self.section(section, document[section.key])
@@ -114,6 +117,27 @@ class Importer:
                 )
 
     # sections
+
+    def vocabulary(self, raw: Any) -> None:
+        """The added terms, then the aliases, so that the rows after them may use them."""
+        if not isinstance(raw, Mapping):
+            error = RegistryValidationError({VOCABULARY: ["vocabulary must be a JSON object"]})
+            self.refuse(VOCABULARY, 1, None, error, str)
+            return
+        entries = [("terms", vocabulary_service.ensure_term, "name")]
+        entries.append(("aliases", vocabulary_service.ensure_alias, "alias"))
+        row = 0
+        for key, ensure, name_key in entries:
+            for entry in raw.get(key) or []:
+                row += 1
+                name = entry.get(name_key) if isinstance(entry, Mapping) else None
+                try:
+                    with transaction.atomic():
+                        added = ensure(entry)
+                except RegistryValidationError as error:
+                    self.refuse(VOCABULARY, row, name, error, str)
+                    continue
+                self.record(VOCABULARY, row, name, "created" if added else "unchanged")
 
     def section(self, section: Section, rows: Iterable[Any]) -> None:
         """Import one section's rows, read ``CHUNK_SIZE`` at a time from any iterable (a list,
@@ -374,7 +398,7 @@ class Importer:
 
     def report(self, applied: bool, mode: str = "all") -> dict[str, Any]:
         """Rows and errors in file order (new rows are inserted at the end of their chunk)."""
-        order = {key: index for index, key in enumerate((*SECTION_KEYS, KNOWLEDGE))}
+        order = {key: index for index, key in enumerate((VOCABULARY, *SECTION_KEYS, KNOWLEDGE))}
 
         def position(item: Mapping[str, Any]) -> tuple[int, int]:
             return order[item["section"]], item["row"]
