@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import TextChoices
 
 from . import capabilities as caps
+from . import capacity, row_warnings
 from .listing import (
     BoolFilter,
     CapabilitiesFilter,
@@ -50,6 +51,35 @@ def _timestamps() -> tuple[Field, ...]:
             column=False,
         ),
         Field("updated_at", "datetime", "Updated", writable=False, serialize=iso_datetime),
+    )
+
+
+def _derived(name: str, type_: str, label: str, key: str) -> Field:
+    """A read-only value taken from the declaration's row context."""
+    return Field(
+        name,
+        type_,
+        label,
+        attr=None,
+        writable=False,
+        column=False,
+        sortable=False,
+        derive=lambda values: values[key],
+    )
+
+
+def _over_capacity(label: str, engine_attr: str, derive: Any) -> Field:
+    """Whether the row's engine is over capacity: a read-only value and a filter."""
+    return Field(
+        "over_capacity",
+        "boolean",
+        label,
+        attr=None,
+        filter=capacity.OverCapacityFilter(engine_attr),
+        writable=False,
+        column=False,
+        sortable=False,
+        derive=derive,
     )
 
 
@@ -108,11 +138,19 @@ ENGINES = ListDeclaration(
         Field("config", "json", "Config", column=False, sortable=False, serialize=mask_row),
         _status(Engine.Status),
         Field("supported", "boolean", "Supported", filter=BoolFilter()),
+        Field("vram_total_mb", "integer", "VRAM total (MB)"),
+        Field("ram_total_mb", "integer", "RAM total (MB)"),
+        _derived(
+            "vram_used_mb", "integer", "VRAM needed by active models (MB)", "ctx_vram_used_mb"
+        ),
+        _derived("ram_used_mb", "integer", "RAM needed by active models (MB)", "ctx_ram_used_mb"),
+        _over_capacity("Over capacity", "pk", capacity.engine_over_capacity),
         *_timestamps(),
     ),
     search=SearchFilter(("name", "provider")),
     search_label="Search names and providers",
     lookups=_name_exact(),
+    context=capacity.engine_context,
 )
 
 AVAILABLE_MODELS = ListDeclaration(
@@ -180,11 +218,34 @@ REGISTERED_MODELS = ListDeclaration(
             sortable=False,
             derive=_runtime_methods,
         ),
+        Field(
+            "engine_status",
+            "choice",
+            "Engine status",
+            attr="engine__status",
+            filter=ChoiceFilter(tuple(Engine.Status.values)),
+            options=tuple(Engine.Status.values),
+            writable=False,
+            column=False,
+            sortable=False,
+        ),
+        _over_capacity("Engine over capacity", "engine_id", row_warnings.engine_over_capacity),
+        Field(
+            "warnings",
+            "list",
+            "Warnings",
+            attr=None,
+            writable=False,
+            column=False,
+            sortable=False,
+            derive=row_warnings.warnings,
+        ),
         *_timestamps(),
     ),
     search=SearchFilter(("name", "model_path")),
     search_label="Search names and paths",
     lookups=_name_exact(),
+    context=row_warnings.context,
 )
 
 DECLARATIONS: dict[str, ListDeclaration] = {

@@ -389,6 +389,9 @@ class ListDeclaration:
     search: SearchFilter
     search_label: str = "Search"
     lookups: tuple[Lookup, ...] = ()
+    #: Values read with every row for derived fields (joined columns, subqueries), as
+    #: ``name -> expression``; they cost no extra query and are not part of the row.
+    context: Callable[[], Mapping[str, Any]] | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -441,6 +444,14 @@ class ListDeclaration:
     @property
     def read_only_names(self) -> set[str]:
         return {item.name for item in self.fields if not item.writable}
+
+    def model_field(self, item: Field) -> models.Field:
+        """The model field behind a stored field, through relations (``engine__status``)."""
+        model = self.model
+        *path, name = (item.source or "").split("__")
+        for step in path:
+            model = model._meta.get_field(step).related_model
+        return model._meta.get_field(name)  # type: ignore[return-value]
 
     # filters and sort
 
@@ -551,8 +562,15 @@ class ListDeclaration:
                 row[item.name] = item.serialize(values[item.source], values)
         return row
 
+    def values(self, queryset: QuerySet) -> QuerySet:
+        """The values every row is serialized from, with the declared context (one query)."""
+        context = dict(self.context()) if self.context else {}
+        if context:
+            queryset = queryset.annotate(**context)
+        return queryset.values(*self.value_attrs, *context)
+
     def rows(self, queryset: QuerySet) -> Iterator[dict[str, Any]]:
-        for values in queryset.values(*self.value_attrs):
+        for values in self.values(queryset):
             yield self.serialize(values)
 
     def row_for(self, instance: models.Model) -> dict[str, Any]:
@@ -650,7 +668,7 @@ def list_all(
 
 def iter_rows(request: ListRequest, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
     """Stream rows for exports without holding the whole result in memory."""
-    values = request.ordered().values(*request.declaration.value_attrs)
+    values = request.declaration.values(request.ordered())
     for item in values.iterator(chunk_size=chunk_size):
         yield request.declaration.serialize(item)
 

@@ -75,6 +75,12 @@ class UnknownTermError(ValueError):
         super().__init__(f"unknown {noun} {names}; known {kind.plural}: {', '.join(known)}{hint}")
 
 
+def could_be_name(token: str) -> bool:
+    """Whether a spelt token could name an added term or alias (others are never looked up,
+    so a NUL or a lone surrogate never reaches the database)."""
+    return len(token) <= NAME_MAX_LENGTH and NAME_PATTERN.fullmatch(token) is not None
+
+
 def spell(token: str) -> str:
     """The canonical spelling of a token, before aliases: ``" Llama-CPP "`` → ``llama_cpp``."""
     return "_".join(token.strip().lower().replace("-", " ").split())
@@ -136,7 +142,7 @@ class Kind:
             term = self.built_in_term(token)
             if term is not None:
                 found[token] = term
-            elif token not in others:
+            elif token not in others and could_be_name(token):
                 others.append(token)
         if others:
             found.update((resolver or _resolver).resolve(self.key, others))

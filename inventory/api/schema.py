@@ -51,7 +51,7 @@ def component_prefix(sdk_name: str) -> str:
 
 
 def _model_field(declaration: ListDeclaration, item: Field) -> models.Field:
-    return declaration.model._meta.get_field(item.source)  # type: ignore[arg-type]
+    return declaration.model_field(item)
 
 
 def _bounds(field: models.Field) -> Schema:
@@ -80,10 +80,16 @@ def _stored_schema(field: models.Field) -> Schema:
     return schema
 
 
+#: JSON types of derived (computed, never stored) row keys by declared type.
+DERIVED_TYPES: dict[str, Schema] = {"boolean": {"type": "boolean"}, "integer": {"type": "integer"}}
+
+
 def row_property(declaration: ListDeclaration, item: Field) -> Schema:
     """The schema of one key of a row."""
     if item.source is None:
-        schema: Schema = {"type": "array", "items": {"type": "string"}}
+        schema: Schema = DERIVED_TYPES.get(
+            item.type, {"type": "array", "items": {"type": "string"}}
+        )
     else:
         field = _model_field(declaration, item)
         if item.serialize is as_flag:

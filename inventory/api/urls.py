@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from inventory.declarations import DECLARATIONS
 
+from .bulk import urlpatterns as bulk_urls
 from .docs import RedocView, SwaggerView, docs_page
 from .errors import no_endpoint
 from .history import urlpatterns_for as history_urls
@@ -23,6 +24,7 @@ for sdk_name in DECLARATIONS:
 urlpatterns = [
     # Before the router, so that "model-registry/bind/" is not read as a row id.
     path("v1/", include(workflow_urls)),
+    path("v1/", include(bulk_urls)),
     path("v1/", include(secrets_urls)),
     path("v1/", include(history_urls({name: name.replace("_", "-") for name in DECLARATIONS}))),
     path("v1/", include(router.urls)),

@@ -27,6 +27,6 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0006_vocabulary")]
+    dependencies = [("inventory", "0010_engine_capacity")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes)]

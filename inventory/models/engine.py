@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
-from .fields import FlagField, StrippedCharField, VocabularyField, json_field
+from .fields import FlagField, StrippedCharField, VocabularyField, json_field, megabytes_field
 from .secret_config import SecretConfigField, SecretConfigModel
 
 ENGINE_REQUIRED = "name and provider are required"
@@ -53,6 +53,16 @@ class Engine(SecretConfigModel, TimestampedModel):
         error_messages={"invalid_choice": invalid_choice_message("status", EngineStatus)},
     )
     supported = FlagField(default=False)
+    vram_total_mb = megabytes_field(
+        "vram_total_mb",
+        optional=True,
+        help_text="GPU memory of the engine in MB; empty when unknown.",
+    )
+    ram_total_mb = megabytes_field(
+        "ram_total_mb",
+        optional=True,
+        help_text="Host memory available to the engine in MB; empty when unknown.",
+    )
 
     class Meta:
         db_table = "engine_registry"
@@ -70,8 +80,9 @@ class Engine(SecretConfigModel, TimestampedModel):
         if errors:
             raise ValidationError(errors)
 
-    def delete_refusal(self, error: Exception) -> str:
-        count = self.registered_models.count()
+    def delete_refusal(self, error: Exception | None, count: int | None = None) -> str:
+        if count is None:
+            count = self.registered_models.count()
         noun = "model" if count == 1 else "models"
         return (
             f"engine {self.name!r} still has {count} registered {noun}; "

@@ -7,12 +7,32 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 
 from .. import capabilities as caps
 from ..values import as_bool, boolean_message
 from ..vocabularies import KINDS, UnknownTermError
+
+#: The largest value of an ``integer`` column on PostgreSQL. SQLite would store more, so the
+#: model refuses it on every database alike.
+MAX_MEGABYTES = 2_147_483_647
+
+
+def megabytes_field(field: str, optional: bool = False, **options: Any) -> models.IntegerField:
+    """A size in MB: a non-negative integer (``optional``: may be empty, meaning unknown)."""
+    validators = [
+        MinValueValidator(0, message=f"{field} must be a non-negative integer, got %(value)r"),
+        MaxValueValidator(
+            MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}, got %(value)r"
+        ),
+    ]
+    if optional:
+        return models.PositiveIntegerField(
+            null=True, blank=True, default=None, validators=validators, **options
+        )
+    return models.PositiveIntegerField(default=0, validators=validators, **options)
 
 
 class StrippedCharField(models.CharField):

@@ -15,7 +15,14 @@ from django import forms
 from django.db import models
 
 from .. import capabilities as caps
-from ..forms import CONFIRM_FIELD, ModelDecidesForm, confirm_field, parse_only_options
+from ..forms import (
+    CONFIRM_FIELD,
+    OVER_CAPACITY_FIELD,
+    ModelDecidesForm,
+    confirm_field,
+    over_capacity_field,
+    parse_only_options,
+)
 from ..models.fields import CapabilitiesField, CsvListField, VocabularyField
 from ..vocabularies import KINDS
 from .entities import INVENTORIES, Inventory, model_field_for
@@ -122,6 +129,8 @@ def form_for(inventory: Inventory) -> type[CoreValidatedForm]:
     attrs: dict[str, Any] = {"inventory": inventory}
     if hasattr(model, CONFIRM_FIELD):
         attrs[CONFIRM_FIELD] = confirm_field()
+    if hasattr(model, OVER_CAPACITY_FIELD):
+        attrs[OVER_CAPACITY_FIELD] = over_capacity_field()
     meta = type(
         "Meta",
         (),

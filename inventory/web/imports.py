@@ -136,6 +136,7 @@ class ImportPage(WorkflowView):
                 confirm_embedding_model_change=bool(
                     request.POST.get("confirm_embedding_model_change")
                 ),
+                allow_over_capacity=bool(request.POST.get("allow_over_capacity")),
                 mode="partial" if partial else "all",
                 move_unknown_capabilities=stored.get(MOVE_UNKNOWN, False),
             )

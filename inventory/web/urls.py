@@ -5,6 +5,7 @@ from django.urls import URLPattern, path
 
 from .entities import INVENTORIES, Inventory
 from .imports import urlpatterns as import_urls
+from .views.bulk import BulkPage
 from .views.dashboard import DashboardPage
 from .views.history import ChangesExport, ChangesPage, RestoreChange, RowHistoryPage
 from .views.knowledge import KnowledgePage
@@ -26,6 +27,7 @@ def inventory_urls(inventory: Inventory) -> list[URLPattern]:
             ExportView.as_view(inventory=inventory),
             name=f"{slug}-export",
         ),
+        path(f"{slug}/bulk/", BulkPage.as_view(inventory=inventory), name=f"{slug}-bulk"),
         path(f"{slug}/new/", FormPage.as_view(inventory=inventory), name=f"{slug}-create"),
         path(f"{slug}/<int:pk>/", DetailPage.as_view(inventory=inventory), name=f"{slug}-detail"),
         path(f"{slug}/<int:pk>/edit/", FormPage.as_view(inventory=inventory), name=f"{slug}-edit"),

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from ... import capabilities as caps
-from ... import history, vocabulary_service
+from ... import capacity, history, vocabulary_service
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
 from ...models import RegisteredModel
@@ -71,6 +71,7 @@ class Pending:
 class Importer:
     confirm_embedding_model_change: bool = False
     progress: Callable[[int], None] | None = None
+    allow_over_capacity: bool = False
     move_unknown_capabilities: bool = False
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -79,6 +80,7 @@ class Importer:
     moved: dict[tuple[str, int], list[str]] = field(default_factory=dict)
 
     def run(self, document: Mapping[str, Any]) -> None:
+        before = capacity.committed_by_engine()
         if VOCABULARY in document:
             self.vocabulary(document[VOCABULARY])
         for section in SECTIONS:
@@ -86,6 +88,20 @@ class Importer:
                 self.section(section, document[section.key])
         if KNOWLEDGE in document:
             self.knowledge(document[KNOWLEDGE])
+        if not self.allow_over_capacity:
+            # Checked once the rows are written (rows of one chunk are validated before any
+            # of them is stored), for the engines this import took beyond their capacity.
+            for engine, messages in capacity.newly_overcommitted(before):
+                for message in messages:
+                    self.errors.append(
+                        {
+                            "section": "engines",
+                            "row": None,
+                            "name": engine.name,
+                            "field": "engine_id",
+                            "message": message,
+                        }
+                    )
 
     # outcome bookkeeping
 
@@ -240,6 +256,8 @@ class Importer:
         section.service.assign(instance, payload)
         if hasattr(instance, "confirm_embedding_model_change"):
             instance.confirm_embedding_model_change = self.confirm_embedding_model_change
+        if hasattr(instance, "allow_over_capacity"):
+            instance.allow_over_capacity = True  # checked per engine at the end (see run)
         if before is not None and _unchanged(instance, before, looked_up):
             return None
         try:
@@ -401,7 +419,7 @@ class Importer:
         order = {key: index for index, key in enumerate((VOCABULARY, *SECTION_KEYS, KNOWLEDGE))}
 
         def position(item: Mapping[str, Any]) -> tuple[int, int]:
-            return order[item["section"]], item["row"]
+            return order[item["section"]], item["row"] or 0  # no row: about the whole import
 
         errors = sorted(self.errors, key=position)
         return {
@@ -466,25 +484,35 @@ def import_document(
     progress: Callable[[int], None] | None = None,
     mode: str = "all",
     move_unknown_capabilities: bool = False,
+    allow_over_capacity: bool = False,
 ) -> dict[str, Any]:
     """Import a parsed document in one transaction, kept only when ``apply``: in mode ``all``
     (the default) only when no row was refused, in mode ``partial`` with the valid rows (a
     row naming a refused row is refused too). With ``move_unknown_capabilities``, catalog
     capability tokens outside the vocabulary move to ``extended_capabilities`` instead of
-    refusing the row. Returns the report; raises ``InventoryImportError`` when an ``all``
-    apply was refused."""
+    refusing the row; ``allow_over_capacity`` lets active models go beyond their engines'
+    capacity. Returns the report; raises ``InventoryImportError`` when an ``all`` apply was
+    refused."""
     apply = parse_bool("apply", apply)
     confirm_embedding_model_change = parse_bool(
         "confirm_embedding_model_change", confirm_embedding_model_change
     )
     move_unknown_capabilities = parse_bool("move_unknown_capabilities", move_unknown_capabilities)
     mode = parse_mode(mode)
-    importer = Importer(confirm_embedding_model_change, progress, move_unknown_capabilities)
-    keep = apply and (mode == "partial")
+    allow = parse_bool("allow_over_capacity", allow_over_capacity)
+    importer = Importer(
+        confirm_embedding_model_change,
+        progress,
+        allow_over_capacity=allow,
+        move_unknown_capabilities=move_unknown_capabilities,
+    )
     # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
     quiet = nullcontext() if apply else history.recording.suspended()
     with history.operation(), quiet, history.atomic() if apply else transaction.atomic():
         importer.run(document)
+        # Only errors of rows can be left out; one about the whole import (an engine taken
+        # beyond its capacity) refuses it in any mode.
+        keep = apply and mode == "partial" and all(e["row"] for e in importer.errors)
         if not apply or (importer.errors and not keep):
             transaction.set_rollback(True)
     report = importer.report(applied=keep or (apply and not importer.errors), mode=mode)
@@ -501,6 +529,7 @@ def import_inventory(
     progress: Callable[[int], None] | None = None,
     mode: str = "all",
     move_unknown_capabilities: bool = False,
+    allow_over_capacity: bool = False,
 ) -> dict[str, Any]:
     """Parse and import; a dry run unless ``apply``. See the package docstring."""
     return import_document(
@@ -510,4 +539,5 @@ def import_inventory(
         progress,
         mode,
         move_unknown_capabilities,
+        allow_over_capacity,
     )
