@@ -254,7 +254,13 @@ IMPORT_REPORT = obj(
             "items": obj(
                 {
                     "section": {"type": "string", "enum": SECTION_NAMES},
-                    "row": {"type": "integer", "minimum": 1},
+                    "row": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "nullable": True,
+                        "description": "null for an error about the whole import (an engine "
+                        "taken beyond its capacity), which refuses it in any mode.",
+                    },
                     "name": ANY_VALUE,
                     "field": {"type": "string"},
                     "message": {"type": "string"},

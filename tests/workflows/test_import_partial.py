@@ -290,3 +290,25 @@ def test_page_preview_partial_apply_and_report_downloads(admin_client):
 
 def test_page_report_download_needs_a_report(admin_client):
     assert admin_client.get("/inventory/import/report.json").status_code == 404
+
+
+def test_an_engine_taken_beyond_its_capacity_refuses_a_partial_apply_too():
+    """An error about the whole import (no row to leave out) refuses it in any mode."""
+    document = {
+        "engines": [{"name": "small", "provider": "ollama", "vram_total_mb": 1000}],
+        "registered_models": [
+            {"name": "big", "engine": "small", "status": "active", "vram_required_mb": 4000},
+            {"name": "bad", "engine": "small", "vram_required_mb": -1},
+        ],
+    }
+    with pytest.raises(transfer.InventoryImportError) as caught:
+        module_sdk.workflows.import_inventory(json.dumps(document), apply=True, mode="partial")
+    report = caught.value.report
+    assert report["applied"] is False
+    assert [e["row"] for e in report["errors"]] == [None, 2]
+    assert not Engine.objects.exists() and not RegisteredModel.objects.exists()
+    report = module_sdk.workflows.import_inventory(
+        json.dumps(document), apply=True, mode="partial", allow_over_capacity=True
+    )
+    assert report["applied"] is True and report["refused_rows"] == 1
+    assert list(RegisteredModel.objects.values_list("name", flat=True)) == ["big"]
