@@ -23,9 +23,8 @@ from rest_framework.views import APIView
 from inventory.errors import RegistryValidationError
 from inventory.history import feed, restore
 from inventory.history.recording import KNOWLEDGE, MODELS
-from inventory.listing import parse_bool
 from inventory.models import KnowledgeSettings
-from inventory.services import parse_id
+from inventory.services import WRITE_OPTIONS, parse_id
 
 from .views import query_values
 
@@ -77,6 +76,7 @@ class RestoreRequestSerializer(serializers.Serializer):
         child=serializers.CharField(), required=False, help_text="Only these fields (default all)"
     )
     confirm_embedding_model_change = serializers.BooleanField(required=False, default=False)
+    allow_over_capacity = serializers.BooleanField(required=False, default=False)
 
 
 class RestoreSerializer(serializers.Serializer):
@@ -186,13 +186,14 @@ class RestoreView(APIView):
         data = request.data if request.data not in (None, "") else {}
         if not isinstance(data, Mapping):
             raise RegistryValidationError({"payload": ["payload must be a JSON object"]})
-        unknown = [key for key in data if key not in ("fields", "confirm_embedding_model_change")]
+        unknown = [key for key in data if key != "fields" and key not in WRITE_OPTIONS]
         if unknown:
-            raise RegistryValidationError({key: [f"unknown key {key!r}"] for key in unknown})
-        confirm = parse_bool(
-            "confirm_embedding_model_change", data.get("confirm_embedding_model_change", False)
-        )
-        return Response(restore.restore(record.pk, data.get("fields"), confirm))
+            known = ", ".join(("fields", *WRITE_OPTIONS))
+            raise RegistryValidationError(
+                {key: [f"unknown key {key!r}; keys: {known}"] for key in unknown}
+            )
+        options = {key: value for key, value in data.items() if key != "fields"}
+        return Response(restore.restore(record.pk, data.get("fields"), **options))
 
 
 def urlpatterns_for(entities: Mapping[str, str]) -> list:

@@ -27,6 +27,6 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0010_engine_capacity")]
+    dependencies = [("inventory", "0010b_engine_need_index")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes)]

@@ -22,11 +22,20 @@ class InvalidCell:
 
 def parse_csv(text: str) -> dict[str, Any]:
     """Catalog rows from CSV text whose header names catalog fields."""
-    return {"catalog": list(csv_rows(io.StringIO(text)))}
+    return {"catalog": list(csv_rows(io.StringIO(text, newline="")))}
 
 
 def csv_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Catalog rows, one per CSV record, from lines of text (the header first)."""
+    """Catalog rows, one per CSV record, from lines of text (the header first); text the CSV
+    reader cannot read (a stray carriage return in an unquoted field…) is an error of the
+    file."""
+    try:
+        yield from _csv_rows(lines)
+    except csv.Error as error:
+        raise RegistryValidationError({"file": [f"the CSV file cannot be read: {error}"]}) from None
+
+
+def _csv_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     reader = csv.DictReader(lines)
     fields = {item.name: item for item in AVAILABLE_MODELS.fields}
     header = [name.strip() for name in reader.fieldnames or []]

@@ -25,6 +25,7 @@ from .document import SECTION_KEYS
 READ_BYTES = 1 << 16
 MAX_VALUE_CHARS = 16 * 1024 * 1024  # one row (or header value) larger than this is refused
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _DECODER = json.JSONDecoder()
 BOM = "\ufeff"
 
@@ -201,7 +202,8 @@ class StreamedCsvRows:
         self.count = sum(1 for _ in self._rows())
 
     def _lines(self) -> Iterator[str]:
-        """Lines split at ``\n`` only, ends kept (as ``csv`` wants them)."""
+        """Lines ending at ``\r\n``, ``\r`` or ``\n``, ends kept: what a text file opened
+        with ``newline=""`` gives, as ``csv`` wants it."""
         self.handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8-sig")()
         pending = ""
@@ -211,9 +213,13 @@ class StreamedCsvRows:
                 pending += decoder.decode(data, final=not data)
             except UnicodeDecodeError as error:
                 raise file_error(f"file is not UTF-8 text: {error}") from None
-            *lines, pending = pending.split("\n")
-            for line in lines:
-                yield line + "\n"
+            start = 0
+            for end in _LINE_END.finditer(pending):
+                if end.group() == "\r" and end.end() == len(pending) and data:
+                    break  # a "\r\n" may be cut between two chunks
+                yield pending[start : end.end()]
+                start = end.end()
+            pending = pending[start:]
             if not data:
                 break
         if pending:
