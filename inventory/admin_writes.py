@@ -28,7 +28,7 @@ from django.utils.html import format_html
 from . import services
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
 from .forms import ModelDecidesForm, confirm_field, parse_only_options
-from .listing import parse_id
+from .values import parse_id
 
 JSON_TEXTAREA = forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField json-input"})
 

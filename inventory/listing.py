@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from . import capabilities as caps
-from .errors import RegistryValidationError
+from .errors import RegistryValidationError, unknown_keys_error
 from .models.fields import text_error
 from .values import as_bool, boolean_message, parse_id, parse_int
 
@@ -321,9 +321,7 @@ class ListDeclaration:
             return self.search
         item = self.by_name.get(key)
         if item is None or item.filter is None:
-            raise RegistryValidationError(
-                {key: [f"unknown filter {key!r}; known filters: {', '.join(self.filter_names)}"]}
-            )
+            raise unknown_keys_error([key], self.filter_names, "filter")
         return item.filter
 
     def apply_filters(self, queryset: QuerySet, normalized: Mapping[str, Any]) -> QuerySet:

@@ -22,7 +22,8 @@ from . import listing
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
-from .services import SERVICES, EntityService, knowledge_config, parse_id, update_knowledge_config
+from .services import SERVICES, EntityService, knowledge_config, update_knowledge_config
+from .values import parse_id
 from .vocabulary import CapabilityVocabulary
 from .workflows.facade import Workflows
 
@@ -54,7 +55,8 @@ class ModelResource:
         return listing.list_all(self.declaration, filters, sort)
 
     def view(self, row_id: Any) -> dict[str, Any] | None:
-        rows = list(self.declaration.rows(self.declaration.queryset().filter(pk=parse_id(row_id))))
+        queryset = self.declaration.queryset().filter(pk=parse_id("id", row_id))
+        rows = list(self.declaration.rows(queryset))
         return rows[0] if rows else None
 
     def count(self, filters: Mapping[str, Any] | None = None) -> int:

@@ -18,11 +18,11 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from . import listing
 from .declarations import DECLARATIONS, REGISTERED_MODELS
-from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
+from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError, refuse_unknown_keys
 from .listing import ListDeclaration, parse_bool
 from .models import KnowledgeSettings
+from .values import parse_id
 
 
 def translate(error: ValidationError, model: type[models.Model]) -> RegistryValidationError:
@@ -72,10 +72,6 @@ def save_validated(instance: models.Model) -> models.Model:
     return instance
 
 
-def parse_id(value: Any, key: str = "id") -> int:
-    return listing.parse_id(key, value)
-
-
 def _payload(payload: Any) -> Mapping[str, Any]:
     if not isinstance(payload, Mapping):
         raise RegistryValidationError({"payload": ["payload must be a JSON object"]})
@@ -96,18 +92,8 @@ class EntityService:
         """Copy writable payload keys onto the instance; read-only keys are ignored."""
         payload = _payload(payload)
         writable = {item.name: item for item in self.declaration.writable_fields}
-        unknown = [
-            key
-            for key in payload
-            if key not in writable and key not in self.declaration.read_only_names
-        ]
-        if unknown:
-            raise RegistryValidationError(
-                {
-                    key: [f"unknown field {key!r}; writable fields: {', '.join(writable)}"]
-                    for key in unknown
-                }
-            )
+        given = [key for key in payload if key not in self.declaration.read_only_names]
+        refuse_unknown_keys(given, writable, known_label="writable fields")
         for key, value in payload.items():
             if key in writable:
                 setattr(instance, writable[key].source, value)
@@ -120,7 +106,7 @@ class EntityService:
 
     def update_instance(self, pk: Any, payload: Any, **options: Any) -> models.Model | None:
         """Partial update under a row lock, so concurrent updates of other keys survive."""
-        pk = parse_id(pk)
+        pk = parse_id("id", pk)
         _payload(payload)
         with transaction.atomic():
             instance = self.model._default_manager.select_for_update().filter(pk=pk).first()
@@ -139,7 +125,7 @@ class EntityService:
 
     def delete(self, pk: Any) -> bool:
         """Delete one row; ``False`` when it does not exist, refused when others depend on it."""
-        pk = parse_id(pk)
+        pk = parse_id("id", pk)
         instance = self.model._default_manager.filter(pk=pk).first()
         if instance is None:
             return False
@@ -173,7 +159,17 @@ SERVICES: dict[str, EntityService] = {
 
 # --- knowledge settings --------------------------------------------------------------------
 
+#: The knowledge settings' writable keys: the one list every door (SDK, API, pages, import,
+#: export, schema) reads. Their defaults are the model fields' defaults.
 KNOWLEDGE_KEYS = ("enabled", "embedding_model_id")
+
+
+def knowledge_defaults() -> dict[str, Any]:
+    """Each writable key's value when not given (a full replacement)."""
+    return {
+        key: KnowledgeSettings._meta.get_field(key.removesuffix("_id")).get_default()
+        for key in KNOWLEDGE_KEYS
+    }
 
 
 def knowledge_config(settings: KnowledgeSettings | None = None) -> dict[str, Any]:
@@ -181,8 +177,7 @@ def knowledge_config(settings: KnowledgeSettings | None = None) -> dict[str, Any
     settings = settings or KnowledgeSettings.load()
     model = settings.embedding_model
     return {
-        "enabled": settings.enabled,
-        "embedding_model_id": settings.embedding_model_id,
+        **{key: getattr(settings, key) for key in KNOWLEDGE_KEYS},
         "embedding_model": REGISTERED_MODELS.row_for(model) if model else None,
         "dim": (model.extra_config or {}).get("dim") if model else None,
         "updated_at": settings.updated_at.isoformat() if settings.updated_at else None,
@@ -194,24 +189,16 @@ def update_knowledge_config(
 ) -> dict[str, Any]:
     """Change ``enabled`` and/or ``embedding_model_id``; see ``KnowledgeSettings.clean``."""
     payload = _payload(payload)
-    unknown = [key for key in payload if key not in KNOWLEDGE_KEYS]
-    if unknown:
-        raise RegistryValidationError(
-            {
-                key: [f"unknown field {key!r}; writable fields: {', '.join(KNOWLEDGE_KEYS)}"]
-                for key in unknown
-            }
-        )
+    refuse_unknown_keys(payload, KNOWLEDGE_KEYS, known_label="writable fields")
     confirm = parse_bool("confirm_embedding_model_change", confirm_embedding_model_change)
     KnowledgeSettings.load()
     with transaction.atomic():
         settings = KnowledgeSettings.objects.select_for_update().get(
             pk=KnowledgeSettings.SINGLETON_ID
         )
-        if "enabled" in payload:
-            settings.enabled = payload["enabled"]
-        if "embedding_model_id" in payload:
-            settings.embedding_model_id = payload["embedding_model_id"]
+        for key in KNOWLEDGE_KEYS:
+            if key in payload:
+                setattr(settings, key, payload[key])
         settings.confirm_embedding_model_change = confirm
         save_validated(settings)
     settings.refresh_from_db()

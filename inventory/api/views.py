@@ -29,16 +29,17 @@ from rest_framework.views import APIView
 
 from inventory import capabilities as caps
 from inventory.declarations import DECLARATIONS
-from inventory.errors import RegistryValidationError
+from inventory.errors import refuse_unknown_keys
 from inventory.listing import ListDeclaration, list_page
 from inventory.models import KnowledgeSettings
 from inventory.services import (
     SERVICES,
     EntityService,
     knowledge_config,
-    parse_id,
+    knowledge_defaults,
     update_knowledge_config,
 )
+from inventory.values import parse_id
 
 from . import schema
 from .auth import ModelPermissions
@@ -86,21 +87,12 @@ def replacement(declaration: ListDeclaration, payload: Any) -> Any:
 
 def update_options(request: Request) -> dict[str, Any]:
     params = query_values(request)
-    unknown = [key for key in params if key != schema.CONFIRM_PARAM]
-    if unknown:
-        raise RegistryValidationError(
-            {
-                key: [f"unknown parameter {key!r}; known parameters: {schema.CONFIRM_PARAM}"]
-                for key in unknown
-            }
-        )
+    refuse_unknown_keys(params, [schema.CONFIRM_PARAM], "parameter")
     return {schema.CONFIRM_PARAM: params[schema.CONFIRM_PARAM]} if params else {}
 
 
 def no_parameters(request: Request) -> None:
-    if request.query_params:
-        key = next(iter(request.query_params))
-        raise RegistryValidationError({key: [f"unknown parameter {key!r}"]})
+    refuse_unknown_keys(request.query_params, (), "parameter")
 
 
 # --- entities ------------------------------------------------------------------------------
@@ -153,7 +145,7 @@ class RegistryViewSet(viewsets.ViewSet):
     # rows
 
     def _row(self, pk: Any, lock: bool = False) -> dict[str, Any]:
-        queryset = self.declaration.queryset().filter(pk=parse_id(pk))
+        queryset = self.declaration.queryset().filter(pk=parse_id("id", pk))
         if lock:
             queryset = queryset.select_for_update()
         rows = list(self.declaration.rows(queryset))
@@ -185,7 +177,7 @@ class RegistryViewSet(viewsets.ViewSet):
 
     def _update(self, request: Request, pk: Any, payload: Any) -> Response:
         options = update_options(request)
-        pk = parse_id(pk)
+        pk = parse_id("id", pk)
         with transaction.atomic():
             self._check_if_match(request, pk)
             instance = self.service.update_instance(pk, payload, **options)
@@ -201,7 +193,7 @@ class RegistryViewSet(viewsets.ViewSet):
 
     def destroy(self, request: Request, pk: Any = None) -> Response:
         no_parameters(request)
-        pk = parse_id(pk)
+        pk = parse_id("id", pk)
         with transaction.atomic():
             self._check_if_match(request, pk)
             deleted = self.service.delete(pk)
@@ -341,7 +333,6 @@ def viewset_for(sdk_name: str) -> type[RegistryViewSet]:
 # --- knowledge settings and capabilities ---------------------------------------------------
 
 KNOWLEDGE = schema.ref("KnowledgeConfig")
-KNOWLEDGE_DEFAULTS = {"enabled": False, "embedding_model_id": None}
 
 
 class KnowledgeConfigView(APIView):
@@ -377,7 +368,7 @@ class KnowledgeConfigView(APIView):
     def put(self, request: Request) -> Response:
         payload = body(request)
         if isinstance(payload, Mapping):
-            payload = {**KNOWLEDGE_DEFAULTS, **payload}
+            payload = {**knowledge_defaults(), **payload}
         return self._write(request, payload)
 
     @extend_schema(

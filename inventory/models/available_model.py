@@ -20,6 +20,7 @@ from .fields import (
     StrippedCharField,
     json_field,
     json_shape_message,
+    megabyte_errors,
     remote_url_field,
 )
 
@@ -129,14 +130,13 @@ class AvailableModel(TimestampedModel):
             errors["artifacts"] = [json_shape_message("artifacts", list)]
         if isinstance(self.requirements, dict):
             bad = [
-                key
+                message
                 for key in REQUIREMENT_KEYS
-                if key in self.requirements and not _non_negative_int(self.requirements[key])
+                if key in self.requirements
+                for message in megabyte_errors(f"requirements.{key}", self.requirements[key])
             ]
             if bad:
-                errors["requirements"] = [
-                    f"requirements.{key} must be a non-negative integer" for key in bad
-                ]
+                errors["requirements"] = bad
         errors.update(extra_config_errors(self.extra_config, self.capabilities))
         if errors:
             raise ValidationError(errors)
@@ -166,6 +166,3 @@ class AvailableModel(TimestampedModel):
         wanted = (provider or "").strip().lower()
         return all(wanted in names for names in self.provider_restrictions().values())
 
-
-def _non_negative_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

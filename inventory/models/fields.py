@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 
@@ -90,6 +91,33 @@ class CsvListField(models.TextField):
 
     def get_prep_value(self, value: Any) -> str:
         return normalize_free_list(value)
+
+
+#: The largest value of an ``integer`` column on PostgreSQL. SQLite would store more, so the
+#: models refuse it on every database alike.
+MAX_MEGABYTES = 2_147_483_647
+
+
+def megabyte_validators(key: str) -> list[Any]:
+    """The one rule of a size in megabytes (a registered model's ``vram_required_mb``, a
+    catalog row's ``requirements.vram_mb``…): a whole number from 0 to ``MAX_MEGABYTES``."""
+    return [
+        MinValueValidator(0, message=f"{key} must be a non-negative integer"),
+        MaxValueValidator(MAX_MEGABYTES, message=f"{key} must be at most {MAX_MEGABYTES}"),
+    ]
+
+
+def megabyte_errors(key: str, value: Any) -> list[str]:
+    """``megabyte_validators`` applied to a raw JSON value (which must be an integer)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return [f"{key} must be a non-negative integer"]
+    errors: list[str] = []
+    for validator in megabyte_validators(key):
+        try:
+            validator(value)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    return errors
 
 
 def text_error(name: str, value: str) -> str | None:

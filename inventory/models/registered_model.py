@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .. import capabilities as caps
@@ -17,7 +16,14 @@ from .base import (
     status_constraint,
 )
 from .engine import Engine
-from .fields import CapabilitiesField, FlagField, StrippedCharField, json_field, remote_url_field
+from .fields import (
+    CapabilitiesField,
+    FlagField,
+    StrippedCharField,
+    json_field,
+    megabyte_validators,
+    remote_url_field,
+)
 
 MODEL_REQUIRED = "name and engine_id are required"
 
@@ -30,19 +36,8 @@ class RegisteredModelStatus(models.TextChoices):
     DISABLED = "disabled"
 
 
-#: The largest value of an ``integer`` column on PostgreSQL. SQLite would store more, so the
-#: model refuses it on every database alike.
-MAX_MEGABYTES = 2_147_483_647
-
-
 def _megabytes(field: str) -> models.PositiveIntegerField:
-    return models.PositiveIntegerField(
-        default=0,
-        validators=[
-            MinValueValidator(0, message=f"{field} must be a non-negative integer"),
-            MaxValueValidator(MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}"),
-        ],
-    )
+    return models.PositiveIntegerField(default=0, validators=megabyte_validators(field))
 
 
 class RegisteredModel(TimestampedModel):
@@ -131,7 +126,7 @@ class RegisteredModel(TimestampedModel):
 
     def _knowledge_backend_errors(self) -> dict[str, list[str]]:
         """Rules for the model selected as the knowledge embedding backend."""
-        from .knowledge import KnowledgeSettings
+        from .knowledge import KnowledgeSettings, backend_status_error
 
         if self.pk is None:
             return {}
@@ -147,6 +142,9 @@ class RegisteredModel(TimestampedModel):
                     "capability and a positive integer extra_config.dim"
                 ]
             }
+        status_error = backend_status_error(self.name, self.status, choosing=False)
+        if settings.enabled and status_error:
+            return {"status": [status_error]}
         if not settings.enabled or self.confirm_embedding_model_change:
             return {}
         stored = RegisteredModel.objects.filter(pk=self.pk).values("capabilities", "extra_config")

@@ -17,6 +17,7 @@ from django.db import models
 from .. import capabilities as caps
 from ..forms import CONFIRM_FIELD, ModelDecidesForm, confirm_field, parse_only_options
 from ..models.fields import CapabilitiesField, CsvListField
+from ..services import KNOWLEDGE_KEYS
 from .entities import INVENTORIES, Inventory, model_field_for
 
 __all__ = ["CONFIRM_FIELD", "FORMS", "CoreValidatedForm", "KnowledgeForm", "style"]
@@ -122,8 +123,12 @@ def form_for(inventory: Inventory) -> type[CoreValidatedForm]:
 FORMS: dict[str, type[CoreValidatedForm]] = {item.key: form_for(item) for item in INVENTORIES}
 
 
-class LenientChoiceField(forms.ChoiceField):
-    """A choice list offered for convenience; the core validates the value itself."""
+class LenientChoiceField(forms.TypedChoiceField):
+    """A choice list offered for convenience (none chosen is ``None``); the core validates the
+    value itself."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(empty_value=None, **kwargs)
 
     def valid_value(self, value: str) -> bool:
         return True
@@ -153,10 +158,7 @@ class KnowledgeForm(forms.Form):
         mark_invalid(self)
 
     def payload(self) -> dict[str, Any]:
-        return {
-            "enabled": self.cleaned_data["enabled"],
-            "embedding_model_id": self.cleaned_data["embedding_model_id"] or None,
-        }
+        return {key: self.cleaned_data[key] for key in KNOWLEDGE_KEYS}
 
     def add_core_errors(self, errors: Mapping[str, list[str]]) -> None:
         for key, messages in errors.items():
