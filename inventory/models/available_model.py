@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .. import capabilities as caps
+from .. import extra_config
 from .base import (
     TimestampedModel,
     extra_config_errors,
@@ -137,6 +138,7 @@ class AvailableModel(TimestampedModel):
             ]
             if bad:
                 errors["requirements"] = bad
+        self.extra_config = extra_config.normalized(self.extra_config)
         errors.update(extra_config_errors(self.extra_config, self.capabilities))
         if errors:
             raise ValidationError(errors)

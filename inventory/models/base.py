@@ -84,7 +84,8 @@ def capabilities_under_validation(value: Any) -> list[str] | None:
 
 
 def extra_config_errors(config: Any, capabilities: Any) -> dict[str, list[str]]:
-    """The capability-specific ``extra_config`` errors, keyed by field."""
+    """The capability-specific ``extra_config`` errors, keyed by field (the model normalizes
+    the value first with ``extra_config.normalized``)."""
     tokens = capabilities_under_validation(capabilities)
     if tokens is None:
         return (
