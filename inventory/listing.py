@@ -34,6 +34,8 @@ class FilterKind:
     """How one filter parses its value and narrows a queryset."""
 
     type: str = "string"
+    #: What the filter does, for its documentation (OpenAPI, filter forms).
+    help: str = ""
 
     def parse(self, key: str, value: Any) -> Any:
         raise NotImplementedError
@@ -58,6 +60,7 @@ class IdFilter(FilterKind):
     """Exact match on an integer id; a list (or CSV) of ids matches any of them."""
 
     type = "integer"
+    help = "Exact id; repeat the parameter (or give a comma-separated list) for any of several."
 
     def parse(self, key: str, value: Any) -> int | list[int]:
         items = [parse_id(key, item) for item in _as_list(value)]
@@ -73,6 +76,7 @@ class TextFilter(FilterKind):
     """Case-insensitive substring."""
 
     type = "string"
+    help = "Case-insensitive substring."
 
     def parse(self, key: str, value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -89,6 +93,8 @@ class TextFilter(FilterKind):
 class ExactTextFilter(TextFilter):
     """Exact match on a value stored lower-case (e.g. ``provider``)."""
 
+    help = "Exact value, case-insensitive (not a substring)."
+
     def parse(self, key: str, value: Any) -> str:
         return super().parse(key, value).lower()
 
@@ -102,6 +108,8 @@ class ChoiceFilter(FilterKind):
 
     options: tuple[str, ...]
     type: str = "choice"
+    help: str = "Exact value; repeat the parameter (or give a comma-separated list) for any of "
+    "several."
 
     def parse(self, key: str, value: Any) -> str | list[str]:
         items = _as_list(value)
@@ -129,6 +137,7 @@ def parse_bool(key: str, value: Any) -> bool:
 
 class BoolFilter(FilterKind):
     type = "boolean"
+    help = "true/false (also 1/0, yes/no, on/off)."
 
     def parse(self, key: str, value: Any) -> bool:
         return parse_bool(key, value)
@@ -167,6 +176,10 @@ class CapabilitiesFilter(FilterKind):
     """Whole capability tokens, aliases accepted; several values mean "has all"."""
 
     type = "capabilities"
+    help = (
+        "Whole capability tokens, aliases accepted; repeat the parameter or give a "
+        "comma-separated list (chat,embedding) to require all of them."
+    )
 
     def parse(self, key: str, value: Any) -> str:
         try:
@@ -187,6 +200,7 @@ class SearchFilter(FilterKind):
 
     attrs: tuple[str, ...]
     type: str = "search"
+    help: str = "Case-insensitive substring over several columns."
 
     def parse(self, key: str, value: Any) -> str:
         return TextFilter().parse(key, value)
@@ -463,15 +477,23 @@ def list_page(
     """One page of rows in the list envelope; two SQL queries (count and page)."""
     page_number = parse_page(page)
     size = clamp_page_size(page_size)
-    request = ListRequest.build(declaration, filters, sort, direction)
+    return envelope(ListRequest.build(declaration, filters, sort, direction), page_number, size)
+
+
+def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
+    """The list envelope of one parsed page (``parse_page``, ``clamp_page_size``)."""
     total = request.filtered().count()
-    start = page_number * size
-    rows = list(declaration.rows(request.ordered()[start : start + size])) if start < total else []
+    start = page * page_size
+    rows = (
+        list(request.declaration.rows(request.ordered()[start : start + page_size]))
+        if start < total
+        else []
+    )
     return {
         "rows": rows,
         "total_rows": total,
-        "page": page_number,
-        "page_size": size,
+        "page": page,
+        "page_size": page_size,
         "filters": request.filters,
         "sort": request.sort,
     }

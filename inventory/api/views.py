@@ -29,8 +29,7 @@ from rest_framework.views import APIView
 
 from inventory import capabilities as caps
 from inventory.declarations import DECLARATIONS
-from inventory.errors import refuse_unknown_keys
-from inventory.listing import ListDeclaration, list_page
+from inventory.listing import ListDeclaration, ListRequest, clamp_page_size, envelope, parse_page
 from inventory.models import KnowledgeSettings
 from inventory.services import (
     SERVICES,
@@ -41,9 +40,26 @@ from inventory.services import (
 )
 from inventory.values import parse_id
 
-from . import schema
 from .auth import ModelPermissions
 from .errors import PreconditionFailed
+from .lists import (
+    CONFIRM_PARAM,
+    PAGING_PARAMS,
+    DeclaredFilterBackend,
+    EnvelopePagination,
+    StrictQuery,
+)
+from .serializers import (
+    CapabilitiesSerializer,
+    ErrorSerializer,
+    FilterFieldSerializer,
+    KnowledgeConfigSerializer,
+    KnowledgeConfigUpdateSerializer,
+    TableColumnSerializer,
+    component_prefix,
+    payload_serializer,
+    row_serializer,
+)
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -60,13 +76,7 @@ def etag_matches(header: str, etag: str) -> bool:
 
 
 def query_values(request: Request) -> dict[str, Any]:
-    """Query parameters; a repeated parameter is a list (empty repeats are dropped, so
-    ``id=5&id=`` is the one-item list ``[5]``)."""
-    values: dict[str, Any] = {}
-    for key in request.query_params:
-        items = request.query_params.getlist(key)
-        values[key] = items[0] if len(items) == 1 else [item for item in items if item != ""]
-    return values
+    return StrictQuery.query_values(request)
 
 
 def body(request: Request) -> Any:
@@ -86,26 +96,35 @@ def replacement(declaration: ListDeclaration, payload: Any) -> Any:
 
 
 def update_options(request: Request) -> dict[str, Any]:
-    params = query_values(request)
-    refuse_unknown_keys(params, [schema.CONFIRM_PARAM], "parameter")
-    return {schema.CONFIRM_PARAM: params[schema.CONFIRM_PARAM]} if params else {}
+    params = StrictQuery().strict_query(request, [CONFIRM_PARAM])
+    return {CONFIRM_PARAM: params[CONFIRM_PARAM]} if params else {}
 
 
 def no_parameters(request: Request) -> None:
-    refuse_unknown_keys(request.query_params, (), "parameter")
+    StrictQuery().strict_query(request, ())
 
 
 # --- entities ------------------------------------------------------------------------------
 
 
 class RegistryAutoSchema(AutoSchema):
-    """The list action returns the SDK's envelope (described in full), not a bare array."""
+    """Only ``list`` is paged and filtered; its envelope is named after the entity
+    (``ModelRegistryList``)."""
 
-    def _is_list_view(self, serializer: Any = None) -> bool:
-        return False
+    def _paged(self) -> bool:
+        return getattr(self.view, "action", None) == "list"
+
+    def get_paginated_name(self, serializer_name: str) -> str:
+        return f"{serializer_name.removesuffix('Row')}List"
+
+    def _get_paginator(self) -> Any:
+        return super()._get_paginator() if self._paged() else None
+
+    def get_filter_backends(self) -> list[Any]:
+        return super().get_filter_backends() if self._paged() else []
 
 
-class RegistryViewSet(viewsets.ViewSet):
+class RegistryViewSet(StrictQuery, viewsets.GenericViewSet):
     """List, read and write one entity; subclasses only set ``sdk_name`` (see ``viewset_for``)."""
 
     schema = RegistryAutoSchema()
@@ -114,23 +133,21 @@ class RegistryViewSet(viewsets.ViewSet):
     service: EntityService
     permission_classes = [ModelPermissions]
     lookup_value_regex = r"[^/]+"
+    pagination_class = EnvelopePagination
+    filter_backends = [DeclaredFilterBackend]
 
     # lists and metadata
 
     def list(self, request: Request) -> Response:
-        params = query_values(request)
-        # Every other parameter is a filter: the declaration refuses unknown ones with the
+        params = self.query_values(request)
+        # Every other parameter is a filter: the FilterSet refuses unknown ones with the
         # SDK's own message ("unknown filter 'x'; known filters: ...").
-        filters = {key: value for key, value in params.items() if key not in schema.PAGING_PARAMS}
-        envelope = list_page(
-            self.declaration,
-            page=params.get("page", 0),
-            page_size=params.get("page_size", None),
-            filters=filters,
-            sort=params.get("sort"),
-            direction=params.get("direction"),
+        filters = {key: value for key, value in params.items() if key not in PAGING_PARAMS}
+        page, size = parse_page(params.get("page", 0)), clamp_page_size(params.get("page_size"))
+        list_request = ListRequest.build(
+            self.declaration, filters, params.get("sort"), params.get("direction")
         )
-        return Response(envelope)
+        return self.paginator.get_paginated_response(envelope(list_request, page, size))
 
     @action(detail=False, methods=["get"], url_path="table-model")
     def table_model(self, request: Request) -> Response:
@@ -204,7 +221,6 @@ class RegistryViewSet(viewsets.ViewSet):
 
 # --- OpenAPI descriptions of the generic viewset -------------------------------------------
 
-ERROR = schema.ref(schema.ERROR)
 JSON = "application/json"
 ID_PARAMETER = OpenApiParameter(
     "id", {"type": "integer"}, OpenApiParameter.PATH, description="Row id."
@@ -224,66 +240,72 @@ ETAG_HEADER = OpenApiParameter(
     description="Version of the row; send it back in If-Match.",
 )
 CONFIRM = OpenApiParameter(
-    schema.CONFIRM_PARAM,
+    CONFIRM_PARAM,
     bool,
     description="Confirm changing extra_config.dim or the capabilities of the knowledge "
     "embedding model while knowledge is enabled.",
 )
+ERROR_TEXT = {
+    400: "Invalid input: the first message and the messages by field.",
+    401: "Not authenticated.",
+    403: "Not permitted.",
+    404: "No such row.",
+    409: "Delete refused: other rows depend on this one.",
+    412: "If-Match does not match the row's current ETag.",
+}
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    text = {
-        400: "Invalid input: the first message and the messages by field.",
-        401: "Not authenticated.",
-        403: "Not permitted.",
-        404: "No such row.",
-        409: "Delete refused: other rows depend on this one.",
-        412: "If-Match does not match the row's current ETag.",
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_TEXT[code])
+        for code in (401, 403, *codes)
     }
-    return {code: OpenApiResponse(ERROR, description=text[code]) for code in (401, 403, *codes)}
+
+
+def _row(serializer: Any) -> OpenApiResponse:
+    return OpenApiResponse(serializer, description="The row.")
 
 
 def _describe(viewset: type[RegistryViewSet]) -> None:
-    """Attach the OpenAPI description of one entity to its viewset's actions."""
+    """Attach the OpenAPI description of one entity to its viewset's actions; the shapes
+    come from the generated serializers, paging and filters from the list components."""
     name = viewset.sdk_name
-    prefix = schema.component_prefix(name)
-    tags = [name]
-    row = OpenApiResponse(schema.ref(f"{prefix}Row"), description="The row.")
+    row = row_serializer(name)
+    create, patch = payload_serializer(name, full=True), payload_serializer(name, full=False)
     detail = [ID_PARAMETER]
     operations = {
         "list": dict(
             summary=f"List {name} rows",
             description="One page of rows in the SDK's list envelope. Unknown parameters and "
             "malformed values are refused with 400 naming them.",
-            parameters=schema.list_parameters(viewset.declaration),
-            responses={200: schema.ref(f"{prefix}List"), **_errors(400)},
+            responses={200: row(many=True), **_errors(400)},
         ),
         "create": dict(
             summary=f"Create a {name} row",
-            request={JSON: schema.ref(f"{prefix}Create")},
+            request=create,
             parameters=[CONFIRM, ETAG_HEADER],
-            responses={201: row, **_errors(400)},
+            responses={201: _row(row), **_errors(400)},
         ),
         "retrieve": dict(
             summary=f"Read a {name} row",
             parameters=[*detail, ETAG_HEADER],
-            responses={200: row, **_errors(400, 404)},
+            responses={200: _row(row), **_errors(400, 404)},
         ),
         "update": dict(
             summary=f"Replace a {name} row",
             description="Full replacement: every writable key the body omits is reset to its "
             "default, so the required keys must be given. Read-only keys are ignored.",
-            request={JSON: schema.ref(f"{prefix}Create")},
+            request=create,
             parameters=[*detail, IF_MATCH, CONFIRM, ETAG_HEADER],
-            responses={200: row, **_errors(400, 404, 412)},
+            responses={200: _row(row), **_errors(400, 404, 412)},
         ),
         "partial_update": dict(
             summary=f"Update some keys of a {name} row",
             description="Partial update, like the SDK's update(): only the given keys change; "
             "an extra_config given replaces the stored one.",
-            request={JSON: schema.ref(f"{prefix}Patch")},
+            request=patch,
             parameters=[*detail, IF_MATCH, CONFIRM, ETAG_HEADER],
-            responses={200: row, **_errors(400, 404, 412)},
+            responses={200: _row(row), **_errors(400, 404, 412)},
         ),
         "destroy": dict(
             summary=f"Delete a {name} row",
@@ -292,21 +314,15 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
         ),
         "table_model": dict(
             summary=f"Columns of the {name} table",
-            responses={
-                200: {"type": "array", "items": schema.ref("TableColumn")},
-                **_errors(400),
-            },
+            responses={200: TableColumnSerializer(many=True), **_errors(400)},
         ),
         "filters_model": dict(
             summary=f"Filters of {name} lists",
-            responses={
-                200: {"type": "array", "items": schema.ref("FilterField")},
-                **_errors(400),
-            },
+            responses={200: FilterFieldSerializer(many=True), **_errors(400)},
         ),
     }
     decorators = {
-        action_name: extend_schema(operation_id=f"{name}_{action_name}", tags=tags, **options)
+        action_name: extend_schema(operation_id=f"{name}_{action_name}", tags=[name], **options)
         for action_name, options in operations.items()
     }
     extend_schema_view(**decorators)(viewset)
@@ -316,7 +332,7 @@ def viewset_for(sdk_name: str) -> type[RegistryViewSet]:
     """The viewset of one entity: the generic one bound to its declaration and service."""
     declaration = DECLARATIONS[sdk_name]
     viewset = type(
-        f"{schema.component_prefix(sdk_name)}ViewSet",
+        f"{component_prefix(sdk_name)}ViewSet",
         (RegistryViewSet,),
         {
             "sdk_name": sdk_name,
@@ -332,8 +348,6 @@ def viewset_for(sdk_name: str) -> type[RegistryViewSet]:
 
 # --- knowledge settings and capabilities ---------------------------------------------------
 
-KNOWLEDGE = schema.ref("KnowledgeConfig")
-
 
 class KnowledgeConfigView(APIView):
     """``module_sdk.knowledge``: the knowledge embedding backend settings."""
@@ -345,7 +359,7 @@ class KnowledgeConfigView(APIView):
         tags=["knowledge"],
         operation_id="knowledge_get_config",
         summary="Read the knowledge settings",
-        responses={200: KNOWLEDGE, **_errors(400)},
+        responses={200: KnowledgeConfigSerializer, **_errors(400)},
     )
     def get(self, request: Request) -> Response:
         no_parameters(request)
@@ -361,9 +375,9 @@ class KnowledgeConfigView(APIView):
         summary="Replace the knowledge settings",
         description="Full replacement: an omitted key takes its default (disabled, no model). "
         "Changing the model while enabled needs confirm_embedding_model_change=true.",
-        request={JSON: schema.ref("KnowledgeConfigUpdate")},
+        request=KnowledgeConfigUpdateSerializer,
         parameters=[CONFIRM],
-        responses={200: KNOWLEDGE, **_errors(400)},
+        responses={200: KnowledgeConfigSerializer, **_errors(400)},
     )
     def put(self, request: Request) -> Response:
         payload = body(request)
@@ -377,9 +391,9 @@ class KnowledgeConfigView(APIView):
         summary="Update the knowledge settings",
         description="Like the SDK's update_config(): only the given keys change. Changing the "
         "model while enabled needs confirm_embedding_model_change=true.",
-        request={JSON: schema.ref("KnowledgeConfigUpdate")},
+        request=KnowledgeConfigUpdateSerializer,
         parameters=[CONFIRM],
-        responses={200: KNOWLEDGE, **_errors(400)},
+        responses={200: KnowledgeConfigSerializer, **_errors(400)},
     )
     def patch(self, request: Request) -> Response:
         return self._write(request, body(request))
@@ -394,7 +408,7 @@ class CapabilitiesView(APIView):
         tags=["capabilities"],
         operation_id="capabilities_describe",
         summary="Capability vocabulary, aliases, runtime methods and extra_config schemas",
-        responses={200: schema.ref("Capabilities"), **_errors(400)},
+        responses={200: CapabilitiesSerializer, **_errors(400)},
     )
     def get(self, request: Request) -> Response:
         no_parameters(request)

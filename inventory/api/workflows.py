@@ -41,7 +41,7 @@ TAGS = ["workflows"]
 
 Schema = dict[str, Any]
 MODEL_ROW = schema.ref("ModelRegistryRow")
-ANY_VALUE: Schema = {"nullable": True, "description": "Any JSON value."}
+ANY_VALUE: Schema = {"description": "Any JSON value."}
 FLAG: Schema = {"type": "boolean", "default": False}
 CONFIRM_FLAG: Schema = {
     **FLAG,
