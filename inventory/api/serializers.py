@@ -67,9 +67,14 @@ def _bounds(field: models.Field) -> dict[str, Any]:
     return bounds
 
 
-def drf_field(model_field: models.Field, item: Field, *, payload: bool) -> serializers.Field:
-    """The DRF field describing one declared field, from the model field behind it."""
-    options: dict[str, Any] = {"help_text": item.label}
+def drf_field(
+    model_field: models.Field, item: Field, *, payload: bool, **options: Any
+) -> serializers.Field:
+    """The DRF field describing one declared field, from the model field behind it.
+
+    ``options`` (``required``, ``read_only``) go to the constructor: DRF copies declared
+    fields by their constructor arguments."""
+    options["help_text"] = item.label
     if model_field.null:
         options["allow_null"] = True
     if isinstance(model_field, CapabilitiesField | CsvListField):
@@ -106,9 +111,10 @@ def _row_field(declaration: ListDeclaration, item: Field) -> serializers.Field:
         return serializers.ListField(
             child=serializers.CharField(), help_text=item.label, read_only=True
         )
-    field = drf_field(_model_field(declaration, item), item, payload=False)
-    field.read_only = not item.writable
-    return field
+    model_field = _model_field(declaration, item)
+    if item.writable:
+        return drf_field(model_field, item, payload=False, required=True)
+    return drf_field(model_field, item, payload=False, read_only=True)
 
 
 def required_payload_keys(declaration: ListDeclaration) -> list[str]:
@@ -149,8 +155,6 @@ class PayloadSerializer(serializers.Serializer):
 def row_serializer(sdk_name: str) -> type[RowSerializer]:
     declaration = DECLARATIONS[sdk_name]
     fields = {item.name: _row_field(declaration, item) for item in declaration.fields}
-    for field in fields.values():
-        field.required = True
     name = f"{component_prefix(sdk_name)}Row"
     return type(name, (RowSerializer,), {**fields, "declaration": declaration})
 
@@ -162,9 +166,9 @@ def payload_serializer(sdk_name: str, *, full: bool) -> type[PayloadSerializer]:
     required = set(required_payload_keys(declaration)) if full else set()
     fields: dict[str, serializers.Field] = {}
     for item in declaration.writable_fields:
-        field = drf_field(_model_field(declaration, item), item, payload=True)
-        field.required = item.name in required
-        fields[item.name] = field
+        fields[item.name] = drf_field(
+            _model_field(declaration, item), item, payload=True, required=item.name in required
+        )
     suffix = "Create" if full else "Patch"
     return type(f"{component_prefix(sdk_name)}{suffix}", (PayloadSerializer,), fields)
 
@@ -190,14 +194,11 @@ def _knowledge_field(key: str, *, payload: bool) -> serializers.Field:
 
     model_field = KnowledgeSettings._meta.get_field(key.removesuffix("_id"))
     item = Field(key, "", str(model_field.verbose_name).capitalize())
-    return drf_field(model_field, item, payload=payload)
+    return drf_field(model_field, item, payload=payload, required=not payload)
 
 
 def _knowledge_fields(*, payload: bool) -> dict[str, serializers.Field]:
-    fields = {key: _knowledge_field(key, payload=payload) for key in KNOWLEDGE_KEYS}
-    for field in fields.values():
-        field.required = not payload
-    return fields
+    return {key: _knowledge_field(key, payload=payload) for key in KNOWLEDGE_KEYS}
 
 
 KnowledgeConfigSerializer = type(

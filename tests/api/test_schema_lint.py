@@ -58,8 +58,15 @@ def test_redocly_recommended_finds_no_error(schema_file):
 
 def test_spectral_oas_finds_no_error(schema_file):
     result = run(
-        linter("spectral"), "lint", "--ruleset", ROOT / ".spectral.yaml", "--fail-severity",
-        "error", "--format", "text", schema_file,
+        linter("spectral"),
+        "lint",
+        "--ruleset",
+        ROOT / ".spectral.yaml",
+        "--fail-severity",
+        "error",
+        "--format",
+        "text",
+        schema_file,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
