@@ -190,3 +190,4 @@ class KnowledgeSettingsAdmin(ValidatedAdmin):
 
 
 admin.site.register(ApiToken, ApiTokenAdmin)
+from . import admin_secrets  # noqa: E402, F401  (registers the secret key names admin)

@@ -28,6 +28,8 @@ from django.utils.html import format_html
 from . import services
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
 from .forms import ModelDecidesForm, confirm_field, parse_only_options
+from .models.secret_config import SecretConfigField
+from .secrets import mask_row
 from .values import parse_id
 
 JSON_TEXTAREA = forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField json-input"})
@@ -280,6 +282,7 @@ class ValidatedAdmin(admin.ModelAdmin):
 def _json_display(field: models.JSONField) -> Any:
     @admin.display(description=field.verbose_name)
     def display(obj: models.Model) -> str:
-        return pretty_json(getattr(obj, field.attname))
+        value = getattr(obj, field.attname)
+        return pretty_json(mask_row(value) if isinstance(field, SecretConfigField) else value)
 
     return display

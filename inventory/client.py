@@ -320,11 +320,25 @@ class ModelResource:
         return self._get("filters-model/")
 
 
+class EngineResource(ModelResource):
+    """``engine_registry``: as the SDK's, with ``view_secrets``."""
+
+    def view_secrets(self, row_id: Any) -> dict[str, Any] | None:
+        """``{"id", "name", "config"}`` with the config's secrets in clear; ``None`` when the
+        engine does not exist. Needs the ``inventory.view_engine_secrets`` permission
+        (``RegistryAPIError`` 403 otherwise)."""
+        response = self.client.request("GET", self.path + self._row_path(row_id) + "secrets/")
+        return None if response.status_code == 404 else response.json()
+
+
 class Models:
     """``client.models``: one ``ModelResource`` per entity."""
 
     def __init__(self, client: RegistryClient):
-        self._resources = {name: ModelResource(client, name) for name in ENTITIES}
+        classes = {"engine_registry": EngineResource}
+        self._resources = {
+            name: classes.get(name, ModelResource)(client, name) for name in ENTITIES
+        }
         self.engine_registry = self._resources["engine_registry"]
         self.available_model_registry = self._resources["available_model_registry"]
         self.model_registry = self._resources["model_registry"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import listing
+from . import listing, secrets
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
@@ -83,12 +83,25 @@ class ModelResource:
         return self.declaration.filters_model()
 
 
+class EngineResource(ModelResource):
+    """``engine_registry``: rows show secrets in ``config`` masked; ``view_secrets`` reads them
+    in clear (the SDK runs in trusted code; over HTTP it needs ``view_engine_secrets``)."""
+
+    def view_secrets(self, row_id: Any) -> dict[str, Any] | None:
+        """``{"id", "name", "config"}`` with the config's secrets in clear; ``None`` when the
+        engine does not exist."""
+        return secrets.clear_config_of(parse_id(row_id))
+
+
+RESOURCE_CLASSES: dict[str, type[ModelResource]] = {"engine_registry": EngineResource}
+
+
 class Models:
     """``module_sdk.models``: one ``ModelResource`` per entity."""
 
     def __init__(self) -> None:
         self._resources = {
-            name: ModelResource(name, declaration, SERVICES[name])
+            name: RESOURCE_CLASSES.get(name, ModelResource)(name, declaration, SERVICES[name])
             for name, declaration in DECLARATIONS.items()
         }
         self.engine_registry = self._resources["engine_registry"]

@@ -9,16 +9,30 @@ from rest_framework.request import Request
 
 from inventory.models import ApiToken
 
+from .throttles import FailedAuthThrottle
+
 KEYWORDS = ("bearer", "token")
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer <token>`` (or ``Token <token>``), checked against stored hashes."""
+    """``Authorization: Bearer <token>`` (or ``Token <token>``), checked against stored hashes.
+
+    Refusals are counted per client address (``FailedAuthThrottle``)."""
 
     def authenticate(self, request: Request) -> tuple[Any, ApiToken | None] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower().decode("latin-1") not in KEYWORDS:
             return None
+        throttle = FailedAuthThrottle()
+        throttle.refuse_if_exhausted(request)
+        try:
+            return self._check(header), None
+        except exceptions.AuthenticationFailed:
+            throttle.record_failure(request)
+            raise
+
+    @staticmethod
+    def _check(header: list[bytes]) -> Any:
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
                 "invalid Authorization header: expected 'Bearer <token>'"
@@ -30,7 +44,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         user = ApiToken.user_for(token)
         if user is None:
             raise exceptions.AuthenticationFailed("invalid token")
-        return user, None
+        return user
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'

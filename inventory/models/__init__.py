@@ -5,5 +5,13 @@ from .available_model import AvailableModel
 from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
+from .secret_config import SecretConfigKey
 
-__all__ = ["ApiToken", "AvailableModel", "Engine", "KnowledgeSettings", "RegisteredModel"]
+__all__ = [
+    "ApiToken",
+    "AvailableModel",
+    "Engine",
+    "KnowledgeSettings",
+    "RegisteredModel",
+    "SecretConfigKey",
+]

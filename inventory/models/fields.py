@@ -136,11 +136,19 @@ def json_shape_message(name: str, shape: type[dict] | type[list] = dict) -> str:
     return f"{name} must be a JSON {'object' if shape is dict else 'list'}"
 
 
-def json_field(name: str, shape: type[dict] | type[list] = dict) -> models.JSONField:
+def json_field(
+    name: str,
+    shape: type[dict] | type[list] = dict,
+    field_class: type[models.JSONField] = models.JSONField,
+    **options: Any,
+) -> models.JSONField:
     """A JSON column holding an object (or a list), empty by default; ``None`` is refused with
     the same message as any other wrong kind of value."""
-    return models.JSONField(
-        default=shape, blank=True, error_messages={"null": json_shape_message(name, shape)}
+    return field_class(
+        default=shape,
+        blank=True,
+        error_messages={"null": json_shape_message(name, shape)},
+        **options,
     )
 
 

@@ -14,6 +14,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import requests
+from django.contrib.auth.models import User
+
+from inventory.models import ApiToken
 
 PACKAGE = "registry_api_client"
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
@@ -24,8 +28,19 @@ def generated(live_server, tmp_path_factory, django_db_blocker) -> ModuleType:
     root = tmp_path_factory.mktemp("generated")
     config = root / "config.yaml"
     config.write_text("post_hooks: []\n")
+    schema = root / "openapi.json"
     with django_db_blocker.unblock():
-        result = generate(live_server.url, root, config)
+        user = User.objects.create_superuser("schema-reader")
+        token = ApiToken.issue(user, "schema")[1]
+        response = requests.get(
+            f"{live_server.url}/api/schema/",
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=60,
+        )
+        user.delete()
+    assert response.status_code == 200, response.text
+    schema.write_text(response.text)
+    result = generate(schema, root, config)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "warning" not in output.lower(), output
@@ -38,13 +53,13 @@ def generated(live_server, tmp_path_factory, django_db_blocker) -> ModuleType:
             del sys.modules[name]
 
 
-def generate(url: str, root: Path, config: Path) -> subprocess.CompletedProcess:
+def generate(schema: Path, root: Path, config: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             str(GENERATOR),
             "generate",
-            "--url",
-            f"{url}/api/schema/",
+            "--path",
+            str(schema),
             "--output-path",
             str(root / PACKAGE),
             "--meta",
