@@ -413,6 +413,11 @@ class ListDeclaration:
         for values in queryset.values(*self.value_attrs):
             yield self.serialize(values)
 
+    def row_of(self, instance: models.Model) -> dict[str, Any]:
+        """The row of an instance as loaded from the database, without a query (an instance
+        changed in memory gives its unsaved values)."""
+        return self.serialize({attr: getattr(instance, attr) for attr in self.value_attrs})
+
     def row_for(self, instance: models.Model) -> dict[str, Any]:
         """The stored row of an instance, read back so it matches list rows exactly."""
         return next(self.rows(self.queryset().filter(pk=instance.pk)))

@@ -8,12 +8,9 @@ checked while the row is locked, so a stale writer gets 412 instead of overwriti
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -34,6 +31,8 @@ from inventory.models import KnowledgeSettings
 from inventory.services import (
     SERVICES,
     EntityService,
+    StaleRowError,
+    etag_of,
     knowledge_config,
     knowledge_defaults,
     update_knowledge_config,
@@ -62,17 +61,6 @@ from .serializers import (
 )
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def etag_of(row: Mapping[str, Any]) -> str:
-    """A strong ETag: a hash of the serialized row (``updated_at`` included)."""
-    body = json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
-    return '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:40] + '"'
-
-
-def etag_matches(header: str, etag: str) -> bool:
-    candidates = [item.strip() for item in header.split(",")]
-    return any(item == "*" or item.removeprefix("W/") == etag for item in candidates)
 
 
 def query_values(request: Request) -> dict[str, Any]:
@@ -161,22 +149,18 @@ class RegistryViewSet(StrictQuery, viewsets.GenericViewSet):
 
     # rows
 
-    def _row(self, pk: Any, lock: bool = False) -> dict[str, Any]:
+    def _row(self, pk: Any) -> dict[str, Any]:
         queryset = self.declaration.queryset().filter(pk=parse_id("id", pk))
-        if lock:
-            queryset = queryset.select_for_update()
         rows = list(self.declaration.rows(queryset))
         if not rows:
             raise exceptions.NotFound(f"no {self.sdk_name} row with id {pk}")
         return rows[0]
 
-    def _check_if_match(self, request: Request, pk: Any) -> None:
-        """With ``If-Match``, lock the row (the caller holds a transaction) and compare."""
+    @staticmethod
+    def _if_match(request: Request) -> dict[str, Any]:
+        """``If-Match`` for the service, which compares it with the row under its lock."""
         wanted = request.headers.get("If-Match")
-        if wanted is None:
-            return
-        if not etag_matches(wanted, etag_of(self._row(pk, lock=True))):
-            raise PreconditionFailed()
+        return {} if wanted is None else {"if_match": wanted}
 
     @staticmethod
     def _detail(row: dict[str, Any], code: int = status.HTTP_200_OK) -> Response:
@@ -195,9 +179,12 @@ class RegistryViewSet(StrictQuery, viewsets.GenericViewSet):
     def _update(self, request: Request, pk: Any, payload: Any) -> Response:
         options = update_options(request)
         pk = parse_id("id", pk)
-        with transaction.atomic():
-            self._check_if_match(request, pk)
-            instance = self.service.update_instance(pk, payload, **options)
+        try:
+            instance = self.service.update_instance(
+                pk, payload, **self._if_match(request), **options
+            )
+        except StaleRowError as error:
+            raise PreconditionFailed() from error
         if instance is None:
             raise exceptions.NotFound(f"no {self.sdk_name} row with id {pk}")
         return self._detail(self.declaration.row_for(instance))
@@ -211,9 +198,10 @@ class RegistryViewSet(StrictQuery, viewsets.GenericViewSet):
     def destroy(self, request: Request, pk: Any = None) -> Response:
         no_parameters(request)
         pk = parse_id("id", pk)
-        with transaction.atomic():
-            self._check_if_match(request, pk)
-            deleted = self.service.delete(pk)
+        try:
+            deleted = self.service.delete(pk, **self._if_match(request))
+        except StaleRowError as error:
+            raise PreconditionFailed() from error
         if not deleted:
             raise exceptions.NotFound(f"no {self.sdk_name} row with id {pk}")
         return Response(status=status.HTTP_204_NO_CONTENT)

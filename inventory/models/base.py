@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +49,13 @@ class TimestampedModel(models.Model):
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        """Database constraints, except the checks that restate a field's choices: those
+        values were checked by ``clean_fields`` (Django would query the database for each
+        check; the database still enforces it on write)."""
+        choice_fields = {field.name for field in self._meta.concrete_fields if field.choices}
+        super().validate_constraints(exclude={*(exclude or ()), *choice_fields})
 
     def delete_refusal(self, error: Exception) -> str:
         """The message shown when a delete is refused because other rows depend on this one."""

@@ -40,6 +40,9 @@ class CapabilitiesFormField(forms.MultipleChoiceField):
     def prepare_value(self, value: Any) -> Any:
         return caps.parse_stored(value) if isinstance(value, str) else value
 
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return super().has_changed(self.prepare_value(initial), data)
+
 
 JSON_TEXTAREA = {"rows": 6, "class": "font-monospace"}
 
@@ -60,10 +63,13 @@ def formfield_for(model_field: models.Field, **kwargs: Any) -> forms.Field | Non
 
 
 class CoreValidatedForm(ModelDecidesForm):
-    """A page form: the shared machinery plus Bootstrap styling."""
+    """A page form: the shared machinery plus Bootstrap styling. An edit form carries the
+    row's ETag as it was when the form was opened, so that saving over someone else's change
+    is refused instead of silently undoing it."""
 
     use_required_attribute = False
     inventory: Inventory
+    etag = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

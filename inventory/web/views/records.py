@@ -17,7 +17,7 @@ from ...capabilities import CAPABILITIES
 from ...errors import RegistryProtectedError, RegistryValidationError
 from ...listing import ListRequest
 from ...models import KnowledgeSettings, RegisteredModel
-from ...services import delete_instance, save_validated
+from ...services import delete_instance
 from ..entities import INVENTORIES, Inventory
 from ..forms import CONFIRM_FIELD, FORMS, CoreValidatedForm
 from ..tables import TABLES, render_value
@@ -144,6 +144,8 @@ class FormPage(InventoryView):
             key: value for key, value in request.GET.lists() if key in form_class.base_fields
         }
         initial = {key: value if len(value) > 1 else value[0] for key, value in initial.items()}
+        if original:
+            initial["etag"] = self.inventory.service.etag(original)
         instance = copy.copy(original) if original else None
         return self._render(form_class(instance=instance, initial=initial), original)
 
@@ -153,7 +155,7 @@ class FormPage(InventoryView):
         form = FORMS[self.inventory.key](request.POST, instance=instance)
         if form.is_valid():
             try:
-                saved = save_validated(form.instance)
+                saved = form.save_through(self.inventory.service, form.cleaned_data["etag"] or None)
             except RegistryValidationError as error:
                 form.add_core_errors(error.errors)
             else:
