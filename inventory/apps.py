@@ -8,3 +8,7 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .history import commands, recording
+
+        recording.connect()
+        commands.install()

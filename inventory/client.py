@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import requests
 
+from .client_history import Changes, row_history
 from .errors import RegistryProtectedError, RegistryValidationError, unknown_keys_error
 from .values import parse_id, parse_int
 from .vocabulary import CapabilityVocabulary
@@ -135,6 +136,7 @@ class RegistryClient:
         self.knowledge = Knowledge(self)
         self.capabilities = Capabilities(self)
         self.workflows = Workflows(self)
+        self.changes = Changes(self)
 
     def __repr__(self) -> str:
         return f"<RegistryClient {self.api_url}>"
@@ -313,6 +315,10 @@ class ModelResource:
         )
         return response.status_code != 404
 
+    def history(self, row_id: Any) -> list[dict[str, Any]]:
+        """Every recorded change of the row, newest first (also once it was deleted)."""
+        return row_history(self.client, self.path, row_id)
+
     def table_model(self) -> list[dict[str, Any]]:
         return self._get("table-model/")
 
@@ -367,6 +373,10 @@ class Knowledge:
             params[CONFIRM] = _text(confirm_embedding_model_change)
         response = self.client.request("PATCH", "knowledge/config/", params=params, json=payload)
         return response.json()
+
+    def history(self) -> list[dict[str, Any]]:
+        """Every recorded change of the knowledge settings, newest first."""
+        return self.client.request("GET", "knowledge/history/").json()["changes"]
 
 
 class Capabilities(CapabilityVocabulary):

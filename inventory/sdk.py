@@ -21,7 +21,10 @@ from typing import Any
 from . import listing, secrets
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
+from .history import feed
+from .history.sdk import Changes
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
+from .models import KnowledgeSettings
 from .services import SERVICES, EntityService, knowledge_config, update_knowledge_config
 from .values import parse_id
 from .vocabulary import CapabilityVocabulary
@@ -76,6 +79,10 @@ class ModelResource:
         ``RegistryProtectedError`` with the reason."""
         return self.service.delete(row_id)
 
+    def history(self, row_id: Any) -> list[dict[str, Any]]:
+        """Every recorded change of the row, newest first (also once it was deleted)."""
+        return feed.history(self.name, row_id)
+
     def table_model(self) -> list[dict[str, Any]]:
         return self.declaration.table_model()
 
@@ -90,7 +97,7 @@ class EngineResource(ModelResource):
     def view_secrets(self, row_id: Any) -> dict[str, Any] | None:
         """``{"id", "name", "config"}`` with the config's secrets in clear; ``None`` when the
         engine does not exist."""
-        return secrets.clear_config_of(parse_id(row_id))
+        return secrets.clear_config_of(parse_id("id", row_id))
 
 
 RESOURCE_CLASSES: dict[str, type[ModelResource]] = {"engine_registry": EngineResource}
@@ -126,6 +133,10 @@ class Knowledge:
     ) -> dict[str, Any]:
         return update_knowledge_config(payload, confirm_embedding_model_change)
 
+    def history(self) -> list[dict[str, Any]]:
+        """Every recorded change of the knowledge settings, newest first."""
+        return feed.history("knowledge", KnowledgeSettings.SINGLETON_ID)
+
 
 class Capabilities(CapabilityVocabulary):
     """``module_sdk.capabilities``: the vocabulary, runtime methods and config schemas."""
@@ -140,6 +151,7 @@ class ModuleSDK:
         self.knowledge = Knowledge()
         self.capabilities = Capabilities()
         self.workflows = Workflows()
+        self.changes = Changes()
 
 
 module_sdk = ModuleSDK()

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models
 from django.db.models import ProtectedError, RestrictedError
 
+from . import history
 from .declarations import DECLARATIONS, REGISTERED_MODELS
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError, refuse_unknown_keys
 from .listing import ListDeclaration, parse_bool
@@ -53,7 +54,7 @@ def validated_write(
     """Validate (all fields but ``exclude``, which the write leaves as stored), run the
     caller's write, and report database-level conflicts as validation."""
     try:
-        with transaction.atomic():
+        with history.atomic():
             instance.full_clean(exclude=exclude)
             yield
     except ValidationError as error:
@@ -76,6 +77,7 @@ def write_conflict(
     return RegistryValidationError("the change conflicts with a concurrent write; please retry")
 
 
+@history.grouped
 def save_validated(instance: models.Model) -> models.Model:
     with validated_write(instance):
         instance.save()
@@ -161,6 +163,7 @@ class EntityService:
             if key in writable:
                 setattr(instance, writable[key].source, value)
 
+    @history.grouped
     def create_instance(self, payload: Any, **options: Any) -> models.Model:
         instance = self.model()
         self.assign(instance, payload)
@@ -184,6 +187,7 @@ class EntityService:
                 "again"
             )
 
+    @history.grouped
     def update_instance(
         self, pk: Any, payload: Any, if_match: str | None = None, **options: Any
     ) -> models.Model | None:
@@ -194,7 +198,7 @@ class EntityService:
         _payload(payload)
         instance, unchanged = None, None
         try:
-            with transaction.atomic():
+            with history.atomic():
                 instance = self.lock(pk)
                 if instance is None:
                     return None
@@ -222,7 +226,7 @@ class EntityService:
         """Delete one row; ``False`` when it does not exist, refused when others depend on it
         (or, with ``if_match``, when it changed since that ETag)."""
         pk = parse_id("id", pk)
-        with transaction.atomic():
+        with history.atomic():
             rows = self.model._default_manager.filter(pk=pk)
             instance = self.lock(pk) if if_match is not None else rows.first()
             if instance is None:
@@ -231,9 +235,10 @@ class EntityService:
             return delete_instance(instance)
 
 
+@history.grouped
 def delete_instance(instance: models.Model) -> bool:
     try:
-        with transaction.atomic():
+        with history.atomic():
             instance.delete()
     except (ProtectedError, RestrictedError) as error:
         raise RegistryProtectedError(instance.delete_refusal(error)) from error  # type: ignore[attr-defined]
@@ -288,6 +293,7 @@ def knowledge_config(settings: KnowledgeSettings | None = None) -> dict[str, Any
     }
 
 
+@history.grouped
 def update_knowledge_config(
     payload: Any, confirm_embedding_model_change: Any = False
 ) -> dict[str, Any]:
@@ -296,7 +302,7 @@ def update_knowledge_config(
     refuse_unknown_keys(payload, KNOWLEDGE_KEYS, known_label="writable fields")
     confirm = parse_bool("confirm_embedding_model_change", confirm_embedding_model_change)
     KnowledgeSettings.load()
-    with transaction.atomic():
+    with history.atomic():
         settings = KnowledgeSettings.objects.select_for_update().get(
             pk=KnowledgeSettings.SINGLETON_ID
         )

@@ -26,13 +26,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         throttle = FailedAuthThrottle()
         throttle.refuse_if_exhausted(request)
         try:
-            return self._check(header), None
+            row = self._check(header)
         except exceptions.AuthenticationFailed:
             throttle.record_failure(request)
             raise
+        return row.user, row  # request.auth: the token (its name is the actor in history)
 
     @staticmethod
-    def _check(header: list[bytes]) -> Any:
+    def _check(header: list[bytes]) -> ApiToken:
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
                 "invalid Authorization header: expected 'Bearer <token>'"
@@ -41,10 +42,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("invalid token") from error
-        user = ApiToken.user_for(token)
-        if user is None:
+        row = ApiToken.valid(token)
+        if row is None:
             raise exceptions.AuthenticationFailed("invalid token")
-        return user
+        return row
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'

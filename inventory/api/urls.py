@@ -8,6 +8,7 @@ from inventory.declarations import DECLARATIONS
 
 from .docs import RedocView, SwaggerView, docs_page
 from .errors import no_endpoint
+from .history import urlpatterns_for as history_urls
 from .secrets import urlpatterns as secrets_urls
 from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
 from .workflows import urlpatterns as workflow_urls
@@ -22,6 +23,7 @@ urlpatterns = [
     # Before the router, so that "model-registry/bind/" is not read as a row id.
     path("v1/", include(workflow_urls)),
     path("v1/", include(secrets_urls)),
+    path("v1/", include(history_urls({name: name.replace("_", "-") for name in DECLARATIONS}))),
     path("v1/", include(router.urls)),
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
     path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),

@@ -124,6 +124,10 @@ class RegistryViewSet(StrictQuery, viewsets.GenericViewSet):
     pagination_class = EnvelopePagination
     filter_backends = [DeclaredFilterBackend]
 
+    def get_serializer_class(self) -> type:
+        """The body the browsable API offers to post (the write paths do not use it)."""
+        return payload_serializer(self.sdk_name, full=True)
+
     # lists and metadata
 
     def list(self, request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from .api_token import ApiToken
 from .available_model import AvailableModel
+from .change import ChangeRecord
 from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
@@ -10,6 +11,7 @@ from .secret_config import SecretConfigKey
 __all__ = [
     "ApiToken",
     "AvailableModel",
+    "ChangeRecord",
     "Engine",
     "KnowledgeSettings",
     "RegisteredModel",

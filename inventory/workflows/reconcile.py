@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-
+from .. import history
 from ..declarations import REGISTERED_MODELS
 from ..errors import RegistryValidationError
 from ..listing import ListRequest
@@ -96,6 +95,7 @@ def _payload(model: RegisteredModel, chosen: list[dict[str, Any]]) -> dict[str, 
     return payload
 
 
+@history.grouped
 def apply(
     model_id: Any,
     fields: Iterable[str] | None = None,
@@ -105,7 +105,7 @@ def apply(
     ``{"applied": [field…], "reconcile": <diff after applying>}``."""
     if isinstance(fields, str):
         fields = [item.strip() for item in fields.split(",") if item.strip()]
-    with transaction.atomic():
+    with history.atomic():
         model = _load(model_id, lock=True)
         found = differences(model)
         if fields is None:

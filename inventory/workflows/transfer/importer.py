@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from ... import history
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
 from ...models import RegisteredModel
@@ -218,6 +219,7 @@ class Importer:
         try:
             with transaction.atomic():
                 section.model._default_manager.bulk_create([item.instance for item in pending])
+                history.record_bulk(created=[item.instance for item in pending])
         except IntegrityError:
             for item in pending:
                 item.instance.pk = None
@@ -245,6 +247,7 @@ class Importer:
                     names = {meta.get_field(key).name for key in changed}
                     names.update(stamp.name for stamp in stamped)
                     section.model._default_manager.bulk_update(instances, sorted(names))
+                history.record_bulk(updated=[(item.instance, None) for item in pending])
         except IntegrityError:
             for item in pending:
                 self.write(section, item, "updated")
@@ -350,7 +353,7 @@ def import_document(
         "confirm_embedding_model_change", confirm_embedding_model_change
     )
     importer = Importer(confirm_embedding_model_change, progress)
-    with transaction.atomic():
+    with history.operation(), history.atomic():
         importer.run(document)
         if importer.errors or not apply:
             transaction.set_rollback(True)
