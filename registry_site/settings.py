@@ -269,8 +269,10 @@ REST_FRAMEWORK = {
     },
     # The client address for throttling: REMOTE_ADDR, or the proxy's X-Forwarded-For entry.
     "NUM_PROXIES": 1 if TRUSTED_PROXY else 0,
-    # "format" is a filter of the catalog list, not a renderer switch.
+    # "format" is a filter of the catalog list; ?format=json|api picks the renderer (see
+    # FormatParameterNegotiation), any other value is left to the filter.
     "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "inventory.api.lists.FormatParameterNegotiation",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,6 +41,19 @@ SORT_PARAMS = ("sort", "direction")
 PAGE_PARAMS = ("page", "page_size")
 PAGING_PARAMS = (*PAGE_PARAMS, *SORT_PARAMS)
 CONFIRM_PARAM = "confirm_embedding_model_change"
+
+
+class FormatParameterNegotiation(DefaultContentNegotiation):
+    """``?format=json`` (or ``api``) picks the renderer, whatever the ``Accept`` header says;
+    any other ``format`` value is a filter (the catalog's model format), not a renderer."""
+
+    def select_renderer(
+        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+    ) -> tuple[Any, str]:
+        wanted = request.query_params.get(RENDERER_PARAM)
+        if format_suffix is None and wanted in RENDERER_FORMATS:
+            format_suffix = wanted
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 class StrictQuery:

@@ -9,6 +9,7 @@ from inventory.declarations import DECLARATIONS
 from .docs import RedocView, SwaggerView, docs_page
 from .errors import no_endpoint
 from .history import urlpatterns_for as history_urls
+from .index import ApiIndexView
 from .secrets import urlpatterns as secrets_urls
 from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
 from .workflows import urlpatterns as workflow_urls
@@ -27,6 +28,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
     path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),
+    path("v1/", ApiIndexView.as_view(), name="index"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs_page(SwaggerView), name="docs"),
     path("redoc/", docs_page(RedocView), name="redoc"),

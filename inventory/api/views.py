@@ -44,6 +44,7 @@ from .errors import PreconditionFailed
 from .lists import (
     CONFIRM_PARAM,
     PAGING_PARAMS,
+    RENDERER_PARAM,
     DeclaredFilterBackend,
     EnvelopePagination,
     StrictQuery,
@@ -131,7 +132,8 @@ class RegistryViewSet(StrictQuery, viewsets.GenericViewSet):
     # lists and metadata
 
     def list(self, request: Request) -> Response:
-        params = self.query_values(request)
+        # The catalog filters on "format": there format=json is the filter (and JSON anyway).
+        params = self.query_values(request, RENDERER_PARAM in self.declaration.filter_names)
         # Every other parameter is a filter: the FilterSet refuses unknown ones with the
         # SDK's own message ("unknown filter 'x'; known filters: ...").
         filters = {key: value for key, value in params.items() if key not in PAGING_PARAMS}
