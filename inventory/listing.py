@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from . import capabilities as caps
-from .errors import RegistryValidationError, unknown_keys_error
+from .errors import RegistryValidationError
 from .models.fields import text_error
 from .values import as_bool, boolean_message, parse_id, parse_int
 
@@ -310,7 +310,8 @@ class ListDeclaration:
     # filters and sort
 
     def normalize_filters(self, filters: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Validated filters in canonical form.
+        """Validated filters in canonical form, read by the entity's django-filter FilterSet
+        (``inventory.filtersets``), which refuses unknown keys and malformed values.
 
         ``None`` and ``""`` mean "no filter" (a blank form field), and so does an empty
         capability set (having all of no capabilities). An empty list of ids or choices is
@@ -320,32 +321,18 @@ class ListDeclaration:
             return {}
         if not isinstance(filters, Mapping):
             raise RegistryValidationError({"filters": ["filters must be an object"]})
-        normalized: dict[str, Any] = {}
-        for key, value in filters.items():
-            kind = self._filter_kind(key)
-            if value is None or value == "":
-                continue
-            parsed = kind.parse(key, value)
-            if parsed != "":
-                normalized[key] = parsed
-        return normalized
+        return self.filterset.normalize(filters)
 
-    def _filter_kind(self, key: str) -> FilterKind:
-        if key == SEARCH_KEY:
-            return self.search
-        item = self.by_name.get(key)
-        if item is None or item.filter is None:
-            raise unknown_keys_error([key], self.filter_names, "filter")
-        return item.filter
+    @property
+    def filterset(self) -> Any:
+        """The django-filter FilterSet generated from this declaration."""
+        from .filtersets import filterset_of
+
+        return filterset_of(self)
 
     def apply_filters(self, queryset: QuerySet, normalized: Mapping[str, Any]) -> QuerySet:
-        for key, value in normalized.items():
-            if key == SEARCH_KEY:
-                queryset = self.search.apply(queryset, "", value)
-            else:
-                item = self.by_name[key]
-                queryset = item.filter.apply(queryset, item.source, value)  # type: ignore[union-attr]
-        return queryset
+        """Narrow ``queryset`` with normalized filters, through the FilterSet's filters."""
+        return self.filterset.apply(queryset, normalized)
 
     def normalize_sort(self, sort: Any, direction: str | None = None) -> dict[str, str]:
         """``{"field", "direction"}`` from ``"name"``, ``"-name"``, a dict or a pair.
