@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inventory.errors import RegistryValidationError
+from inventory.errors import RegistryValidationError, refuse_unknown_keys
 from inventory.history import feed, restore
 from inventory.history.recording import KNOWLEDGE, MODELS
 from inventory.listing import parse_bool
@@ -88,11 +88,7 @@ class RestoreSerializer(serializers.Serializer):
 
 def _only(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
     params = query_values(request)
-    unknown = [key for key in params if key not in allowed]
-    if unknown:
-        raise RegistryValidationError(
-            {key: [f"unknown parameter {key!r}; known: {', '.join(allowed)}"] for key in unknown}
-        )
+    refuse_unknown_keys(params, allowed, "parameter")
     return params
 
 
@@ -181,9 +177,7 @@ class RestoreView(APIView):
         data = request.data if request.data not in (None, "") else {}
         if not isinstance(data, Mapping):
             raise RegistryValidationError({"payload": ["payload must be a JSON object"]})
-        unknown = [key for key in data if key not in ("fields", "confirm_embedding_model_change")]
-        if unknown:
-            raise RegistryValidationError({key: [f"unknown key {key!r}"] for key in unknown})
+        refuse_unknown_keys(data, ("fields", "confirm_embedding_model_change"))
         confirm = parse_bool(
             "confirm_embedding_model_change", data.get("confirm_embedding_model_change", False)
         )

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from ..errors import RegistryValidationError
+from ..errors import RegistryValidationError, refuse_unknown_keys
 from ..models import ChangeRecord
 from ..values import parse_id, parse_int
 from .recording import MODELS
@@ -70,14 +70,7 @@ def filtered(
     """Records matching ``filters`` (``entity``, ``object_id``, ``action``, ``actor``,
     ``operation``, ``since``/``until`` dates or date-times), among ``entities`` if given."""
     filters = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
-    unknown = [key for key in filters if key not in FILTERS]
-    if unknown:
-        raise RegistryValidationError(
-            {
-                key: [f"unknown filter {key!r}; known filters: {', '.join(FILTERS)}"]
-                for key in unknown
-            }
-        )
+    refuse_unknown_keys(filters, FILTERS, "filter")
     queryset = ChangeRecord.objects.all()
     if entities is not None:
         queryset = queryset.filter(entity__in=list(entities))

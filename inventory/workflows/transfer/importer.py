@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from ... import history
-from ...errors import RegistryValidationError
+from ...errors import RegistryValidationError, refuse_unknown_keys
 from ...listing import parse_bool
 from ...models import RegisteredModel
 from ...services import knowledge_config, save_validated, translate, update_knowledge_config
@@ -260,14 +260,7 @@ class Importer:
             return "embedding_model" if key == "embedding_model_id" else key
 
         try:
-            unknown = [key for key in raw if key not in ("enabled", "embedding_model")]
-            if unknown:
-                raise RegistryValidationError(
-                    {
-                        key: ["unknown key; knowledge keys: enabled, embedding_model"]
-                        for key in unknown
-                    }
-                )
+            refuse_unknown_keys(raw, ("enabled", "embedding_model"), "key", "knowledge keys")
             payload: dict[str, Any] = {}
             if "enabled" in raw:
                 payload["enabled"] = raw["enabled"]
