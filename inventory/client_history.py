@@ -18,10 +18,18 @@ def history_path(resource_path: str, row_id: Any) -> str:
     return f"{resource_path}{quote(str(parse_id('id', row_id)), safe='')}/history/"
 
 
-def row_history(client: Any, resource_path: str, row_id: Any) -> list[dict[str, Any]]:
-    """Every change of one row, newest first (``[]`` when the row never existed)."""
-    response = client.request("GET", history_path(resource_path, row_id))
+def row_history(
+    client: Any, resource_path: str, row_id: Any, limit: Any = FEED_LIMIT
+) -> list[dict[str, Any]]:
+    """The newest changes of one row, newest first (``[]`` when the row never existed)."""
+    params = {"limit": str(parse_int("limit", limit))}
+    response = client.request("GET", history_path(resource_path, row_id), params=params)
     return [] if response.status_code == 404 else response.json()["changes"]
+
+
+def knowledge_history(client: Any, limit: Any = FEED_LIMIT) -> list[dict[str, Any]]:
+    params = {"limit": str(parse_int("limit", limit))}
+    return client.request("GET", "knowledge/history/", params=params).json()["changes"]
 
 
 class Changes:
@@ -46,11 +54,10 @@ class Changes:
                 params[key] = str(value)
         return self.client.request("GET", "changes/", params=params).json()
 
-    def history(self, entity: str, row_id: Any) -> list[dict[str, Any]]:
+    def history(self, entity: str, row_id: Any, limit: Any = FEED_LIMIT) -> list[dict[str, Any]]:
         if entity == "knowledge":
-            response = self.client.request("GET", "knowledge/history/")
-            return response.json()["changes"]
-        return row_history(self.client, entity.replace("_", "-") + "/", row_id)
+            return knowledge_history(self.client, limit)
+        return row_history(self.client, entity.replace("_", "-") + "/", row_id, limit)
 
     def restore(
         self,

@@ -136,6 +136,16 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     )
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: Django's own page has inline styles the policy refuses."""
+    return _answer(
+        request,
+        403,
+        "Form expired",
+        "the form's security token is missing or out of date; reload the page and try again",
+    )
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _answer(request, 404, "Not found", f"nothing at {request.path}")
 

@@ -101,7 +101,7 @@ class DeclaredFilter(django_filters.Filter):
         self.key = key
         self.kind = kind
         self.attr = attr
-        self.options = tuple(options or ())
+        self.options = options or ()  # a live vocabulary is read when the form is built
 
     @property
     def field(self) -> forms.Field:
@@ -136,21 +136,27 @@ class DeclaredFilterSet(django_filters.FilterSet):
 
     @classmethod
     def normalize(cls, filters: Mapping[str, Any]) -> dict[str, Any]:
-        """Filters in the SDK's normalized form; an unknown key or a malformed value is
-        refused with the declaration's message (``unknown filter 'x'; known filters: …``)."""
-        known = cls.declaration.filter_names
+        """Filters in the SDK's normalized form, each parsed by its filter; an unknown key or a
+        malformed value is refused with the declaration's message (``unknown filter 'x';
+        known filters: …``). No form is built: forms are for the pages' filter panels."""
         unknown = [key for key in filters if key not in cls.base_filters]
         if unknown:
-            raise unknown_keys_error(unknown[:1], known, "filter")
-        filterset = cls(data=filters)
-        if not filterset.form.is_valid():
-            raise RegistryValidationError(filterset.error_dict())
-        cleaned = filterset.form.cleaned_data
-        return {
-            key: cleaned[key]
-            for key in filters
-            if cleaned.get(key) is not None and cleaned[key] != ""
-        }
+            raise unknown_keys_error(unknown[:1], cls.declaration.filter_names, "filter")
+        normalized: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for key, value in filters.items():
+            if value is None or (isinstance(value, str) and value == ""):
+                continue
+            try:
+                parsed = cls.base_filters[key].kind.parse(key, value)
+            except RegistryValidationError as error:
+                errors.update(error.errors)
+                continue
+            if parsed != "":
+                normalized[key] = parsed
+        if errors:
+            raise RegistryValidationError(errors)
+        return normalized
 
     @classmethod
     def apply(cls, queryset: QuerySet, normalized: Mapping[str, Any]) -> QuerySet:

@@ -20,9 +20,9 @@ Environment variables:
                    client talking to gunicorn directly cannot claim HTTPS with that header.
     LOGIN_FAILURE_LIMIT (default 10), LOGIN_COOLOFF_MINUTES (default 15)   failed logins of one
                    user from one address before both are locked out, and for how long.
-    API_THROTTLE_USER, API_THROTTLE_ANON, API_THROTTLE_FAILED_AUTH   API rates such as
-                   "2000/minute" (defaults 2000/minute, 60/minute, 20/minute; failed token
-                   checks are counted per address).
+    API_THROTTLE_USER, API_THROTTLE_FAILED_AUTH   API rates such as "2000/minute": calls
+                   per user (default 2000/minute) and refused tokens per address (default
+                   20/minute).
 
 Production only (DEBUG off), each on by default:
     SECURE_SSL_REDIRECT   turn off when a proxy terminates TLS and redirects by itself.
@@ -181,6 +181,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+CSRF_FAILURE_VIEW = "inventory.failures.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
 
 # Content-Security-Policy on every response (django-csp): scripts, styles, fonts and images
@@ -228,7 +229,7 @@ LOGGING = {
 # the admin login alike. Attempts and lockouts are listed in the admin (Axes) and logged;
 # ``manage.py axes_reset`` lifts every lockout.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "inventory.login_lockout.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
@@ -256,14 +257,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["inventory.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "inventory.api.errors.exception_handler",
-    # Per user (token or session) and per address for anonymous calls; failed token checks
-    # count separately per address (inventory.api.auth), so guessing tokens is slowed too.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # Calls per user (token or session). Anonymous calls are refused before any throttle;
+    # refused tokens are counted per address (inventory.api.throttles), so guessing tokens
+    # is slowed too.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "2000/minute"),
         "failed_auth": os.environ.get("API_THROTTLE_FAILED_AUTH", "20/minute"),
     },
@@ -310,5 +308,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "inventory.api.failure_schema.add_failure_responses",
+        "inventory.api.schema.typed_nullable_refs",
     ],
 }

@@ -19,7 +19,6 @@ STATIC_ROOT = None
 # The suite makes far more calls from one address and one user than a real client; the
 # throttling tests set their own low rates.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # noqa: F405
-    "anon": "100000/minute",
     "user": "100000/minute",
     "failed_auth": "100000/minute",
 }

@@ -92,11 +92,14 @@ def _only(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
     return params
 
 
+LIMIT = OpenApiParameter("limit", int, description=f"1..{feed.MAX_FEED_LIMIT} (default 100)")
+
+
 def _history(request: Request, entity: str, pk: Any) -> Response:
-    _only(request, ())
+    limit = _only(request, ("limit",)).get("limit")
     if not request.user.has_perm(perm(entity, "view")):
         raise exceptions.PermissionDenied()
-    changes = feed.history(entity, pk)
+    changes = feed.history(entity, pk, limit)
     if not changes and not MODELS[entity]._default_manager.filter(pk=parse_id("id", pk)).exists():
         raise exceptions.NotFound(f"no {entity} row with id {pk} and no recorded change")
     return Response({"changes": changes})
@@ -108,8 +111,9 @@ class RowHistoryView(APIView):
     @extend_schema(
         tags=["history"],
         summary="Changes of one row",
-        description="Every recorded change of the row, newest first; still answers after "
-        "the row was deleted.",
+        description="The row's newest changes (up to `limit`), newest first; still answers "
+        "after the row was deleted. Every change: the feed with `entity` and `object_id`.",
+        parameters=[LIMIT],
         responses={200: HistorySerializer},
     )
     def get(self, request: Request, pk: Any) -> Response:
@@ -121,6 +125,7 @@ class KnowledgeHistoryView(APIView):
         tags=["history"],
         operation_id="knowledge_history",
         summary="Changes of the knowledge settings",
+        parameters=[LIMIT],
         responses={200: HistorySerializer},
     )
     def get(self, request: Request) -> Response:

@@ -17,7 +17,6 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inventory import capabilities as caps
 from inventory.errors import refuse_unknown_keys
 from inventory.listing import (
     DEFAULT_PAGE_SIZE,
@@ -28,6 +27,8 @@ from inventory.listing import (
     FilterKind,
     ListDeclaration,
     ListRequest,
+    VocabularyChoiceFilter,
+    VocabularyTextFilter,
     clamp_page_size,
     envelope,
     parse_page,
@@ -83,12 +84,18 @@ class StrictQuery:
         return values
 
 
+VOCABULARY_HELP = (
+    "A term of a governed vocabulary, aliases accepted; administrators may add terms, so the "
+    "live list is served by GET /api/v1/capabilities/ (vocabularies)."
+)
+
+
 def _item_schema(kind: FilterKind, options: tuple[str, ...]) -> dict[str, Any]:
     if kind.type == "integer":
         return {"type": "integer"}
     if kind.type == "boolean":
         return {"type": "boolean"}
-    if kind.type == "choice":
+    if kind.type == "choice" and not isinstance(kind, VocabularyChoiceFilter):
         return {"type": "string", "enum": [item for item in options if item]}
     return {"type": "string"}
 
@@ -105,8 +112,10 @@ def filter_parameters(declaration: ListDeclaration) -> list[dict[str, Any]]:
     for key, kind, label, options in found:
         schema = _item_schema(kind, tuple(getattr(kind, "options", options)))
         description = f"{label}. {kind.help}"
-        if kind.type == "capabilities":
-            description += f" Vocabulary: {', '.join(caps.CAPABILITIES)}."
+        if kind.type == "capabilities" or isinstance(
+            kind, VocabularyChoiceFilter | VocabularyTextFilter
+        ):
+            description += f" {VOCABULARY_HELP}"
         repeatable = kind.type in ("integer", "choice", "capabilities")
         parameter: dict[str, Any] = {
             "name": key,

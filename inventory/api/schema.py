@@ -37,3 +37,18 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "description": "A token from `manage.py create_api_token <username>`; "
             "`Token <token>` is accepted too.",
         }
+
+
+def typed_nullable_refs(result: Schema, **kwargs: Any) -> Schema:
+    """drf-spectacular post-processing hook: a nullable reference (``allOf: [$ref]`` with
+    ``nullable``) also gets ``type: object``, which OpenAPI 3.0 asks of ``nullable``."""
+    stack: list[Any] = [result]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("nullable") and "allOf" in item and "type" not in item:
+                item["type"] = "object"
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return result

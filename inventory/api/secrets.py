@@ -75,7 +75,7 @@ class EngineSecretsView(APIView):
             raise SecretsUnreadable(str(error)) from error
         if found is None:
             raise exceptions.NotFound(f"no engine_registry row with id {row_id}")
-        return Response(EngineSecretsSerializer(found).data)
+        return Response(EngineSecretsSerializer(found).data, headers={"Cache-Control": "no-store"})
 
 
 urlpatterns = [

@@ -103,11 +103,22 @@ def drf_field(
 
 
 def _model_field(declaration: ListDeclaration, item: Field) -> models.Field:
-    return declaration.model._meta.get_field(item.source)  # type: ignore[arg-type]
+    return declaration.model_field(item)
+
+
+#: DRF fields of derived (computed, never stored) row keys by declared type; lists otherwise.
+DERIVED_FIELDS: dict[str, type[serializers.Field]] = {
+    "boolean": serializers.BooleanField,
+    "integer": serializers.IntegerField,
+    "string": serializers.CharField,
+}
 
 
 def _row_field(declaration: ListDeclaration, item: Field) -> serializers.Field:
     if item.source is None:
+        derived = DERIVED_FIELDS.get(item.type)
+        if derived is not None:
+            return derived(help_text=item.label, read_only=True)
         return serializers.ListField(
             child=serializers.CharField(), help_text=item.label, read_only=True
         )

@@ -30,6 +30,7 @@ from inventory.listing import ListDeclaration, ListRequest, clamp_page_size, env
 from inventory.models import KnowledgeSettings
 from inventory.services import (
     SERVICES,
+    WRITE_OPTIONS,
     EntityService,
     StaleRowError,
     etag_of,
@@ -84,9 +85,8 @@ def replacement(declaration: ListDeclaration, payload: Any) -> Any:
     return full
 
 
-def update_options(request: Request) -> dict[str, Any]:
-    params = StrictQuery().strict_query(request, [CONFIRM_PARAM])
-    return {CONFIRM_PARAM: params[CONFIRM_PARAM]} if params else {}
+def update_options(request: Request, known: tuple[str, ...] = WRITE_OPTIONS) -> dict[str, Any]:
+    return StrictQuery().strict_query(request, known)
 
 
 def no_parameters(request: Request) -> None:
@@ -236,8 +236,14 @@ ETAG_HEADER = OpenApiParameter(
 CONFIRM = OpenApiParameter(
     CONFIRM_PARAM,
     bool,
-    description="Confirm changing extra_config.dim or the capabilities of the knowledge "
-    "embedding model while knowledge is enabled.",
+    description="Confirm changing extra_config.dim, the capabilities or the status of the "
+    "knowledge embedding model while knowledge is enabled.",
+)
+ALLOW_OVER_CAPACITY = OpenApiParameter(
+    "allow_over_capacity",
+    bool,
+    description="Registered models: allow activating, moving or growing a model beyond the "
+    "engine's vram_total_mb / ram_total_mb.",
 )
 ERROR_TEXT = {
     400: "Invalid input: the first message and the messages by field.",
@@ -277,7 +283,7 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
         "create": dict(
             summary=f"Create a {name} row",
             request=create,
-            parameters=[CONFIRM, ETAG_HEADER],
+            parameters=[CONFIRM, ALLOW_OVER_CAPACITY, ETAG_HEADER],
             responses={201: _row(row), **_errors(400)},
         ),
         "retrieve": dict(
@@ -290,7 +296,7 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
             description="Full replacement: every writable key the body omits is reset to its "
             "default, so the required keys must be given. Read-only keys are ignored.",
             request=create,
-            parameters=[*detail, IF_MATCH, CONFIRM, ETAG_HEADER],
+            parameters=[*detail, IF_MATCH, CONFIRM, ALLOW_OVER_CAPACITY, ETAG_HEADER],
             responses={200: _row(row), **_errors(400, 404, 412)},
         ),
         "partial_update": dict(
@@ -298,7 +304,7 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
             description="Partial update, like the SDK's update(): only the given keys change; "
             "an extra_config given replaces the stored one.",
             request=patch,
-            parameters=[*detail, IF_MATCH, CONFIRM, ETAG_HEADER],
+            parameters=[*detail, IF_MATCH, CONFIRM, ALLOW_OVER_CAPACITY, ETAG_HEADER],
             responses={200: _row(row), **_errors(400, 404, 412)},
         ),
         "destroy": dict(
@@ -360,7 +366,7 @@ class KnowledgeConfigView(APIView):
         return Response(knowledge_config())
 
     def _write(self, request: Request, payload: Any) -> Response:
-        options = update_options(request)
+        options = update_options(request, (CONFIRM_PARAM,))
         return Response(update_knowledge_config(payload, **options))
 
     @extend_schema(

@@ -99,13 +99,6 @@ class ChangeRecordAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        # The action checks each row's own permission; the list has no change permission.
-        actions = super().get_actions(request)
-        if "restore_versions" not in actions and self.has_view_permission(request):
-            actions["restore_versions"] = self.get_action(restore_versions)  # type: ignore[index]
-        return actions
-
     def get_urls(self) -> list:
         restore_url = path(
             "<int:pk>/restore/",

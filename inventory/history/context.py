@@ -45,17 +45,20 @@ def current() -> Operation:
 
 @contextmanager
 def operation(
-    actor: str | Callable[[], str] | None = None, source: str | None = None, new: bool = False
+    actor: str | Callable[[], str] | None = None,
+    source: str | None = None,
+    new: bool = False,
+    id: uuid.UUID | None = None,
 ) -> Iterator[Operation]:
-    """Group the writes made inside under one operation id with the given actor.
-
-    Inside another operation this joins it (the outer actor wins) unless ``new`` is true.
+    """Group the writes made inside under one operation id (``id``, or a new one) with the
+    given actor. Inside another operation this joins it (the outer actor wins) unless
+    ``new`` is true.
     """
     outer = _current.get()
     if outer is not None and not new:
         yield outer
         return
-    started = Operation(actor or SHELL, source or SHELL)
+    started = Operation(actor or SHELL, source or SHELL, id or uuid.uuid4())
     token = _current.set(started)
     try:
         yield started

@@ -14,10 +14,11 @@ xid and would be delivered before the change it followed.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -64,6 +65,26 @@ def _moment(key: str, value: Any, end: bool = False) -> datetime.datetime:
     return moment
 
 
+def _operation(value: Any) -> Q:
+    """An operation id, or its start, written with or without hyphens."""
+    digits = str(value).strip().lower().replace("-", "")
+    if not digits or len(digits) > 32 or any(c not in "0123456789abcdef" for c in digits):
+        raise RegistryValidationError(
+            {"operation": [f"operation must be an operation id or its start, got {value!r}"]}
+        )
+    if len(digits) == 32:
+        return Q(operation=uuid.UUID(digits))
+    # the canonical text form (8-4-4-4-12), which PostgreSQL compares uuid text against
+    prefix, start = "", 0
+    for size in (8, 4, 4, 4, 12):
+        part = digits[start : start + size]
+        prefix += ("-" if start else "") + part
+        start += size
+        if len(digits) <= start:
+            break
+    return Q(operation__startswith=prefix)
+
+
 def filtered(
     filters: Mapping[str, Any] | None = None, entities: Iterable[str] | None = None
 ) -> QuerySet:
@@ -92,7 +113,7 @@ def filtered(
     if "actor" in filters:
         queryset = queryset.filter(actor__icontains=str(filters["actor"]))
     if "operation" in filters:
-        queryset = queryset.filter(operation__startswith=str(filters["operation"]).strip())
+        queryset = queryset.filter(_operation(filters["operation"]))
     if "since" in filters:
         queryset = queryset.filter(time__gte=_moment("since", filters["since"]))
     if "until" in filters:
@@ -100,10 +121,12 @@ def filtered(
     return queryset
 
 
-def history(entity: str, object_id: Any) -> list[dict[str, Any]]:
-    """Every recorded change of one row, newest first (also after the row was deleted)."""
+def history(entity: str, object_id: Any, limit: Any = FEED_LIMIT) -> list[dict[str, Any]]:
+    """The newest ``limit`` changes of one row, newest first (also after the row was
+    deleted); all of them, oldest first, through ``since`` with the row's filters."""
     pk = parse_id("id", object_id)
-    return [as_dict(record) for record in filtered({"entity": entity, "object_id": pk})]
+    size = parse_limit(limit)
+    return [as_dict(record) for record in filtered({"entity": entity, "object_id": pk})[:size]]
 
 
 def parse_limit(limit: Any) -> int:

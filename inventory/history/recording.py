@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import Any
 from django.db import connections, models, router, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
+from .. import secrets
 from ..declarations import DECLARATIONS
 from ..models import ChangeRecord, KnowledgeSettings
 from . import context
@@ -35,11 +35,7 @@ MODELS: dict[str, type[models.Model]] = {name: model for model, name in ENTITIES
 
 STAMPS = ChangeRecord.STAMPS
 
-MASK = "********"
-_SECRET_KEY = re.compile(
-    r"(secret|token|passw|api[-_]?key|apikey|credential|private[-_]?key|auth|bearer|cookie)",
-    re.IGNORECASE,
-)
+MASK = secrets.MASK
 
 #: advisory lock key serializing change-record writers on PostgreSQL (see ``feed_lock``)
 FEED_LOCK_KEY = 0x6D72_6368  # "mrch"
@@ -50,8 +46,9 @@ _suspended: ContextVar[bool] = ContextVar("registry_history_suspended", default=
 
 @contextmanager
 def suspended() -> Any:
-    """Write no change records inside: only for benchmarks that compare the cost of history
-    (``bench/import_catalog.py``); no door uses it."""
+    """Write no change records inside: for import dry runs (rolled back anyway, so they never
+    wait for the feed lock) and for ``bench/import_catalog.py``, which compares the cost of
+    history. Never around a write that is kept."""
     token = _suspended.set(True)
     try:
         yield
@@ -70,24 +67,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _masked_value(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {
-            key: MASK
-            if _SECRET_KEY.search(str(key)) and item not in (None, "")
-            else _masked_value(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_masked_value(item) for item in value]
-    return value
-
-
-def mask(entity: str, snapshot: dict[str, Any]) -> dict[str, Any]:
-    """The one place credentials are hidden from history, the feed and its exports: values of
-    ``config`` keys naming a secret (``api_key``, ``token``, ``password``…) become ``MASK``."""
+def mask(entity: str, snapshot: dict[str, Any], names: Iterable[str] = ()) -> dict[str, Any]:
+    """Credentials hidden from history, the feed and its exports, by the project's one
+    masking function (``inventory.secrets.mask_config``): stored configs are sealed, so every
+    secret is an encrypted envelope or sits under a built-in secret name (or ``names``)."""
     if entity == "engine_registry" and "config" in snapshot:
-        snapshot["config"] = _masked_value(snapshot["config"])
+        snapshot["config"] = secrets.mask_config(snapshot["config"], extra_names=names)
     return snapshot
 
 
@@ -123,11 +108,17 @@ def stored_state(instance: models.Model) -> dict[str, Any] | None:
     return result
 
 
-def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[str, Any]:
-    """``{field: {"before", "after"}}`` for each field that differs (stamps left out)."""
-    before = before or {}
+def diff(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    shown_before: Mapping[str, Any],
+    shown_after: Mapping[str, Any],
+) -> dict[str, Any]:
+    """``{field: {"before", "after"}}`` for each field whose stored value differs (stamps
+    left out), showing the masked values: a replaced secret shows as a changed ``config``
+    whose secret reads ``MASK`` on both sides."""
     return {
-        key: {"before": before.get(key), "after": value}
+        key: {"before": shown_before.get(key), "after": shown_after[key]}
         for key, value in after.items()
         if key not in STAMPS and before.get(key) != value
     }
@@ -152,7 +143,7 @@ def feed_lock(using: str | None = None) -> None:
     """
     using = using or router.db_for_write(ChangeRecord)
     connection = connections[using]
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+    if connection.vendor != "postgresql" or not connection.in_atomic_block or _suspended.get():
         return
     if any(item[1] is _feed_locked for item in connection.run_on_commit):
         return
@@ -180,7 +171,11 @@ def build(
     entity = ENTITIES[type(instance)]
     before_masked = mask(entity, dict(before)) if before is not None else None
     after_masked = mask(entity, dict(after))
-    changes = diff(before_masked, after_masked) if action == ChangeRecord.Action.UPDATE else {}
+    changes = (
+        diff(before or {}, after, before_masked or {}, after_masked)
+        if action == ChangeRecord.Action.UPDATE
+        else {}
+    )
     return ChangeRecord(
         entity=entity,
         object_id=instance.pk,
@@ -280,7 +275,44 @@ def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
     write([build(instance, ChangeRecord.Action.DELETE, None, snapshot, context.current())])
 
 
+def _secret_name_marked(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
+    """A config key name newly marked secret: the values stored under it leave history.
+
+    Past records are masked again (history must never hold a credential, even one that was
+    not known to be one when it was recorded), and each engine whose shown config changes
+    gets an update record, so that a copy kept from the feed drops the value too.
+    """
+    names = secrets.marked_names()
+    engines = MODELS["engine_registry"]._default_manager.all()
+    operation = context.current()
+    fresh = []
+    for engine in engines:
+        shown_now = mask("engine_registry", {"config": engine.config})
+        if shown_now != mask("engine_registry", {"config": engine.config}, names):
+            after = state(engine)
+            record = build(engine, ChangeRecord.Action.UPDATE, after, after, operation)
+            record.snapshot = mask("engine_registry", dict(after), names)
+            fresh.append(record)
+    remasked = []
+    for record in ChangeRecord.objects.filter(entity="engine_registry").iterator(chunk_size=1000):
+        snapshot = mask("engine_registry", dict(record.snapshot), names)
+        changes = dict(record.changes)
+        if "config" in changes:
+            changes["config"] = {
+                side: secrets.mask_config(value, extra_names=names)
+                for side, value in changes["config"].items()
+            }
+        if snapshot != record.snapshot or changes != record.changes:
+            record.snapshot, record.changes = snapshot, changes
+            remasked.append(record)
+    ChangeRecord.objects.bulk_update(remasked, ["snapshot", "changes"], batch_size=500)
+    write(fresh)
+
+
 def connect() -> None:
+    from ..models import SecretConfigKey
+
+    post_save.connect(_secret_name_marked, sender=SecretConfigKey, dispatch_uid="history-secret")
     for model in ENTITIES:
         uid = f"history-{model._meta.label}"
         pre_save.connect(_before_save, sender=model, dispatch_uid=uid)

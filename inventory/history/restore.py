@@ -19,18 +19,16 @@ from .recording import KNOWLEDGE, MASK, MODELS, atomic
 
 
 def _unmasked(version: Any, current: Any) -> Any:
-    """A masked credential in a stored version keeps the row's current value (dropped when
-    the row has none): history never holds the secret itself."""
+    """History never holds a secret: a masked credential in a stored version keeps the
+    row's current secret (the mask is what every door sends to keep one, see
+    ``inventory.secrets``), and is left out where the row has none today."""
     if isinstance(version, Mapping):
         current = current if isinstance(current, Mapping) else {}
-        result = {}
-        for key, value in version.items():
-            if value == MASK:
-                if key in current:
-                    result[key] = current[key]
-                continue
-            result[key] = _unmasked(value, current.get(key))
-        return result
+        return {
+            key: _unmasked(value, current.get(key))
+            for key, value in version.items()
+            if value != MASK or current.get(key) not in (None, "")
+        }
     return version
 
 
@@ -50,6 +48,8 @@ def version_payload(record: ChangeRecord, fields: Iterable[str] | None = None) -
         return payload
     if isinstance(fields, str):
         fields = [item.strip() for item in fields.split(",") if item.strip()]
+    if not isinstance(fields, list | tuple) or not all(isinstance(f, str) for f in fields):
+        raise RegistryValidationError({"fields": ["fields must be a list of field names"]})
     wanted = list(fields)
     unknown = [name for name in wanted if name not in payload]
     if unknown:

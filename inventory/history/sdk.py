@@ -24,9 +24,11 @@ class Changes:
         ``cursor`` for the next call to stay in sync."""
         return feed.since(cursor, limit, filters=filters)
 
-    def history(self, entity: str, row_id: Any) -> list[dict[str, Any]]:
-        """Every change of one row, newest first."""
-        return feed.history(entity, row_id)
+    def history(
+        self, entity: str, row_id: Any, limit: Any = feed.FEED_LIMIT
+    ) -> list[dict[str, Any]]:
+        """The newest changes of one row, newest first."""
+        return feed.history(entity, row_id, limit)
 
     def restore(
         self,

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
-from .fields import FlagField, LowercaseCharField, StrippedCharField, json_field
+from .fields import FlagField, StrippedCharField, VocabularyField, json_field, megabytes_field
 from .secret_config import SecretConfigField, SecretConfigModel
 
 ENGINE_REQUIRED = "name and provider are required"
@@ -32,9 +32,11 @@ class Engine(SecretConfigModel, TimestampedModel):
             "unique": "engine name already in use",
         },
     )
-    provider = LowercaseCharField(
+    provider = VocabularyField(
+        vocabulary="provider",
         max_length=100,
-        help_text="Runtime family, stored lower-case: ollama, llamacpp, vllm, openai, whisper_cpp…",
+        help_text="Runtime or provider from the provider vocabulary (aliases accepted, e.g. "
+        "llama.cpp for llamacpp): ollama, llamacpp, vllm, openai, whisper_cpp…",
         error_messages={"blank": ENGINE_REQUIRED, "null": ENGINE_REQUIRED},
     )
     config = json_field(
@@ -51,6 +53,16 @@ class Engine(SecretConfigModel, TimestampedModel):
         error_messages={"invalid_choice": invalid_choice_message("status", EngineStatus)},
     )
     supported = FlagField(default=False)
+    vram_total_mb = megabytes_field(
+        "vram_total_mb",
+        optional=True,
+        help_text="GPU memory of the engine in MB; empty when unknown.",
+    )
+    ram_total_mb = megabytes_field(
+        "ram_total_mb",
+        optional=True,
+        help_text="Host memory available to the engine in MB; empty when unknown.",
+    )
 
     class Meta:
         db_table = "engine_registry"
@@ -68,8 +80,9 @@ class Engine(SecretConfigModel, TimestampedModel):
         if errors:
             raise ValidationError(errors)
 
-    def delete_refusal(self, error: Exception) -> str:
-        count = self.registered_models.count()
+    def delete_refusal(self, error: Exception | None, count: int | None = None) -> str:
+        if count is None:
+            count = self.registered_models.count()
         noun = "model" if count == 1 else "models"
         return (
             f"engine {self.name!r} still has {count} registered {noun}; "

@@ -14,30 +14,22 @@ from .fields import FlagField
 from .registered_model import RegisteredModel
 
 #: Statuses a model needs to be chosen as the knowledge embedding model (selected, or
-#: knowledge enabled with it).
+#: knowledge enabled with it). Once chosen, the model may take any status its own rules allow
+#: (taking it out of service while knowledge is enabled needs confirmation, see
+#: ``RegisteredModel``), and the settings stay valid with it: saving them again unchanged is
+#: accepted.
 BACKEND_STATUSES = (RegisteredModel.Status.AVAILABLE, RegisteredModel.Status.ACTIVE)
-#: Statuses the chosen model may never take while knowledge is enabled. Other statuses
-#: (``error``, ``downloading``) record what a module saw; the settings stay valid with them,
-#: so saving them again unchanged is accepted.
-RETIRED_STATUSES = (RegisteredModel.Status.DISABLED,)
 
 
 def backend_status_error(name: str, status: str, *, choosing: bool) -> str | None:
-    """The one status rule of the knowledge embedding model, checked from both sides: by the
-    settings (``choosing`` when the model or ``enabled`` changes) and by the model's own
-    writes while it is the enabled backend (``choosing=False``)."""
+    """The status rule of the knowledge embedding model: checked when it is chosen (the model
+    or ``enabled`` changes), never when the unchanged settings are saved again."""
     if choosing and status not in BACKEND_STATUSES:
         return (
             f"model {name!r} has status {status!r}; the knowledge embedding model must be "
             "available or active"
         )
-    if status in RETIRED_STATUSES:
-        return (
-            f"model {name!r} is the knowledge embedding model while knowledge is enabled and "
-            f"cannot be {status}; select another embedding model or disable knowledge first"
-        )
     return None
-
 
 class KnowledgeSettings(StoredState):
     SINGLETON_ID = 1
@@ -69,6 +61,15 @@ class KnowledgeSettings(StoredState):
 
     def __str__(self) -> str:
         return "Knowledge settings"
+
+    @classmethod
+    def selected_model_id(cls) -> int | None:
+        """The id of the knowledge embedding model (whether or not knowledge is enabled)."""
+        return (
+            cls.objects.filter(pk=cls.SINGLETON_ID)
+            .values_list("embedding_model_id", flat=True)
+            .first()
+        )
 
     @classmethod
     def load(cls) -> KnowledgeSettings:

@@ -58,31 +58,27 @@ def enabled_backend(make_model) -> dict:
     return model
 
 
-@pytest.mark.parametrize("status", ["error", "downloading"])
-def test_backend_may_record_a_failure_and_settings_still_save_unchanged(enabled_backend, status):
-    registered.update(enabled_backend["id"], {"status": status})
+@pytest.mark.parametrize("status", ["error", "downloading", "disabled"])
+def test_backend_taken_out_of_service_and_settings_still_save_unchanged(enabled_backend, status):
+    """Both halves of the rule agree: a status the model may take (with the confirmation its
+    own rule asks for) leaves the knowledge settings valid, so saving them unchanged works."""
+    expect_invalid(
+        lambda: registered.update(enabled_backend["id"], {"status": status}),
+        "status",
+        "must be confirmed with confirm_embedding_model_change",
+        exact=False,
+    )
+    registered.update(
+        enabled_backend["id"], {"status": status}, confirm_embedding_model_change=True
+    )
     again = knowledge.update_config({"enabled": True, "embedding_model_id": enabled_backend["id"]})
     assert again["enabled"] is True
     assert knowledge.update_config({})["embedding_model_id"] == enabled_backend["id"]
-
-
-def test_backend_cannot_be_disabled_while_knowledge_is_enabled(enabled_backend):
-    message = (
-        "model 'e5' is the knowledge embedding model while knowledge is enabled and cannot be "
-        "disabled; select another embedding model or disable knowledge first"
-    )
-    expect_invalid(
-        lambda: registered.update(enabled_backend["id"], {"status": "disabled"}),
-        "status",
-        message,
-    )
-    assert registered.view(enabled_backend["id"])["status"] == "available"
     knowledge.update_config({"enabled": False})
-    assert registered.update(enabled_backend["id"], {"status": "disabled"})["status"] == "disabled"
     expect_invalid(
         lambda: knowledge.update_config({"enabled": True}),
         "embedding_model_id",
-        "model 'e5' has status 'disabled'; the knowledge embedding model must be available or "
+        f"model 'e5' has status {status!r}; the knowledge embedding model must be available or "
         "active",
     )
 

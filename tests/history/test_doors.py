@@ -35,6 +35,7 @@ def test_api_patch_is_recorded_under_the_token_name(api, engine):
     assert response.status_code == 200
     record = last(entity="engine_registry")
     assert (record.actor, record.source, record.action) == ("tests", "api", "update")
+    assert record.operation.hex == response["X-Request-ID"]  # find a request's changes
     assert record.field_changes == {"provider": {"before": "ollama", "after": "vllm"}}
     history = api.get(f"/api/v1/engine-registry/{engine['id']}/history/").json()["changes"]
     assert [item["action"] for item in history] == ["update", "create"]
@@ -54,7 +55,7 @@ def test_api_feed_restore_and_permissions(api, client_for, reader, engine, sdk):
     assert last().restored_from == first and last().actor == "tests"
 
 
-def test_http_client_update_history_feed_and_restore(http_client, engine):
+def test_http_client_update_history_feed_and_restore(http_client, engine, sdk):
     models = http_client.models.engine_registry
     models.update(engine["id"], {"status": "active", "provider": "vllm"})
     record = last(entity="engine_registry")
@@ -63,6 +64,11 @@ def test_http_client_update_history_feed_and_restore(http_client, engine):
     history = models.history(engine["id"])
     assert history[0]["changes"]["provider"]["after"] == "vllm"
     feed = http_client.changes.since(None)
+    assert feed == sdk.changes.since(None)  # one contract
+    assert history == sdk.models.engine_registry.history(engine["id"])
+    assert models.history(engine["id"], limit=1) == history[:1]
+    with pytest.raises(http_client.ValidationError, match=r"limit must be 1\.\.1000"):
+        models.history(engine["id"], limit=0)
     assert feed["cursor"] == history[0]["id"]
     assert http_client.changes.since(feed["cursor"])["changes"] == []
     result = http_client.changes.restore(history[-1]["id"], fields=["provider"])

@@ -111,3 +111,35 @@ def test_a_copy_built_from_the_feed_equals_the_database(engine):
     assert RegisteredModel.objects.count() > WRITERS  # the writers did write
     assert from_feed.keys() == expected.keys()
     assert from_feed == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_dry_run_does_not_wait_for_the_feed_lock(engine):
+    from django.db import OperationalError, connection, transaction
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with recording.atomic():  # a writer in the middle of its transaction
+                held.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(10)
+    document = json.dumps({"catalog": [{"name": "dry"}], "engines": [{"name": "ollama-test"}]})
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+        report = transfer.import_inventory(document, "json", apply=False)
+        assert report["counts"]["catalog"]["created"] == 1
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            transfer.import_inventory(document, "json", apply=True)
+    finally:
+        release.set()
+        holder.join(30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")

@@ -61,3 +61,43 @@ def test_reader_sees_history_but_cannot_restore(login, reader, engine, sdk):
     assert "vllm" in page and 'data-testid="restore"' not in page
     record = ChangeRecord.objects.latest("id")
     assert client.post(f"/changes/{record.pk}/restore/").status_code == 403
+
+
+def test_changes_filtered_by_operation_written_either_way(admin_client, sdk, engine):
+    sdk.models.engine_registry.update(engine["id"], {"provider": "vllm"})
+    record = ChangeRecord.objects.latest("id")
+    for written in (str(record.operation), record.operation.hex, record.operation.hex[:10]):
+        page = admin_client.get(f"/changes/?operation={written}").content.decode()
+        assert page.count('data-testid="change"') == 1, written
+
+
+def test_history_pages_are_paged_and_their_queries_do_not_grow(admin_client, sdk, engine):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured)
+
+    sdk.models.engine_registry.update(engine["id"], {"config": {"round": 0}})
+    few = (count("/changes/"), count(f"/engines/{engine['id']}/history/"))
+    for index in range(1, 60):
+        sdk.models.engine_registry.update(engine["id"], {"config": {"round": index}})
+    assert (count("/changes/"), count(f"/engines/{engine['id']}/history/")) == few
+    page = admin_client.get(f"/engines/{engine['id']}/history/?page=2").content.decode()
+    assert "Page 2 of 2" in page and page.count('data-testid="change"') == 11
+
+
+def test_knowledge_restore_from_the_page_needs_the_confirmation(admin_client, sdk, make_model):
+    first = make_model("e1", capabilities=["embedding"], extra_config={"dim": 8})
+    second = make_model("e2", capabilities=["embedding"], extra_config={"dim": 8})
+    sdk.knowledge.update_config({"enabled": True, "embedding_model_id": first["id"]})
+    version = ChangeRecord.objects.filter(entity="knowledge").latest("id")
+    sdk.knowledge.update_config({"embedding_model_id": second["id"]}, True)
+    url = f"/changes/{version.pk}/restore/"
+    refused = admin_client.post(url, {"next": "/knowledge/"}, follow=True).content.decode()
+    assert "Not restored" in refused and "confirm_embedding_model_change" in refused
+    assert sdk.knowledge.get_config()["embedding_model_id"] == second["id"]
+    admin_client.post(url, {"next": "/knowledge/", "confirm_embedding_model_change": "on"})
+    assert sdk.knowledge.get_config()["embedding_model_id"] == first["id"]

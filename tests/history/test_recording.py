@@ -92,3 +92,17 @@ def test_management_command_is_the_actor(sdk, engine, catalog_model):
         "create",
     )
     assert record.field_changes["status"]["after"] == "active"
+
+
+def test_a_name_marked_secret_later_leaves_history_too(sdk):
+    from inventory.models import SecretConfigKey
+
+    row = sdk.models.engine_registry.create(
+        {"name": "custom", "provider": "openai", "config": {"x_custom_auth": "hunter2"}}
+    )
+    sdk.models.engine_registry.update(row["id"], {"config": {"x_custom_auth": "hunter3"}})
+    assert "hunter" in str(list(ChangeRecord.objects.values("snapshot", "changes")))
+    SecretConfigKey.objects.create(name="x_custom_auth")
+    assert "hunter" not in str(list(ChangeRecord.objects.values("snapshot", "changes")))
+    feed = sdk.changes.since(None)["changes"]
+    assert feed[-1]["snapshot"]["config"] == {"x_custom_auth": history.recording.MASK}

@@ -121,7 +121,8 @@ def test_a_single_row_write_adds_at_most_two_queries(sdk, engine, door):
         if door == "create":
             return lambda: rows.create({"name": f"new-{suffix}", "provider": "ollama"})
         if door == "update":
-            return lambda: rows.update(engine["id"], {"provider": f"p{suffix}"})
+            provider = {"a": "vllm", "b": "tei"}[suffix]
+            return lambda: rows.update(engine["id"], {"provider": provider})
         target = rows.create({"name": f"gone-{suffix}", "provider": "ollama"})["id"]
         return lambda: rows.delete(target)
 
@@ -130,3 +131,11 @@ def test_a_single_row_write_adds_at_most_two_queries(sdk, engine, door):
     with_history = queries(write("b"))
     assert with_history - without <= 2
     assert with_history > without  # the record is written
+
+
+@pytest.mark.parametrize("fields", [5, {"name": 1}, [1], [None], "nope"])
+def test_restore_refuses_malformed_fields_by_name(api, engine, fields):
+    record = ChangeRecord.objects.get(entity="engine_registry")
+    response = api.post(f"/api/v1/changes/{record.pk}/restore/", {"fields": fields}, format="json")
+    assert response.status_code == 400
+    assert "fields" in response.json()["errors"]

@@ -92,6 +92,7 @@ def test_reveal_needs_the_permission(written, reader, secret_reader, admin_user)
         response = bearer(user).get(url)
         assert response.status_code == 200
         assert response.json() == {"id": written["id"], "name": "openai-prod", "config": CONFIG}
+        assert response["Cache-Control"] == "no-store"
     assert bearer(secret_reader).get("/api/v1/engine-registry/999999/secrets/").status_code == 404
     assert bearer(secret_reader).get("/api/v1/engine-registry/x/secrets/").status_code == 400
 
@@ -294,3 +295,36 @@ def test_reimporting_the_same_clear_secret_leaves_the_engine_unchanged(db, sdk):
     report = sdk.workflows.import_inventory(document, "json", apply=True)
     assert [row["action"] for row in report["rows"] if row["section"] == "engines"] == ["unchanged"]
     assert Engine.objects.values_list("config", flat=True).get(name="imp") == stored
+
+
+def test_history_and_change_feed_hold_no_secret(written, admin_user, reader):
+    from inventory.models import ChangeRecord
+
+    api = bearer(admin_user)
+    url = f"/api/v1/engine-registry/{written['id']}/"
+    api.patch(url, {"config": {**MASKED, "api_key": "sk-rotated-555"}}, format="json")
+    stored = json.dumps(list(ChangeRecord.objects.values()), default=str)
+    assert_no_cleartext(stored)
+    assert "sk-rotated-555" not in stored and "$secret" not in stored
+    feed = bearer(reader).get("/api/v1/changes/")
+    assert feed.status_code == 200
+    text = feed.content.decode()
+    assert_no_cleartext(text)
+    assert "sk-rotated-555" not in text and "$secret" not in text and MASK in text
+
+
+def test_secrets_page_needs_the_permission_and_is_not_cached(
+    written, reader, secret_reader, login, client
+):
+    url = f"/engines/{written['id']}/secrets/"
+    login(reader)
+    assert "show-secrets" not in client.get(f"/engines/{written['id']}/").content.decode()
+    assert client.get(url).status_code == 403
+    login(secret_reader)
+    assert "show-secrets" in client.get(f"/engines/{written['id']}/").content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    text = response.content.decode()
+    assert CLEAR in text and "hdr-9z8y7x" in text
+    assert client.get("/engines/999999/secrets/").status_code == 404

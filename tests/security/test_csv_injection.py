@@ -52,11 +52,23 @@ def test_web_exports_neutralize_every_hostile_cell(admin_client: Client, sdk, en
             {"name": f"model-{index}", "engine_id": engine["id"], "model_path": text}
         )
     cells = 0
-    for slug in ("engines", "catalog", "models"):
-        response = admin_client.get(f"/{slug}/export.csv")
+    for url in ("/engines/export.csv", "/catalog/export.csv", "/models/export.csv"):
+        response = admin_client.get(url)
         assert response.status_code == 200
         for row in csv.reader(io.StringIO(body(response), newline="")):
             for cell in row:
-                assert not cell.startswith(FORMULA_TRIGGERS), (slug, cell)
+                assert not cell.startswith(FORMULA_TRIGGERS), (url, cell)
                 cells += cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS)
     assert cells == 3 * len(HOSTILE) + len(HOSTILE)
+
+
+def test_the_change_history_export_neutralizes_hostile_cells(admin_client: Client, sdk):
+    for index, text in enumerate(HOSTILE):
+        sdk.models.available_model_registry.create({"name": f"catalog-{index}", "label": text})
+    response = admin_client.get("/changes/export.csv")
+    assert response.status_code == 200
+    text = body(response)
+    assert "HYPERLINK" in text
+    for row in csv.reader(io.StringIO(text, newline="")):
+        for cell in row:
+            assert not cell.startswith(FORMULA_TRIGGERS), cell

@@ -219,3 +219,34 @@ def test_not_found_and_forbidden_pages_are_styled(admin_page_client, reader):
     assert "Not allowed" in refused.content.decode()
     api_missing = admin_page_client.get("/api/v1/nothing-here/")
     assert_api_error(api_missing, 404)
+
+
+def test_a_refused_csrf_token_gets_the_styled_page(admin_user):
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.force_login(admin_user)
+    response = browser.post("/engines/new/", {"name": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Form expired" in html and "navbar" in html and "style=" not in html
+
+
+def test_the_schema_documents_the_failures_of_every_operation(admin_page_client):
+    schema = admin_page_client.get(
+        "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    ).json()
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in methods.items()
+    ]
+    assert len(operations) > 20
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        assert {"429", "500", "503"} <= set(responses), (path, method)
+        assert "Retry-After" in responses["503"]["headers"]
+        body = responses["503"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/Error"}
+        if "requestBody" in operation and method in ("post", "put", "patch"):
+            assert "413" in responses, (path, method)
+    assert "Error" in schema["components"]["schemas"]

@@ -94,7 +94,6 @@ def test_limits_and_rates_come_from_the_environment():
         "LOGIN_FAILURE_LIMIT": "7",
         "LOGIN_COOLOFF_MINUTES": "2",
         "API_THROTTLE_USER": "10/second",
-        "API_THROTTLE_ANON": "5/hour",
         "API_THROTTLE_FAILED_AUTH": "3/minute",
         "TRUSTED_PROXY": "1",
     }
@@ -104,7 +103,7 @@ def test_limits_and_rates_come_from_the_environment():
     assert out.returncode == 0, out.stderr
     limit, cooloff, rates, proxy_header = json.loads(out.stdout.strip().splitlines()[-1])
     assert (limit, cooloff) == (7, 120)
-    assert rates == {"anon": "5/hour", "user": "10/second", "failed_auth": "3/minute"}
+    assert rates == {"user": "10/second", "failed_auth": "3/minute"}
     assert proxy_header == ["HTTP_X_FORWARDED_PROTO", "https"]
 
 
@@ -117,7 +116,7 @@ def rates(monkeypatch):
         monkeypatch.setattr(
             SimpleRateThrottle,
             "THROTTLE_RATES",
-            {"anon": "1000/minute", "user": "1000/minute", "failed_auth": "1000/minute", **given},
+            {"user": "1000/minute", "failed_auth": "1000/minute", **given},
         )
 
     return set_rates

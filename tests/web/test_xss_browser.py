@@ -58,6 +58,9 @@ def hostile_rows(sdk) -> dict:
             f"model {text}",
             f"model-{index}",
         )
+        sdk.models.available_model_registry.update(
+            entry["id"], {"label": PAYLOADS[(index + 1) % len(PAYLOADS)]}
+        )  # a change whose before and after are both markup, for the history pages
         engines.append(engine)
         catalog.append(entry)
         models.append(model)
@@ -115,6 +118,8 @@ def test_hostile_values_and_urls_never_run_on_any_page(page, live_server, hostil
         "/",
         "/knowledge/",
         "/models/stale/",
+        "/changes/",
+        f"/changes/?q={hostile}",
         "/inventory/import/",
         f"/catalog/{entry['id']}/bind/",
         f"/models/{model['id']}/reconcile/",
@@ -124,6 +129,8 @@ def test_hostile_values_and_urls_never_run_on_any_page(page, live_server, hostil
         f"/admin/inventory/engine/{engine['id']}/change/",
         f"/admin/inventory/availablemodel/{entry['id']}/change/",
         f"/admin/inventory/registeredmodel/{model['id']}/change/",
+        f"/admin/inventory/registeredmodel/{model['id']}/history/",
+        f"/admin/inventory/engine/{engine['id']}/history/",
         f"/admin/inventory/registeredmodel/?q={hostile}",
         "/api/v1/engine-registry/",
         f"/api/v1/model-registry/{model['id']}/",
@@ -133,7 +140,11 @@ def test_hostile_values_and_urls_never_run_on_any_page(page, live_server, hostil
     ]
     for slug, rows in hostile_rows.items():
         for row in rows:
-            paths += [f"/{slug}/{row['id']}/", f"/{slug}/{row['id']}/edit/"]
+            paths += [
+                f"/{slug}/{row['id']}/",
+                f"/{slug}/{row['id']}/edit/",
+                f"/{slug}/{row['id']}/history/",
+            ]
         paths += [
             f"/{slug}/",
             f"/{slug}/new/",

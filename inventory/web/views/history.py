@@ -125,7 +125,9 @@ class RowHistoryPage(InventoryView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         instance = self.inventory.queryset().filter(pk=pk).first()
-        records = list(feed.filtered({"entity": self.inventory.key, "object_id": pk}))
+        queryset = feed.filtered({"entity": self.inventory.key, "object_id": pk})
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        records = list(page.object_list)
         if instance is None and not records:
             raise Http404(f"no {self.inventory.verbose_name} with id {pk}")
         return render(
@@ -138,6 +140,8 @@ class RowHistoryPage(InventoryView):
                 changes=views_for(records, request.user),
                 detail_url=self.inventory.url("detail", pk) if instance else None,
                 history_url=self.inventory.url("history", pk),
+                page=page,
+                query="",
             ),
         )
 

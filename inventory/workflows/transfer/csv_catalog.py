@@ -23,7 +23,10 @@ def parse_csv(text: str) -> dict[str, Any]:
     """Catalog rows from CSV whose header names catalog fields."""
     reader = csv.DictReader(io.StringIO(text))
     fields = {item.name: item for item in AVAILABLE_MODELS.fields}
-    header = [name.strip() for name in reader.fieldnames or []]
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise RegistryValidationError({"file": [f"not valid CSV: {error}"]}) from error
     if not header:
         raise RegistryValidationError({"file": ["the CSV file has no header row"]})
     unknown = [name for name in header if name not in fields]
@@ -31,8 +34,12 @@ def parse_csv(text: str) -> dict[str, Any]:
         writable = [item.name for item in AVAILABLE_MODELS.writable_fields]
         raise unknown_keys_error(unknown, writable, "CSV column", "columns", under="file")
     reader.fieldnames = header
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        raise RegistryValidationError({"file": [f"not valid CSV: {error}"]}) from error
     rows: list[dict[str, Any]] = []
-    for record in reader:
+    for record in records:
         row: dict[str, Any] = {}
         for name, cell in record.items():
             if name is None or cell is None:
