@@ -204,10 +204,16 @@ class EntityService:
                     return None
                 self.check_etag(instance, if_match)
                 before = _stored_values(instance)
+                stored = {f.attname: getattr(instance, f.attname) for f in self.model._meta.fields}
                 self.assign(instance, payload)
                 _apply_options(instance, options)
                 unchanged = unchanged_fields(instance, before)
                 if unchanged is not None:
+                    # A value given in another spelling ("2048") keeps its stored form, so
+                    # that the model's rules see it as stored.
+                    for field in self.model._meta.concrete_fields:
+                        if field.name in unchanged:
+                            setattr(instance, field.attname, stored[field.attname])
                     save_changes(instance, unchanged)
                 return instance
         except ValidationError as error:

@@ -90,13 +90,16 @@ VOCABULARY_HELP = (
 )
 
 
-def _item_schema(kind: FilterKind, options: tuple[str, ...]) -> dict[str, Any]:
+def _item_schema(kind: FilterKind, options: Any) -> dict[str, Any]:
+    """The JSON type of one filter value; a governed vocabulary (read from the database,
+    extended by administrators) is plain text, a fixed choice list an enum."""
     if kind.type == "integer":
         return {"type": "integer"}
     if kind.type == "boolean":
         return {"type": "boolean"}
     if kind.type == "choice" and not isinstance(kind, VocabularyChoiceFilter):
-        return {"type": "string", "enum": [item for item in options if item]}
+        values = getattr(kind, "options", None) or options or ()
+        return {"type": "string", "enum": [item for item in values if item]}
     return {"type": "string"}
 
 
@@ -110,7 +113,7 @@ def filter_parameters(declaration: ListDeclaration) -> list[dict[str, Any]]:
     found.append((SEARCH_KEY, declaration.search, declaration.search_label, ()))
     parameters = []
     for key, kind, label, options in found:
-        schema = _item_schema(kind, tuple(getattr(kind, "options", options)))
+        schema = _item_schema(kind, options)
         description = f"{label}. {kind.help}"
         if kind.type == "capabilities" or isinstance(
             kind, VocabularyChoiceFilter | VocabularyTextFilter

@@ -73,7 +73,7 @@ def rows(engine, catalog_model, make_model) -> dict[str, tuple[str, str, int]]:
 CHANGES = {
     "engine": {"status": "error", "provider": "vllm"},
     "catalog": {"status": "failed", "version": "2"},
-    "registered": {"status": "active", "vram_required_mb": "2048"},
+    "registered": {"status": "downloading", "vram_required_mb": "2048"},
 }
 
 
