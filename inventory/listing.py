@@ -194,6 +194,7 @@ class VocabularyTextFilter(ExactTextFilter):
     accepted; an unknown term is refused with the vocabulary listed."""
 
     vocabulary: str = ""
+    help = "Exact term of the vocabulary; aliases accepted, an unknown term is an error."
 
     def parse(self, key: str, value: Any) -> str:
         text = TextFilter.parse(self, key, value)

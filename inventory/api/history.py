@@ -23,8 +23,8 @@ from rest_framework.views import APIView
 from inventory.errors import RegistryValidationError, refuse_unknown_keys
 from inventory.history import feed, restore
 from inventory.history.recording import KNOWLEDGE, MODELS
-from inventory.listing import parse_bool
 from inventory.models import KnowledgeSettings
+from inventory.services import WRITE_OPTIONS
 from inventory.values import parse_id
 
 from .views import query_values
@@ -77,6 +77,7 @@ class RestoreRequestSerializer(serializers.Serializer):
         child=serializers.CharField(), required=False, help_text="Only these fields (default all)"
     )
     confirm_embedding_model_change = serializers.BooleanField(required=False, default=False)
+    allow_over_capacity = serializers.BooleanField(required=False, default=False)
 
 
 class RestoreSerializer(serializers.Serializer):
@@ -182,11 +183,9 @@ class RestoreView(APIView):
         data = request.data if request.data not in (None, "") else {}
         if not isinstance(data, Mapping):
             raise RegistryValidationError({"payload": ["payload must be a JSON object"]})
-        refuse_unknown_keys(data, ("fields", "confirm_embedding_model_change"))
-        confirm = parse_bool(
-            "confirm_embedding_model_change", data.get("confirm_embedding_model_change", False)
-        )
-        return Response(restore.restore(record.pk, data.get("fields"), confirm))
+        refuse_unknown_keys(data, ("fields", *WRITE_OPTIONS), "key")
+        options = {key: value for key, value in data.items() if key != "fields"}
+        return Response(restore.restore(record.pk, data.get("fields"), **options))
 
 
 def urlpatterns_for(entities: Mapping[str, str]) -> list:

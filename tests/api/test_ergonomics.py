@@ -45,7 +45,7 @@ def test_filter_descriptions_say_what_each_filter_does(api):
         item["name"]: item
         for item in schema["paths"]["/api/v1/engine-registry/"]["get"]["parameters"]
     }
-    assert "not a substring" in parameters["provider"]["description"]
+    assert "Exact term of the vocabulary" in parameters["provider"]["description"]
     assert "substring" in parameters["name"]["description"]
     models = {
         item["name"]: item

@@ -31,6 +31,7 @@ from ...errors import RegistryValidationError
 from ...history import feed, restore
 from ...history.recording import KNOWLEDGE, MODELS
 from ...models import ChangeRecord
+from ...services import WRITE_OPTIONS
 from ..entities import BY_MODEL, INVENTORIES
 from ..export import csv_lines
 from .access import InventoryView
@@ -212,9 +213,9 @@ class RestoreChange(LoginRequiredMixin, View):
         alive = model._default_manager.filter(pk=record.object_id).exists()
         if not request.user.has_perm(perm(record.entity, "change" if alive else "add")):
             raise PermissionDenied
-        confirm = request.POST.get("confirm_embedding_model_change") == "on"
+        options = {key: request.POST.get(key) == "on" for key in WRITE_OPTIONS}
         try:
-            result = restore.restore(record.pk, confirm_embedding_model_change=confirm)
+            result = restore.restore(record.pk, **options)
         except RegistryValidationError as error:
             for items in error.errors.values():
                 for message in items:

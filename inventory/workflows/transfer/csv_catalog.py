@@ -20,13 +20,18 @@ class InvalidCell:
 
 
 def parse_csv(text: str) -> dict[str, Any]:
-    """Catalog rows from CSV whose header names catalog fields."""
-    reader = csv.DictReader(io.StringIO(text))
-    fields = {item.name: item for item in AVAILABLE_MODELS.fields}
+    """Catalog rows from CSV whose header names catalog fields; text the CSV reader cannot
+    read (a stray carriage return in an unquoted field…) is an error of the file."""
     try:
-        header = [name.strip() for name in reader.fieldnames or []]
+        return _parse_csv(text)
     except csv.Error as error:
-        raise RegistryValidationError({"file": [f"not valid CSV: {error}"]}) from error
+        raise RegistryValidationError({"file": [f"the CSV file cannot be read: {error}"]}) from None
+
+
+def _parse_csv(text: str) -> dict[str, Any]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = {item.name: item for item in AVAILABLE_MODELS.fields}
+    header = [name.strip() for name in reader.fieldnames or []]
     if not header:
         raise RegistryValidationError({"file": ["the CSV file has no header row"]})
     unknown = [name for name in header if name not in fields]
@@ -34,12 +39,8 @@ def parse_csv(text: str) -> dict[str, Any]:
         writable = [item.name for item in AVAILABLE_MODELS.writable_fields]
         raise unknown_keys_error(unknown, writable, "CSV column", "columns", under="file")
     reader.fieldnames = header
-    try:
-        records = list(reader)
-    except csv.Error as error:
-        raise RegistryValidationError({"file": [f"not valid CSV: {error}"]}) from error
     rows: list[dict[str, Any]] = []
-    for record in records:
+    for record in reader:
         row: dict[str, Any] = {}
         for name, cell in record.items():
             if name is None or cell is None:
