@@ -61,7 +61,10 @@ RUNTIME_METHODS: dict[str, tuple[str, ...]] = {
 
 LLM_CAPABILITIES = frozenset({"chat", "reasoning"})
 
-LIST_EXPECTED = "capabilities must be a comma-separated string or a list of strings"
+
+def list_expected(name: str = "capabilities") -> str:
+    """The one wording for a list field given something other than CSV text or strings."""
+    return f"{name} must be a comma-separated string or a list of strings"
 
 
 class UnknownCapabilityError(ValueError):
@@ -80,18 +83,19 @@ def canonical_token(token: str) -> str:
     return ALIASES.get(cleaned, cleaned)
 
 
-def split_tokens(value: str | Iterable[str] | None) -> list[str]:
-    """Split a CSV string or a list into raw tokens (list items may hold commas too)."""
+def split_tokens(value: str | Iterable[str] | None, name: str = "capabilities") -> list[str]:
+    """Split a CSV string or a list into raw tokens (list items may hold commas too); anything
+    else (an object, a number, a list holding non-strings) is a ``TypeError`` naming ``name``."""
     if value is None:
         return []
     if isinstance(value, str):
         return value.split(",")
-    if isinstance(value, Mapping) or not isinstance(value, Iterable):
-        raise TypeError(LIST_EXPECTED)
+    if isinstance(value, Mapping | bytes) or not isinstance(value, Iterable):
+        raise TypeError(list_expected(name))
     tokens: list[str] = []
     for item in value:
         if not isinstance(item, str):
-            raise TypeError(LIST_EXPECTED)
+            raise TypeError(list_expected(name))
         tokens.extend(item.split(","))
     return tokens
 

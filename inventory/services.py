@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from . import listing
 from .declarations import DECLARATIONS, REGISTERED_MODELS
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
 from .listing import ListDeclaration, parse_bool
-from .models import KnowledgeSettings
+from .models import KnowledgeSettings, RegisteredModel
 
 
 def translate(error: ValidationError, model: type[models.Model]) -> RegistryValidationError:
@@ -52,6 +52,7 @@ def validated_write(instance: models.Model) -> Iterator[None]:
         with transaction.atomic():
             instance.full_clean()
             yield
+            check_deferred_constraints()
     except ValidationError as error:
         raise translate(error, model) from error
     except IntegrityError as error:
@@ -64,6 +65,19 @@ def validated_write(instance: models.Model) -> Iterator[None]:
         raise RegistryValidationError(
             "the change conflicts with a concurrent write; please retry"
         ) from error
+
+
+def check_deferred_constraints() -> None:
+    """Check the foreign keys written so far now, not at commit.
+
+    PostgreSQL defers foreign-key checks to the end of the outermost transaction, where a row
+    deleted meanwhile by another writer (the engine of a new model, the model being selected
+    for knowledge) would surface as an ``IntegrityError`` outside any handler. Checked here,
+    inside the write's savepoint, the conflict is re-validated and worded like validation.
+    SQLite runs one writer at a time, so no other writer can delete a row in between.
+    """
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
 
 
 def save_validated(instance: models.Model) -> models.Model:
@@ -138,21 +152,31 @@ class EntityService:
         return None if instance is None else self.declaration.row_for(instance)
 
     def delete(self, pk: Any) -> bool:
-        """Delete one row; ``False`` when it does not exist, refused when others depend on it."""
+        """Delete one row; ``False`` when it does not exist, refused when others depend on it.
+
+        The row is locked before it is deleted, so of concurrent deletes of one row exactly
+        one returns ``True``: the others wait for it and then find no row.
+        """
         pk = parse_id(pk)
-        instance = self.model._default_manager.filter(pk=pk).first()
-        if instance is None:
-            return False
-        return delete_instance(instance)
+        with transaction.atomic():
+            instance = self.model._default_manager.select_for_update().filter(pk=pk).first()
+            if instance is None:
+                return False
+            return delete_instance(instance)
 
 
 def delete_instance(instance: models.Model) -> bool:
+    """Delete one row; ``True`` only when this call removed it (``False`` when another writer
+    deleted it first), refused when other rows depend on it, even when they were written
+    concurrently (the foreign-key check then fails instead of the ``PROTECT`` look-up)."""
+    label = instance._meta.label
     try:
         with transaction.atomic():
-            instance.delete()
-    except (ProtectedError, RestrictedError) as error:
+            _, deleted = instance.delete()
+            check_deferred_constraints()
+    except (ProtectedError, RestrictedError, IntegrityError) as error:
         raise RegistryProtectedError(instance.delete_refusal(error)) from error  # type: ignore[attr-defined]
-    return True
+    return deleted.get(label, 0) > 0
 
 
 def _apply_options(instance: models.Model, options: Mapping[str, Any]) -> None:
@@ -189,6 +213,18 @@ def knowledge_config(settings: KnowledgeSettings | None = None) -> dict[str, Any
     }
 
 
+def _lock_selected_model(pk: Any) -> None:
+    """Lock the model about to be selected before the settings row, in the order a delete
+    takes them: a concurrent delete of that model then either finishes first (validation
+    reports "embedding_model_id does not exist") or waits and is refused as the model in use.
+    A malformed id locks nothing; validation reports it."""
+    try:
+        pk = parse_id(pk, "embedding_model_id")
+    except RegistryValidationError:
+        return
+    list(RegisteredModel.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk"))
+
+
 def update_knowledge_config(
     payload: Any, confirm_embedding_model_change: Any = False
 ) -> dict[str, Any]:
@@ -205,6 +241,8 @@ def update_knowledge_config(
     confirm = parse_bool("confirm_embedding_model_change", confirm_embedding_model_change)
     KnowledgeSettings.load()
     with transaction.atomic():
+        if "embedding_model_id" in payload:
+            _lock_selected_model(payload["embedding_model_id"])
         settings = KnowledgeSettings.objects.select_for_update().get(
             pk=KnowledgeSettings.SINGLETON_ID
         )

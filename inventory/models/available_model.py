@@ -14,6 +14,7 @@ from .base import (
     status_constraint,
 )
 from .fields import (
+    BoundedTextField,
     CapabilitiesField,
     CsvListField,
     LowercaseCharField,
@@ -22,6 +23,7 @@ from .fields import (
     json_shape_message,
     remote_url_field,
 )
+from .names import NamedModel, NameField, unique_name_constraint
 
 CATALOG_REQUIRED = "name and label are required"
 REQUIREMENT_KEYS = ("vram_mb", "ram_mb")
@@ -54,19 +56,16 @@ class AvailableModelStatus(models.TextChoices):
     FAILED = "failed"
 
 
-class AvailableModel(TimestampedModel):
+class AvailableModel(NamedModel, TimestampedModel):
     SourceKind = SourceKind
     Format = ModelFormat
     Status = AvailableModelStatus
+    name_in_use = "available model name already in use"
 
-    name = StrippedCharField(
+    name = NameField(
         max_length=255,
-        unique=True,
-        error_messages={
-            "blank": CATALOG_REQUIRED,
-            "null": CATALOG_REQUIRED,
-            "unique": "available model name already in use",
-        },
+        db_index=True,
+        error_messages={"blank": CATALOG_REQUIRED, "null": CATALOG_REQUIRED},
     )
     label = StrippedCharField(max_length=255, blank=True, help_text="Defaults to the name.")
     catalog_model_id = StrippedCharField(max_length=255, blank=True)
@@ -87,7 +86,7 @@ class AvailableModel(TimestampedModel):
         error_messages={"invalid_choice": invalid_choice_message("format", ModelFormat)},
     )
     family = StrippedCharField(max_length=100, blank=True)
-    summary = models.TextField(blank=True)
+    summary = BoundedTextField(max_length=2000, blank=True)
     storage_ref = models.CharField(max_length=1024, blank=True)
     remote_url = remote_url_field()
     version = StrippedCharField(max_length=100, blank=True)
@@ -95,10 +94,10 @@ class AvailableModel(TimestampedModel):
     extended_capabilities = CsvListField()
     interfaces = CsvListField()
     tags = CsvListField()
-    requirements = json_field("requirements")
-    artifacts = json_field("artifacts", list)
+    requirements = json_field("requirements", max_bytes=2048)
+    artifacts = json_field("artifacts", list, max_bytes=16384)
     metadata = json_field("metadata")
-    source_payload = json_field("source_payload")
+    source_payload = json_field("source_payload", max_bytes=16384)
     extra_config = json_field("extra_config")
     status = models.CharField(
         max_length=20,
@@ -111,7 +110,10 @@ class AvailableModel(TimestampedModel):
         db_table = "available_model_registry"
         ordering = ["id"]
         verbose_name = "catalog model"
-        constraints = [status_constraint("available_model_registry", AvailableModelStatus)]
+        constraints = [
+            status_constraint("available_model_registry", AvailableModelStatus),
+            unique_name_constraint("available_model_registry"),
+        ]
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["source_kind"]),

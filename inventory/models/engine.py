@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
-from .fields import FlagField, LowercaseCharField, StrippedCharField, json_field
+from .fields import FlagField, LowercaseCharField, json_field
+from .names import NamedModel, NameField, unique_name_constraint
 
 ENGINE_REQUIRED = "name and provider are required"
 
@@ -19,17 +20,14 @@ class EngineStatus(models.TextChoices):
     ERROR = "error"
 
 
-class Engine(TimestampedModel):
+class Engine(NamedModel, TimestampedModel):
     Status = EngineStatus
+    name_in_use = "engine name already in use"
 
-    name = StrippedCharField(
+    name = NameField(
         max_length=200,
-        unique=True,
-        error_messages={
-            "blank": ENGINE_REQUIRED,
-            "null": ENGINE_REQUIRED,
-            "unique": "engine name already in use",
-        },
+        db_index=True,
+        error_messages={"blank": ENGINE_REQUIRED, "null": ENGINE_REQUIRED},
     )
     provider = LowercaseCharField(
         max_length=100,
@@ -49,7 +47,10 @@ class Engine(TimestampedModel):
         db_table = "engine_registry"
         ordering = ["id"]
         verbose_name = "engine"
-        constraints = [status_constraint("engine_registry", EngineStatus)]
+        constraints = [
+            status_constraint("engine_registry", EngineStatus),
+            unique_name_constraint("engine_registry"),
+        ]
         indexes = [models.Index(fields=["provider"]), models.Index(fields=["status"])]
 
     def __str__(self) -> str:

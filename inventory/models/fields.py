@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 
 from .. import capabilities as caps
 from ..values import as_bool, boolean_message
@@ -62,34 +65,42 @@ class CapabilitiesField(models.CharField):
         return caps.normalize(value)
 
 
-def normalize_free_list(value: str | Iterable[str] | None) -> str:
+def normalize_free_list(value: str | Iterable[str] | None, name: str = "tags") -> str:
     """A free CSV list (tags, interfaces): trimmed, empties dropped, first occurrence kept."""
     result: list[str] = []
-    for token in caps.split_tokens(value):
+    for token in caps.split_tokens(value, name):
         token = token.strip()
         if token and token not in result:
             result.append(token)
     return ",".join(result)
 
 
-class CsvListField(models.TextField):
+class BoundedTextField(models.TextField):
+    """A TextField whose ``max_length`` is enforced by model validation (Django's own only
+    sizes the form widget), so the limit is declared once, on the field."""
+
+    @cached_property
+    def validators(self) -> list[Any]:
+        return [*super().validators, MaxLengthValidator(self.max_length)]
+
+
+class CsvListField(BoundedTextField):
     """A free CSV list of strings; accepts a CSV string or a list."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
+        kwargs.setdefault("max_length", 1000)
         super().__init__(*args, **kwargs)
 
     def to_python(self, value: Any) -> str:
         try:
-            return normalize_free_list(value)
+            return normalize_free_list(value, self.name)
         except TypeError as error:
-            raise ValidationError(
-                str(error).replace("capabilities", self.name), code="invalid"
-            ) from error
+            raise ValidationError(str(error), code="invalid") from error
 
     def get_prep_value(self, value: Any) -> str:
-        return normalize_free_list(value)
+        return normalize_free_list(value, self.name)
 
 
 def text_error(name: str, value: str) -> str | None:
@@ -108,11 +119,56 @@ def json_shape_message(name: str, shape: type[dict] | type[list] = dict) -> str:
     return f"{name} must be a JSON {'object' if shape is dict else 'list'}"
 
 
-def json_field(name: str, shape: type[dict] | type[list] = dict) -> models.JSONField:
-    """A JSON column holding an object (or a list), empty by default; ``None`` is refused with
-    the same message as any other wrong kind of value."""
+def json_size(value: Any) -> int:
+    """The bytes a JSON value takes in an API response (compact UTF-8, as DRF renders it)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+@deconstructible
+class MaxJsonBytesValidator:
+    """A JSON value no larger than ``limit_value`` bytes as rendered (``json_size``)."""
+
+    code = "max_json_bytes"
+
+    def __init__(self, limit_value: int):
+        self.limit_value = limit_value
+
+    def __call__(self, value: Any) -> None:
+        size = json_size(value)
+        if size > self.limit_value:
+            raise ValidationError(
+                "Ensure this value takes at most %(limit_value)d bytes as JSON (it has "
+                "%(show_value)d).",
+                code=self.code,
+                params={"limit_value": self.limit_value, "show_value": size},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxJsonBytesValidator) and other.limit_value == self.limit_value
+
+    def __hash__(self) -> int:
+        return hash((MaxJsonBytesValidator, self.limit_value))
+
+
+def json_max_bytes(field: models.Field) -> int | None:
+    """The declared size limit of a JSON field, from its validator."""
+    return next(
+        (v.limit_value for v in field.validators if isinstance(v, MaxJsonBytesValidator)), None
+    )
+
+
+def json_field(
+    name: str, shape: type[dict] | type[list] = dict, max_bytes: int = 8192
+) -> models.JSONField:
+    """A JSON column holding an object (or a list), empty by default, at most ``max_bytes`` as
+    JSON; ``None`` is refused with the same message as any other wrong kind of value."""
     return models.JSONField(
-        default=shape, blank=True, error_messages={"null": json_shape_message(name, shape)}
+        default=shape,
+        blank=True,
+        validators=[MaxJsonBytesValidator(max_bytes)],
+        error_messages={"null": json_shape_message(name, shape)},
+        help_text=f"At most {max_bytes} bytes as JSON.",
     )
 
 

@@ -20,8 +20,18 @@ class InvalidCell:
 
 
 def parse_csv(text: str) -> dict[str, Any]:
-    """Catalog rows from CSV whose header names catalog fields."""
+    """Catalog rows from CSV whose header names catalog fields; a file the CSV reader cannot
+    read (a NUL character, a cell over its field size limit) is refused naming the line."""
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _rows(reader)
+    except csv.Error as error:
+        raise RegistryValidationError(
+            {"file": [f"not valid CSV: {error} (line {reader.line_num})"]}
+        ) from None
+
+
+def _rows(reader: csv.DictReader) -> dict[str, Any]:
     fields = {item.name: item for item in AVAILABLE_MODELS.fields}
     header = [name.strip() for name in reader.fieldnames or []]
     if not header:

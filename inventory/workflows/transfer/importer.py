@@ -92,7 +92,7 @@ class Importer:
 
     def section(self, section: Section, rows: list[Any]) -> None:
         name_field = section.model._meta.get_field("name")
-        seen: set[Any] = set()
+        seen: dict[str, str] = {}  # lower-case name -> the name as first given
         for start in range(0, len(rows), CHUNK_SIZE):
             chunk = rows[start : start + CHUNK_SIZE]
             names = [_name(name_field, raw) for raw in chunk]
@@ -108,11 +108,13 @@ class Importer:
             for offset, (raw, name) in enumerate(zip(chunk, names, strict=True)):
                 index = start + offset + 1
                 try:
-                    if isinstance(name, str) and name and name in seen:
-                        raise RegistryValidationError(
-                            {"name": [name_field.error_messages["unique"]]}
-                        )
-                    seen.add(name)
+                    if isinstance(name, str) and name:
+                        if name.lower() in seen:
+                            first = seen[name.lower()]
+                            raise RegistryValidationError(
+                                {"name": [f'{section.model.name_in_use} (by "{first}")']}
+                            )
+                        seen[name.lower()] = name
                     prepared = self.prepare(section, raw, resolved, existing.get(name))
                 except RegistryValidationError as error:
                     self.refuse(section.key, index, name, error, section.field_key)

@@ -10,10 +10,9 @@ import yaml
 
 from ...errors import RegistryValidationError
 from ...models.fields import text_error
+from . import yaml_document
 from .csv_catalog import parse_csv
 from .document import DOCUMENT_KEYS, FORMAT_NAME, FORMAT_VERSION, KNOWLEDGE, SECTION_KEYS, _format
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def decode_text(source: str | bytes) -> str:
@@ -32,7 +31,7 @@ def parse(source: str | bytes, fmt: str = "json") -> dict[str, Any]:
     if fmt == "csv":
         return _storable(parse_csv(text))
     try:
-        document = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_LOADER)
+        document = json.loads(text) if fmt == "json" else yaml_document.load(text)
     except (ValueError, yaml.YAMLError) as error:
         raise RegistryValidationError({"file": [f"not valid {fmt.upper()}: {error}"]}) from None
     except RecursionError:
