@@ -27,7 +27,7 @@ def parse_csv(text: str) -> dict[str, Any]:
         return _rows(reader)
     except csv.Error as error:
         raise RegistryValidationError(
-            {"file": [f"not valid CSV: {error} (line {reader.line_num})"]}
+            {"file": [f"not valid CSV: {error} (line {reader.reader.line_num})"]}
         ) from None
 
 

@@ -3,7 +3,7 @@ back for a dry run or when any row is refused), with a report of every row's out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
 from ...models import RegisteredModel
+from ...models.fields import text_error
 from ...services import knowledge_config, save_validated, translate, update_knowledge_config
 from .csv_catalog import InvalidCell
 from .document import ACTIONS, IGNORED_KEYS, KNOWLEDGE, SECTION_KEYS, SECTIONS, Section
@@ -98,9 +99,7 @@ class Importer:
             names = [_name(name_field, raw) for raw in chunk]
             existing = {
                 obj.name: obj
-                for obj in section.model._default_manager.filter(
-                    name__in=[name for name in names if isinstance(name, str) and name]
-                )
+                for obj in section.model._default_manager.filter(name__in=_lookup_names(names))
             }
             resolved = self.resolve(section, chunk)
             created: list[Pending] = []
@@ -136,11 +135,7 @@ class Importer:
         """Name → id of the rows this chunk refers to, one query per reference."""
         resolved: dict[str, dict[str, int]] = {}
         for ref in section.references:
-            wanted = {
-                raw.get(ref.key)
-                for raw in chunk
-                if isinstance(raw, dict) and isinstance(raw.get(ref.key), str)
-            }
+            wanted = _lookup_names(raw.get(ref.key) for raw in chunk if isinstance(raw, dict))
             resolved[ref.key] = dict(
                 ref.model._default_manager.filter(name__in=wanted).values_list("name", "pk")
             )
@@ -308,6 +303,16 @@ class Importer:
             "rows": sorted(self.rows, key=position),
             "errors": sorted(self.errors, key=position),
         }
+
+
+def _lookup_names(values: Iterable[Any]) -> list[str]:
+    """The names worth looking up: strings a database can hold. A name with a NUL character
+    names no stored row (PostgreSQL would fail the query); its row is refused by field."""
+    return [
+        value
+        for value in values
+        if isinstance(value, str) and value and not text_error("name", value)
+    ]
 
 
 def _name(field: models.Field, raw: Any) -> Any:
