@@ -29,7 +29,7 @@ from inventory.listing import (
     as_flag,
     iso_datetime,
 )
-from inventory.models.fields import CapabilitiesField, CsvListField
+from inventory.models.fields import CapabilitiesField, CsvListField, json_max_bytes
 
 PAGING_PARAMS = ("page", "page_size", "sort", "direction")
 CONFIRM_PARAM = "confirm_embedding_model_change"
@@ -54,6 +54,22 @@ def _model_field(declaration: ListDeclaration, item: Field) -> models.Field:
     return declaration.model._meta.get_field(item.source)  # type: ignore[arg-type]
 
 
+def _size(field: models.Field) -> Schema:
+    """A JSON field's declared size limit (JSON Schema has no keyword for bytes)."""
+    limit = json_max_bytes(field)
+    return {} if limit is None else {"x-maxJsonBytes": limit}
+
+
+def _limit_note(field: models.Field) -> str:
+    """The size limit of a field, as a sentence for descriptions."""
+    limit = json_max_bytes(field)
+    if limit is not None:
+        return f" At most {limit} bytes as JSON."
+    if isinstance(field, CapabilitiesField | CsvListField):
+        return f" At most {field.max_length} characters once normalized."
+    return ""
+
+
 def _bounds(field: models.Field) -> Schema:
     bounds: Schema = {}
     for validator in field.validators:
@@ -69,7 +85,7 @@ def _bounds(field: models.Field) -> Schema:
 def _stored_schema(field: models.Field) -> Schema:
     """The JSON type a model field's value has in rows."""
     if isinstance(field, models.JSONField):
-        return {"type": "array" if field.get_default() == [] else "object"}
+        return {"type": "array" if field.get_default() == [] else "object", **_size(field)}
     if isinstance(field, models.BooleanField):
         return {"type": "boolean"}
     if isinstance(field, models.ForeignKey | models.IntegerField | models.AutoField):
@@ -95,6 +111,8 @@ def row_property(declaration: ListDeclaration, item: Field) -> Schema:
         if field.null:
             schema["nullable"] = True
     schema["description"] = item.label
+    if item.source is not None:
+        schema["description"] += _limit_note(_model_field(declaration, item))
     if not item.writable:
         schema["readOnly"] = True
     return schema
@@ -107,7 +125,8 @@ def payload_property(declaration: ListDeclaration, item: Field) -> Schema:
         items = {"type": "string"}
         schema: Schema = {
             "oneOf": [{"type": "string"}, {"type": "array", "items": items}],
-            "description": f"{item.label}: a comma-separated string or a list of strings.",
+            "description": f"{item.label}: a comma-separated string or a list of strings."
+            + _limit_note(field),
         }
     elif isinstance(field, models.BooleanField):
         schema = {
@@ -115,7 +134,7 @@ def payload_property(declaration: ListDeclaration, item: Field) -> Schema:
             "description": f"{item.label}: true/false or 1/0.",
         }
     else:
-        schema = {**_stored_schema(field), "description": item.label}
+        schema = {**_stored_schema(field), "description": item.label + _limit_note(field)}
     if field.null:
         schema["nullable"] = True
     return schema
