@@ -79,6 +79,8 @@ def _bounds(field: models.Field) -> Schema:
             bounds["maximum"] = validator.limit_value
         elif isinstance(validator, validators.MaxLengthValidator):
             bounds["maxLength"] = validator.limit_value
+    if isinstance(field, models.CharField) and not field.blank and not field.choices:
+        bounds["minLength"] = 1  # a required name or provider: blank is refused
     return bounds
 
 
