@@ -10,7 +10,8 @@ runs in its own process, so the peak resident memory (``ru_maxrss``) belongs to 
 covers building the JSON file, parsing it, validating every row with ``full_clean()`` and
 writing them in one transaction. ``rows/s`` is the rate of that first import (every row
 created); ``update/s`` the rate of importing the same rows again with one field changed
-(every row updated).
+(every row updated). Each size runs twice, with change history off (``history off``) and
+on, and the ratio of the rates shows what recording every row costs.
 """
 
 from __future__ import annotations
@@ -65,8 +66,12 @@ def run_one(rows: int) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from inventory.history import recording
     from inventory.models import AvailableModel
     from inventory.workflows import transfer
+
+    if os.environ.get("BENCH_HISTORY") == "0":
+        recording.suspended().__enter__()
 
     if os.environ.get("BENCH_MIGRATE") == "1":
         call_command("migrate", verbosity=0)
@@ -110,23 +115,33 @@ def main() -> int:
         env["BENCH_MIGRATE"] = "1"
     database = env["DATABASE_URL"].split("@")[-1]
     print(f"catalog import into {database}")
-    print(f"{'rows':>8}  {'seconds':>8}  {'rows/s':>8}  {'update/s':>8}  {'peak MB':>8}")
+    print(
+        f"{'rows':>8}  {'history':>7}  {'seconds':>8}  {'rows/s':>8}  {'update/s':>8}"
+        f"  {'peak MB':>8}"
+    )
     try:
         for rows in args.rows:
-            output = subprocess.run(
-                [sys.executable, __file__, "--one", str(rows)],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            result = json.loads(output.strip().splitlines()[-1])
-            assert result["created"] == result["updated"] == rows, result
-            rate = rows / result["seconds"]
-            update_rate = rows / result["update_seconds"]
+            rates = {}
+            for history in ("off", "on"):
+                output = subprocess.run(
+                    [sys.executable, __file__, "--one", str(rows)],
+                    env={**env, "BENCH_HISTORY": "0" if history == "off" else "1"},
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                result = json.loads(output.strip().splitlines()[-1])
+                assert result["created"] == result["updated"] == rows, result
+                rate = rows / result["seconds"]
+                update_rate = rows / result["update_seconds"]
+                rates[history] = (rate, update_rate)
+                print(
+                    f"{rows:>8}  {history:>7}  {result['seconds']:>8.2f}  {rate:>8.0f}"
+                    f"  {update_rate:>8.0f}  {result['peak_mb']:>8.0f}"
+                )
             print(
-                f"{rows:>8}  {result['seconds']:>8.2f}  {rate:>8.0f}  {update_rate:>8.0f}"
-                f"  {result['peak_mb']:>8.0f}"
+                f"{rows:>8}  history on/off: create rate x{rates['on'][0] / rates['off'][0]:.2f},"
+                f" update rate x{rates['on'][1] / rates['off'][1]:.2f}"
             )
     finally:
         if scratch is not None:

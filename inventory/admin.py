@@ -21,7 +21,15 @@ from .admin_lists import DeclaredListAdmin, change_url, changelist_url
 from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
 from .api.admin import ApiTokenAdmin
 from .declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
-from .models import ApiToken, AvailableModel, Engine, KnowledgeSettings, RegisteredModel
+from .history.admin import ChangeRecordAdmin
+from .models import (
+    ApiToken,
+    AvailableModel,
+    ChangeRecord,
+    Engine,
+    KnowledgeSettings,
+    RegisteredModel,
+)
 from .workflows.admin_actions import prune_stale_rows
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -190,3 +198,5 @@ class KnowledgeSettingsAdmin(ValidatedAdmin):
 
 
 admin.site.register(ApiToken, ApiTokenAdmin)
+admin.site.register(ChangeRecord, ChangeRecordAdmin)
+from . import admin_secrets  # noqa: E402, F401  (registers the secret key names admin)

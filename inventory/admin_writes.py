@@ -18,17 +18,20 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import model_ngettext
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.db import models, router, transaction
+from django.db import models, router
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.db.models.deletion import Collector
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import services
+from . import history, services
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
 from .forms import ModelDecidesForm, confirm_field, parse_only_options
+from .history.admin import HistoryAdminMixin
 from .listing import parse_id
+from .models.secret_config import SecretConfigField
+from .secrets import mask_row
 
 JSON_TEXTAREA = forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField json-input"})
 
@@ -111,8 +114,9 @@ def _blocked(objs: Sequence[models.Model], error: Exception) -> list[models.Mode
 # --- the admin base ------------------------------------------------------------------------
 
 
-class ValidatedAdmin(admin.ModelAdmin):
-    """Writes through ``services`` and reports the core's messages instead of a 500."""
+class ValidatedAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """Writes through ``services`` and reports the core's messages instead of a 500; its
+    History page shows the change records of every door."""
 
     form = RegistryAdminForm
     formfield_overrides = {models.JSONField: {"widget": JSON_TEXTAREA}}
@@ -198,7 +202,7 @@ class ValidatedAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         try:
-            with transaction.atomic():
+            with history.atomic():
                 queryset.delete()
         except (ProtectedError, RestrictedError) as error:
             refusals = delete_refusals(queryset) or [str(error)]
@@ -230,7 +234,7 @@ class ValidatedAdmin(admin.ModelAdmin):
                 self.message_user(request, message, messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
         try:
-            with transaction.atomic():
+            with history.atomic():
                 return super().response_action(request, queryset)
         except RegistryValidationError as error:
             self._report(request, error)
@@ -259,7 +263,7 @@ class ValidatedAdmin(admin.ModelAdmin):
         changed = 0
         refused: list[str] = []
         total = queryset.count()
-        with transaction.atomic():
+        with history.atomic():
             for obj in targets:
                 try:
                     service.update_instance(obj.pk, payload)
@@ -280,6 +284,7 @@ class ValidatedAdmin(admin.ModelAdmin):
 def _json_display(field: models.JSONField) -> Any:
     @admin.display(description=field.verbose_name)
     def display(obj: models.Model) -> str:
-        return pretty_json(getattr(obj, field.attname))
+        value = getattr(obj, field.attname)
+        return pretty_json(mask_row(value) if isinstance(field, SecretConfigField) else value)
 
     return display

@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import requests
 
+from .client_history import Changes, knowledge_history, row_history
 from .errors import RegistryProtectedError, RegistryValidationError
 from .values import parse_id, parse_int
 from .vocabulary import CapabilityVocabulary
@@ -135,6 +136,7 @@ class RegistryClient:
         self.knowledge = Knowledge(self)
         self.capabilities = Capabilities(self)
         self.workflows = Workflows(self)
+        self.changes = Changes(self)
 
     def __repr__(self) -> str:
         return f"<RegistryClient {self.api_url}>"
@@ -315,6 +317,10 @@ class ModelResource:
         )
         return response.status_code != 404
 
+    def history(self, row_id: Any, limit: Any = 100) -> list[dict[str, Any]]:
+        """The row's newest changes (up to ``limit``), newest first, also once deleted."""
+        return row_history(self.client, self.path, row_id, limit)
+
     def table_model(self) -> list[dict[str, Any]]:
         return self._get("table-model/")
 
@@ -322,11 +328,25 @@ class ModelResource:
         return self._get("filters-model/")
 
 
+class EngineResource(ModelResource):
+    """``engine_registry``: as the SDK's, with ``view_secrets``."""
+
+    def view_secrets(self, row_id: Any) -> dict[str, Any] | None:
+        """``{"id", "name", "config"}`` with the config's secrets in clear; ``None`` when the
+        engine does not exist. Needs the ``inventory.view_engine_secrets`` permission
+        (``RegistryAPIError`` 403 otherwise)."""
+        response = self.client.request("GET", self.path + self._row_path(row_id) + "secrets/")
+        return None if response.status_code == 404 else response.json()
+
+
 class Models:
     """``client.models``: one ``ModelResource`` per entity."""
 
     def __init__(self, client: RegistryClient):
-        self._resources = {name: ModelResource(client, name) for name in ENTITIES}
+        classes = {"engine_registry": EngineResource}
+        self._resources = {
+            name: classes.get(name, ModelResource)(client, name) for name in ENTITIES
+        }
         self.engine_registry = self._resources["engine_registry"]
         self.available_model_registry = self._resources["available_model_registry"]
         self.model_registry = self._resources["model_registry"]
@@ -355,6 +375,10 @@ class Knowledge:
             params[CONFIRM] = _text(confirm_embedding_model_change)
         response = self.client.request("PATCH", "knowledge/config/", params=params, json=payload)
         return response.json()
+
+    def history(self, limit: Any = 100) -> list[dict[str, Any]]:
+        """The newest changes of the knowledge settings, newest first."""
+        return knowledge_history(self.client, limit)
 
 
 class Capabilities(CapabilityVocabulary):

@@ -26,6 +26,7 @@ from .listing import (
     iso_datetime,
 )
 from .models import AvailableModel, Engine, RegisteredModel
+from .secrets import mask_row
 
 
 def _runtime_methods(values: Mapping[str, Any]) -> list[str]:
@@ -75,7 +76,7 @@ ENGINES = ListDeclaration(
         _id(),
         Field("name", "string", "Name", filter=TextFilter()),
         Field("provider", "string", "Provider", filter=ExactTextFilter()),
-        Field("config", "json", "Config", column=False, sortable=False),
+        Field("config", "json", "Config", column=False, sortable=False, serialize=mask_row),
         _status(Engine.Status),
         Field("supported", "boolean", "Supported", filter=BoolFilter()),
         *_timestamps(),

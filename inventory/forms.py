@@ -22,7 +22,9 @@ from django.core.validators import (
 from django.db import models
 from django.forms.fields import InvalidJSONInput
 
+from . import secrets
 from .errors import NON_FIELD
+from .models.secret_config import SecretConfigField
 
 #: The flag a model reads to accept a change of the knowledge embedding model.
 CONFIRM_FIELD = "confirm_embedding_model_change"
@@ -59,6 +61,16 @@ class PrettyJSONField(forms.JSONField):
         return text
 
 
+class SecretConfigFormField(PrettyJSONField):
+    """A config with secrets, shown masked (also when shown back with an error): the clear
+    value never reaches the page, and the mask sent back keeps the stored secret."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, InvalidJSONInput):
+            return InvalidJSONInput(secrets.mask_json_text(value))
+        return super().prepare_value(secrets.mask_config(value))
+
+
 class ReferenceField(forms.ModelChoiceField):
     """A related row chosen from a list; a value that names no row is passed on so that the
     model reports it (``engine_id does not exist``)."""
@@ -91,6 +103,8 @@ def parse_only_options(model_field: models.Field) -> dict[str, Any]:
     """``formfield()`` options that leave the decision to the model (for form callbacks)."""
     if isinstance(model_field, models.ForeignKey):
         return {"form_class": ReferenceField}
+    if isinstance(model_field, SecretConfigField):
+        return {"form_class": SecretConfigFormField}
     if isinstance(model_field, models.JSONField):
         return {"form_class": PrettyJSONField}
     if model_field.choices:

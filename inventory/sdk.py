@@ -18,10 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import listing
+from . import listing, secrets
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
+from .history import feed
+from .history.sdk import Changes
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
+from .models import KnowledgeSettings
 from .services import SERVICES, EntityService, knowledge_config, parse_id, update_knowledge_config
 from .vocabulary import CapabilityVocabulary
 from .workflows.facade import Workflows
@@ -74,6 +77,11 @@ class ModelResource:
         ``RegistryProtectedError`` with the reason."""
         return self.service.delete(row_id)
 
+    def history(self, row_id: Any, limit: Any = feed.FEED_LIMIT) -> list[dict[str, Any]]:
+        """The row's newest changes (up to ``limit``, 1..1000), newest first, also once it
+        was deleted; every change through ``changes.since`` with the row's filters."""
+        return feed.history(self.name, row_id, limit)
+
     def table_model(self) -> list[dict[str, Any]]:
         return self.declaration.table_model()
 
@@ -81,12 +89,25 @@ class ModelResource:
         return self.declaration.filters_model()
 
 
+class EngineResource(ModelResource):
+    """``engine_registry``: rows show secrets in ``config`` masked; ``view_secrets`` reads them
+    in clear (the SDK runs in trusted code; over HTTP it needs ``view_engine_secrets``)."""
+
+    def view_secrets(self, row_id: Any) -> dict[str, Any] | None:
+        """``{"id", "name", "config"}`` with the config's secrets in clear; ``None`` when the
+        engine does not exist."""
+        return secrets.clear_config_of(parse_id(row_id))
+
+
+RESOURCE_CLASSES: dict[str, type[ModelResource]] = {"engine_registry": EngineResource}
+
+
 class Models:
     """``module_sdk.models``: one ``ModelResource`` per entity."""
 
     def __init__(self) -> None:
         self._resources = {
-            name: ModelResource(name, declaration, SERVICES[name])
+            name: RESOURCE_CLASSES.get(name, ModelResource)(name, declaration, SERVICES[name])
             for name, declaration in DECLARATIONS.items()
         }
         self.engine_registry = self._resources["engine_registry"]
@@ -111,6 +132,10 @@ class Knowledge:
     ) -> dict[str, Any]:
         return update_knowledge_config(payload, confirm_embedding_model_change)
 
+    def history(self, limit: Any = feed.FEED_LIMIT) -> list[dict[str, Any]]:
+        """The newest changes of the knowledge settings, newest first."""
+        return feed.history("knowledge", KnowledgeSettings.SINGLETON_ID, limit)
+
 
 class Capabilities(CapabilityVocabulary):
     """``module_sdk.capabilities``: the vocabulary, runtime methods and config schemas."""
@@ -125,6 +150,7 @@ class ModuleSDK:
         self.knowledge = Knowledge()
         self.capabilities = Capabilities()
         self.workflows = Workflows()
+        self.changes = Changes()
 
 
 module_sdk = ModuleSDK()

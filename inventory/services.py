@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, models
 from django.db.models import ProtectedError, RestrictedError
 
-from . import listing
+from . import history, listing
 from .declarations import DECLARATIONS, REGISTERED_MODELS
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
 from .listing import ListDeclaration, parse_bool
@@ -49,7 +49,7 @@ def validated_write(instance: models.Model) -> Iterator[None]:
     """Validate, run the caller's write, and report database-level conflicts as validation."""
     model = type(instance)
     try:
-        with transaction.atomic():
+        with history.atomic():
             instance.full_clean()
             yield
             check_deferred_constraints()
@@ -80,6 +80,7 @@ def check_deferred_constraints() -> None:
         connection.check_constraints()
 
 
+@history.grouped
 def save_validated(instance: models.Model) -> models.Model:
     with validated_write(instance):
         instance.save()
@@ -126,17 +127,19 @@ class EntityService:
             if key in writable:
                 setattr(instance, writable[key].source, value)
 
+    @history.grouped
     def create_instance(self, payload: Any, **options: Any) -> models.Model:
         instance = self.model()
         self.assign(instance, payload)
         _apply_options(instance, options)
         return save_validated(instance)
 
+    @history.grouped
     def update_instance(self, pk: Any, payload: Any, **options: Any) -> models.Model | None:
         """Partial update under a row lock, so concurrent updates of other keys survive."""
         pk = parse_id(pk)
         _payload(payload)
-        with transaction.atomic():
+        with history.atomic():
             instance = self.model._default_manager.select_for_update().filter(pk=pk).first()
             if instance is None:
                 return None
@@ -158,20 +161,21 @@ class EntityService:
         one returns ``True``: the others wait for it and then find no row.
         """
         pk = parse_id(pk)
-        with transaction.atomic():
+        with history.atomic():
             instance = self.model._default_manager.select_for_update().filter(pk=pk).first()
             if instance is None:
                 return False
             return delete_instance(instance)
 
 
+@history.grouped
 def delete_instance(instance: models.Model) -> bool:
     """Delete one row; ``True`` only when this call removed it (``False`` when another writer
     deleted it first), refused when other rows depend on it, even when they were written
     concurrently (the foreign-key check then fails instead of the ``PROTECT`` look-up)."""
     label = instance._meta.label
     try:
-        with transaction.atomic():
+        with history.atomic():
             _, deleted = instance.delete()
             check_deferred_constraints()
     except (ProtectedError, RestrictedError, IntegrityError) as error:
@@ -225,6 +229,7 @@ def _lock_selected_model(pk: Any) -> None:
     list(RegisteredModel.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk"))
 
 
+@history.grouped
 def update_knowledge_config(
     payload: Any, confirm_embedding_model_change: Any = False
 ) -> dict[str, Any]:
@@ -240,7 +245,7 @@ def update_knowledge_config(
         )
     confirm = parse_bool("confirm_embedding_model_change", confirm_embedding_model_change)
     KnowledgeSettings.load()
-    with transaction.atomic():
+    with history.atomic():
         if "embedding_model_id" in payload:
             _lock_selected_model(payload["embedding_model_id"])
         settings = KnowledgeSettings.objects.select_for_update().get(

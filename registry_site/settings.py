@@ -13,6 +13,16 @@ Environment variables:
                    that rewrites Host, another port).
     CONN_MAX_AGE   seconds a database connection is kept open (default 60).
     LOG_LEVEL      root log level (default INFO).
+    DATA_UPLOAD_MAX_MEMORY_SIZE  largest request body in bytes (default 2621440, 2.5 MB);
+                   a larger one is refused with 413.
+    TRUSTED_PROXY  "1" when the app is reached only through a proxy that sets
+                   X-Forwarded-Proto (and overwrites what clients send); off by default, so a
+                   client talking to gunicorn directly cannot claim HTTPS with that header.
+    LOGIN_FAILURE_LIMIT (default 10), LOGIN_COOLOFF_MINUTES (default 15)   failed logins of one
+                   user from one address before both are locked out, and for how long.
+    API_THROTTLE_USER, API_THROTTLE_FAILED_AUTH   API rates such as "2000/minute": calls
+                   per user (default 2000/minute) and refused tokens per address (default
+                   20/minute).
 
 Production only (DEBUG off), each on by default:
     SECURE_SSL_REDIRECT   turn off when a proxy terminates TLS and redirects by itself.
@@ -23,6 +33,7 @@ Production only (DEBUG off), each on by default:
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,12 +54,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+
+# Fernet keys for secrets in engine config, comma-separated: the first encrypts, all decrypt
+# (rotation: put the new key first, run ``manage.py rotate_secrets``, then drop the old one).
+# Empty: a key derived from SECRET_KEY (``check --deploy`` warns).
+REGISTRY_SECRETS_KEYS = env_list("REGISTRY_SECRETS_KEYS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -68,17 +85,23 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "inventory",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "log_request_id.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "inventory.history.middleware.ChangeContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "registry_site.urls"
@@ -148,7 +171,8 @@ LOGOUT_REDIRECT_URL = "inventory:login"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXY:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
@@ -159,12 +183,66 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+CSRF_FAILURE_VIEW = "inventory.failures.csrf_failure"
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
+
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and images
+# from this site only, no inline script or style, no framing. The API docs pages widen
+# style-src for the styles Swagger UI and Redoc inject (inventory/api/docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Every request gets an id: in the X-Request-ID response header, in each log line of the
+# request and on the error pages, so a reported error can be found in the log.
+REQUEST_ID_RESPONSE_HEADER = "X-Request-ID"
+LOG_REQUESTS = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "log_request_id.filters.RequestIDFilter"}},
+    "formatters": {
+        "standard": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "standard",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins of one user name
+# from one address, that pair is locked out for LOGIN_COOLOFF_MINUTES, on the login page and
+# the admin login alike. Attempts and lockouts are listed in the admin (Axes) and logged;
+# ``manage.py axes_reset`` lifts every lockout.
+AUTHENTICATION_BACKENDS = [
+    "inventory.login_lockout.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "inventory.client_address.client_address"
+# The log names the user and address of each failure and lockout (passwords never).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 
 # REST API (inventory/api): bearer tokens for modules, sessions for the browsable API, Django
 # model permissions for reads and writes, one error body for every failure.
@@ -176,11 +254,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "inventory.api.renderers.BrowsableAPI",
     ],
     "DEFAULT_PARSER_CLASSES": ["inventory.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "inventory.api.errors.exception_handler",
+    # Calls per user (token or session). Anonymous calls are refused before any throttle;
+    # refused tokens are counted per address (inventory.api.throttles), so guessing tokens
+    # is slowed too.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_THROTTLE_USER", "2000/minute"),
+        "failed_auth": os.environ.get("API_THROTTLE_FAILED_AUTH", "20/minute"),
+    },
+    # The client address for throttling: REMOTE_ADDR, or the proxy's X-Forwarded-For entry.
+    "NUM_PROXIES": 1 if TRUSTED_PROXY else 0,
     # "format" is a filter of the catalog list, not a renderer switch.
     "URL_FORMAT_OVERRIDE": None,
 }
@@ -194,6 +282,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs pages need a login (session or token), as the API does.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # No badge from validator.swagger.io: the docs make no request to another site.
@@ -203,6 +293,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "inventory.api.schema.add_components",
+        "inventory.api.failure_schema.add_failure_responses",
         "inventory.api.links.add_links",
     ],
 }

@@ -8,3 +8,9 @@ urlpatterns = [
     path("api/", include("inventory.api.urls")),
     path("", include("inventory.web.urls")),
 ]
+
+# JSON under /api/, the styled page elsewhere (inventory/failures.py).
+handler400 = "inventory.failures.bad_request"
+handler403 = "inventory.failures.permission_denied"
+handler404 = "inventory.failures.page_not_found"
+handler500 = "inventory.failures.server_error"

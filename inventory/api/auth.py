@@ -9,16 +9,31 @@ from rest_framework.request import Request
 
 from inventory.models import ApiToken
 
+from .throttles import FailedAuthThrottle
+
 KEYWORDS = ("bearer", "token")
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer <token>`` (or ``Token <token>``), checked against stored hashes."""
+    """``Authorization: Bearer <token>`` (or ``Token <token>``), checked against stored hashes.
+
+    Refusals are counted per client address (``FailedAuthThrottle``)."""
 
     def authenticate(self, request: Request) -> tuple[Any, ApiToken | None] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower().decode("latin-1") not in KEYWORDS:
             return None
+        throttle = FailedAuthThrottle()
+        throttle.refuse_if_exhausted(request)
+        try:
+            row = self._check(header)
+        except exceptions.AuthenticationFailed:
+            throttle.record_failure(request)
+            raise
+        return row.user, row  # request.auth: the token (its name is the actor in history)
+
+    @staticmethod
+    def _check(header: list[bytes]) -> ApiToken:
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
                 "invalid Authorization header: expected 'Bearer <token>'"
@@ -27,10 +42,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("invalid token") from error
-        user = ApiToken.user_for(token)
-        if user is None:
+        row = ApiToken.valid(token)
+        if row is None:
             raise exceptions.AuthenticationFailed("invalid token")
-        return user, None
+        return row
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'

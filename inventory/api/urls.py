@@ -6,8 +6,10 @@ from rest_framework.routers import SimpleRouter
 
 from inventory.declarations import DECLARATIONS
 
-from .docs import RedocView, SwaggerView
+from .docs import RedocView, SwaggerView, docs_page
 from .errors import no_endpoint
+from .history import urlpatterns_for as history_urls
+from .secrets import urlpatterns as secrets_urls
 from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
 from .workflows import urlpatterns as workflow_urls
 
@@ -20,12 +22,14 @@ for sdk_name in DECLARATIONS:
 urlpatterns = [
     # Before the router, so that "model-registry/bind/" is not read as a row id.
     path("v1/", include(workflow_urls)),
+    path("v1/", include(secrets_urls)),
+    path("v1/", include(history_urls({name: name.replace("_", "-") for name in DECLARATIONS}))),
     path("v1/", include(router.urls)),
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
     path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", docs_page(SwaggerView), name="docs"),
+    path("redoc/", docs_page(RedocView), name="redoc"),
     # Last: any other path under /api/ answers in the API's error shape.
     re_path(r"^", no_endpoint),
 ]

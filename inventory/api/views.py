@@ -13,7 +13,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -28,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inventory import capabilities as caps
+from inventory import history
 from inventory.declarations import DECLARATIONS
 from inventory.errors import RegistryValidationError
 from inventory.listing import ListDeclaration, list_page
@@ -186,7 +186,7 @@ class RegistryViewSet(viewsets.ViewSet):
     def _update(self, request: Request, pk: Any, payload: Any) -> Response:
         options = update_options(request)
         pk = parse_id(pk)
-        with transaction.atomic():
+        with history.atomic():
             self._check_if_match(request, pk)
             instance = self.service.update_instance(pk, payload, **options)
         if instance is None:
@@ -202,7 +202,7 @@ class RegistryViewSet(viewsets.ViewSet):
     def destroy(self, request: Request, pk: Any = None) -> Response:
         no_parameters(request)
         pk = parse_id(pk)
-        with transaction.atomic():
+        with history.atomic():
             self._check_if_match(request, pk)
             deleted = self.service.delete(pk)
         if not deleted:

@@ -2,8 +2,18 @@
 
 from .api_token import ApiToken
 from .available_model import AvailableModel
+from .change import ChangeRecord
 from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
+from .secret_config import SecretConfigKey
 
-__all__ = ["ApiToken", "AvailableModel", "Engine", "KnowledgeSettings", "RegisteredModel"]
+__all__ = [
+    "ApiToken",
+    "AvailableModel",
+    "ChangeRecord",
+    "Engine",
+    "KnowledgeSettings",
+    "RegisteredModel",
+    "SecretConfigKey",
+]

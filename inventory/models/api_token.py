@@ -69,12 +69,18 @@ class ApiToken(models.Model):
         return row, token
 
     @classmethod
-    def user_for(cls, token: str) -> models.Model | None:
-        """The active user an unexpired token belongs to, or ``None``."""
+    def valid(cls, token: str) -> ApiToken | None:
+        """The unexpired token row of an active user for ``token``, or ``None``."""
         unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
         row = (
             cls.objects.select_related("user").filter(unexpired, key_hash=hash_token(token)).first()
         )
         if row is None or not row.user.is_active:
             return None
-        return row.user
+        return row
+
+    @classmethod
+    def user_for(cls, token: str) -> models.Model | None:
+        """The active user an unexpired token belongs to, or ``None``."""
+        row = cls.valid(token)
+        return None if row is None else row.user

@@ -25,6 +25,31 @@ from .fields import (
 MAX_JSON_DEPTH = 64
 
 
+class StoredState(models.Model):
+    """Keeps the values a row was loaded with, so that the change history knows the
+    "before" of a write without reading the row again (see ``inventory.history``)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: str, field_names: Any, values: Any) -> models.Model:
+        instance = super().from_db(db, field_names, values)
+        instance._stored_values = (field_names, values)
+        return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.__dict__.pop("_history_state", None)
+        fields = self._meta.concrete_fields
+        deferred = self.get_deferred_fields()
+        if not deferred:
+            self._stored_values = (
+                [field.attname for field in fields],
+                [getattr(self, field.attname) for field in fields],
+            )
+
+
 class CheckedModel(models.Model):
     """A model whose field checks first refuse values no database can store faithfully."""
 
@@ -63,7 +88,7 @@ class CheckedModel(models.Model):
             )
 
 
-class TimestampedModel(CheckedModel):
+class TimestampedModel(CheckedModel, StoredState):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,6 +8,7 @@ from django.db import models
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
 from .fields import FlagField, LowercaseCharField, json_field
 from .names import NamedModel, NameField, unique_name_constraint
+from .secret_config import SecretConfigField, SecretConfigModel
 
 ENGINE_REQUIRED = "name and provider are required"
 
@@ -20,7 +21,7 @@ class EngineStatus(models.TextChoices):
     ERROR = "error"
 
 
-class Engine(NamedModel, TimestampedModel):
+class Engine(NamedModel, SecretConfigModel, TimestampedModel):
     Status = EngineStatus
     name_in_use = "engine name already in use"
 
@@ -34,7 +35,13 @@ class Engine(NamedModel, TimestampedModel):
         help_text="Runtime family, stored lower-case: ollama, llamacpp, vllm, openai, whisper_cpp…",
         error_messages={"blank": ENGINE_REQUIRED, "null": ENGINE_REQUIRED},
     )
-    config = json_field("config")
+    config = json_field(
+        "config",
+        field_class=SecretConfigField,
+        help_text="JSON object. Secret keys (api_key, token, password, authorization, "
+        "*_api_key, *_token… and keys marked secret) are stored encrypted and shown as "
+        "'********'; send '********' to keep a stored secret, null or '' to remove it.",
+    )
     status = models.CharField(
         max_length=20,
         choices=EngineStatus.choices,
@@ -52,12 +59,13 @@ class Engine(NamedModel, TimestampedModel):
             unique_name_constraint("engine_registry"),
         ]
         indexes = [models.Index(fields=["provider"]), models.Index(fields=["status"])]
+        permissions = [("view_engine_secrets", "Can view secrets in engine config in clear")]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
-        errors = json_object_errors(self, "config")
+        errors = json_object_errors(self, "config") or self.seal_secrets()
         if errors:
             raise ValidationError(errors)
 

@@ -159,16 +159,22 @@ def json_max_bytes(field: models.Field) -> int | None:
 
 
 def json_field(
-    name: str, shape: type[dict] | type[list] = dict, max_bytes: int = 8192
+    name: str,
+    shape: type[dict] | type[list] = dict,
+    field_class: type[models.JSONField] = models.JSONField,
+    max_bytes: int = 8192,
+    help_text: str = "",
+    **options: Any,
 ) -> models.JSONField:
     """A JSON column holding an object (or a list), empty by default, at most ``max_bytes`` as
     JSON; ``None`` is refused with the same message as any other wrong kind of value."""
-    return models.JSONField(
+    return field_class(
         default=shape,
         blank=True,
         validators=[MaxJsonBytesValidator(max_bytes)],
         error_messages={"null": json_shape_message(name, shape)},
-        help_text=f"At most {max_bytes} bytes as JSON.",
+        help_text=f"{help_text} At most {max_bytes} bytes as JSON.".strip(),
+        **options,
     )
 
 

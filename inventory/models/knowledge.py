@@ -7,14 +7,14 @@ from django.db import models
 
 from .. import capabilities as caps
 from .. import extra_config
-from .base import CheckedModel
+from .base import CheckedModel, StoredState
 from .fields import FlagField
 from .registered_model import RegisteredModel
 
 BACKEND_STATUSES = (RegisteredModel.Status.AVAILABLE, RegisteredModel.Status.ACTIVE)
 
 
-class KnowledgeSettings(CheckedModel):
+class KnowledgeSettings(CheckedModel, StoredState):
     SINGLETON_ID = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)

@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from ..csv_cells import csv_cell
 from ..listing import ListRequest, iter_rows
 
 FORMATS = ("csv", "json")
@@ -27,16 +28,9 @@ class _Line:
         return value
 
 
-def csv_cell(value: Any) -> Any:
-    """One CSV cell: lists, objects and booleans as JSON, ``None`` as an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return value
-
-
 def csv_lines(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The header and one line per row, every cell through ``csv_cell`` (formulas
+    neutralized)."""
     writer = csv.writer(_Line())
     yield writer.writerow(columns)
     for row in rows:

@@ -76,7 +76,7 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
     if item.type == "datetime":
         return format_date(timezone.localtime(value), "Y-m-d H:i")
     if item.type == "json":
-        return show.pretty_json(value)
+        return show.pretty_json(item.serialize(value, {}))
     if item.type == "list":
         return show.code_badges(value if isinstance(value, list) else value.split(","))
     return value

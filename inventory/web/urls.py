@@ -5,9 +5,11 @@ from django.urls import URLPattern, path
 
 from .entities import INVENTORIES, Inventory
 from .views.dashboard import DashboardPage
+from .views.history import ChangesExport, ChangesPage, RestoreChange, RowHistoryPage
 from .views.knowledge import KnowledgePage
 from .views.lists import ExportView, ListPage
 from .views.records import DeletePage, DetailPage, FormPage
+from .views.secrets import EngineSecretsPage
 from .workflows import urlpatterns as workflow_urls
 
 app_name = "inventory"
@@ -25,6 +27,11 @@ def inventory_urls(inventory: Inventory) -> list[URLPattern]:
         path(f"{slug}/new/", FormPage.as_view(inventory=inventory), name=f"{slug}-create"),
         path(f"{slug}/<int:pk>/", DetailPage.as_view(inventory=inventory), name=f"{slug}-detail"),
         path(f"{slug}/<int:pk>/edit/", FormPage.as_view(inventory=inventory), name=f"{slug}-edit"),
+        path(
+            f"{slug}/<int:pk>/history/",
+            RowHistoryPage.as_view(inventory=inventory),
+            name=f"{slug}-history",
+        ),
         path(
             f"{slug}/<int:pk>/delete/",
             DeletePage.as_view(inventory=inventory),
@@ -44,6 +51,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("knowledge/", KnowledgePage.as_view(), name="knowledge"),
+    path("engines/<int:pk>/secrets/", EngineSecretsPage.as_view(), name="engines-secrets"),
+    path("changes/", ChangesPage.as_view(), name="changes"),
+    path("changes/export.csv", ChangesExport.as_view(), name="changes-export"),
+    path("changes/<int:pk>/restore/", RestoreChange.as_view(), name="change-restore"),
     *workflow_urls,
     *[pattern for inventory in INVENTORIES for pattern in inventory_urls(inventory)],
 ]

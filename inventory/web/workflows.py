@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.views import View
 
 from ..errors import RegistryValidationError
+from ..failures import plain_text_error
 from ..models import AvailableModel, Engine, RegisteredModel
 from ..sdk import module_sdk
 from ..workflows import permissions as needs
@@ -206,7 +207,7 @@ class ExportDownload(WorkflowView):
         try:
             filename = transfer.export_filename(fmt)
         except RegistryValidationError as error:
-            return HttpResponse(str(error), status=400, content_type="text/plain")
+            return plain_text_error(str(error))
         response = StreamingHttpResponse(
             transfer.export_chunks(fmt), content_type=f"application/{fmt}; charset=utf-8"
         )

@@ -14,8 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
-
+from .. import history
 from ..errors import RegistryValidationError
 from ..models import AvailableModel, Engine, RegisteredModel
 from ..services import SERVICES, parse_id
@@ -91,6 +90,7 @@ def provider_refusal(catalog: AvailableModel, engine: Engine) -> str | None:
     )
 
 
+@history.grouped
 def bind(
     engine_id: Any,
     available_model_id: Any,
@@ -102,7 +102,7 @@ def bind(
     catalog_pk = parse_id(available_model_id, "available_model_id")
     if extra_config is not None and not isinstance(extra_config, Mapping):
         raise RegistryValidationError({"extra_config": ["extra_config must be a JSON object"]})
-    with transaction.atomic():
+    with history.atomic():
         engine = Engine.objects.filter(pk=engine_pk).first()
         if engine is None:
             raise _reference_error("engine", "engine_id")

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-
+from .. import history
 from ..capabilities import split_tokens
 from ..declarations import REGISTERED_MODELS
 from ..errors import RegistryValidationError
@@ -97,6 +96,7 @@ def _payload(model: RegisteredModel, chosen: list[dict[str, Any]]) -> dict[str, 
     return payload
 
 
+@history.grouped
 def apply(
     model_id: Any,
     fields: Iterable[str] | None = None,
@@ -109,7 +109,7 @@ def apply(
             fields = [item.strip() for item in split_tokens(fields, "fields") if item.strip()]
         except TypeError as error:
             raise RegistryValidationError({"fields": [str(error)]}) from None
-    with transaction.atomic():
+    with history.atomic():
         model = _load(model_id, lock=True)
         found = differences(model)
         if fields is None:

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from .. import history
 from ..declarations import REGISTERED_MODELS
 from ..errors import RegistryValidationError
 from ..listing import ListRequest, parse_bool
@@ -109,6 +109,7 @@ def _parse_ids(ids: Any) -> list[int]:
     return sorted(set(parsed))
 
 
+@history.grouped
 def prune_stale(ids: Any, confirm: bool = False) -> dict[str, Any]:
     """Delete exactly the listed stale rows when ``confirm`` is true (otherwise only report).
 
@@ -117,7 +118,7 @@ def prune_stale(ids: Any, confirm: bool = False) -> dict[str, Any]:
     """
     wanted = _parse_ids(ids)
     confirm = parse_bool("confirm", confirm)
-    with transaction.atomic():
+    with history.atomic():
         models = {
             model.pk: model
             for model in RegisteredModel.objects.select_for_update(of=("self",))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, REQUIRE_BROWSER
 
@@ -29,8 +30,9 @@ class BrowserMissing(Exception):
     pass
 
 
-def visit(url: str, rendered: str) -> Visit:
-    """Open ``url`` in a fresh Chromium, wait for ``rendered``, record every request."""
+def visit(url: str, rendered: str, session: str) -> Visit:
+    """Open ``url`` in a fresh Chromium with the ``session`` cookie, wait for ``rendered``,
+    record every request."""
     from playwright.sync_api import sync_playwright
 
     result = Visit()
@@ -39,7 +41,12 @@ def visit(url: str, rendered: str) -> Visit:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         except Exception as error:
             raise BrowserMissing(str(error)) from error
-        page = browser.new_page()
+        context = browser.new_context()
+        origin = "{0.scheme}://{0.netloc}/".format(urlsplit(url))
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": origin}]
+        )
+        page = context.new_page()
         page.on("request", lambda request: result.sent.append(request.url))
         page.on(
             "requestfailed",
@@ -59,10 +66,11 @@ def visit(url: str, rendered: str) -> Visit:
     ("path", "rendered"),
     [("/api/docs/", ".swagger-ui .opblock"), ("/api/redoc/", "[data-section-id]")],
 )
-def test_docs_render_without_leaving_the_site(live_server, path, rendered):
+def test_docs_render_without_leaving_the_site(live_server, admin_client, path, rendered):
+    session = admin_client.cookies[settings.SESSION_COOKIE_NAME].value
     with ThreadPoolExecutor(1) as thread:
         try:
-            seen = thread.submit(visit, live_server.url + path, rendered).result()
+            seen = thread.submit(visit, live_server.url + path, rendered, session).result()
         except (BrowserMissing, ImportError) as error:
             message = f"browser tests need Chromium and Playwright: {error}"
             if REQUIRE_BROWSER:

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from inventory import demo
 from inventory.capabilities import parse_stored
@@ -90,7 +91,7 @@ def test_without_if_empty_a_filled_inventory_is_refused(engine):
 def test_admin_login_is_created_once_and_works():
     output = load_demo("--if-empty", "--admin", "admin:admin")
     assert "Created superuser 'admin'" in output
-    user = authenticate(username="admin", password="admin")
+    user = authenticate(RequestFactory().post("/login/"), username="admin", password="admin")
     assert user is not None and user.is_superuser
     User.objects.filter(username="admin").update(password="")
     again = load_demo("--if-empty", "--admin", "admin:other")

@@ -7,11 +7,12 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import EmptyPage
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from ... import capabilities as caps
+from ...failures import plain_text_error
 from ...listing import SEARCH_KEY
 from ..entities import Inventory
 from ..export import FORMATS, export_response
@@ -143,12 +144,9 @@ class ExportView(InventoryView):
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
         if fmt not in FORMATS:
-            return HttpResponseBadRequest(f"unknown export format {fmt!r}; use csv or json")
+            return plain_text_error(f"unknown export format {fmt!r}; use csv or json")
         query = parse_list_query(self.inventory, request.GET)
         problems: list[Any] = [*query.errors, *query.warnings]
         if problems:
-            return HttpResponseBadRequest(
-                "\n".join(str(message) for message in problems) + "\n",
-                content_type="text/plain; charset=utf-8",
-            )
+            return plain_text_error("\n".join(str(message) for message in problems))
         return export_response(query.list_request(), fmt, self.inventory.key)

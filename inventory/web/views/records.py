@@ -103,6 +103,7 @@ class DetailPage(InventoryView):
                 is_embedding_backend=is_embedding_backend,
                 edit_url=self.inventory.url("edit", instance.pk),
                 delete_url=self.inventory.url("delete", instance.pk),
+                history_url=self.inventory.url("history", instance.pk),
             ),
         )
 

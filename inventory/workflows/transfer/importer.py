@@ -4,12 +4,14 @@ back for a dry run or when any row is refused), with a report of every row's out
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from ... import history
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
 from ...models import RegisteredModel
@@ -215,6 +217,7 @@ class Importer:
         try:
             with transaction.atomic():
                 section.model._default_manager.bulk_create([item.instance for item in pending])
+                history.record_bulk(created=[item.instance for item in pending])
         except IntegrityError:
             for item in pending:
                 item.instance.pk = None
@@ -242,6 +245,7 @@ class Importer:
                     names = {meta.get_field(key).name for key in changed}
                     names.update(stamp.name for stamp in stamped)
                     section.model._default_manager.bulk_update(instances, sorted(names))
+                history.record_bulk(updated=[(item.instance, None) for item in pending])
         except IntegrityError:
             for item in pending:
                 self.write(section, item, "updated")
@@ -357,7 +361,9 @@ def import_document(
         "confirm_embedding_model_change", confirm_embedding_model_change
     )
     importer = Importer(confirm_embedding_model_change, progress)
-    with transaction.atomic():
+    # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
+    quiet = nullcontext() if apply else history.recording.suspended()
+    with history.operation(), quiet, history.atomic() if apply else transaction.atomic():
         importer.run(document)
         if importer.errors or not apply:
             transaction.set_rollback(True)

@@ -1,0 +1,108 @@
+"""Change records: what a write leaves behind, in its transaction, with its actor."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from inventory import history
+from inventory.models import ChangeRecord, Engine
+
+pytestmark = pytest.mark.django_db
+
+
+def records(**filters) -> list[ChangeRecord]:
+    return list(ChangeRecord.objects.filter(**filters).order_by("id"))
+
+
+def test_sdk_create_update_delete_are_recorded_as_shell(sdk):
+    row = sdk.models.engine_registry.create({"name": "e1", "provider": "ollama"})
+    sdk.models.engine_registry.update(row["id"], {"provider": "vllm", "status": "active"})
+    sdk.models.engine_registry.delete(row["id"])
+    created, updated, deleted = records(entity="engine_registry", object_id=row["id"])
+    assert [created.action, updated.action, deleted.action] == ["create", "update", "delete"]
+    assert {created.actor, updated.actor, deleted.actor} == {"shell"}
+    assert created.field_changes["name"] == {"before": None, "after": "e1"}
+    assert updated.field_changes == {
+        "provider": {"before": "ollama", "after": "vllm"},
+        "status": {"before": "uninstalled", "after": "active"},
+    }
+    assert deleted.snapshot["name"] == "e1" and deleted.snapshot["provider"] == "vllm"
+    assert len({created.operation, updated.operation, deleted.operation}) == 3
+
+
+def test_operation_groups_writes_and_names_the_actor(sdk):
+    with history.operation(actor="sync-job", source="shell") as operation:
+        sdk.models.engine_registry.create({"name": "a", "provider": "ollama"})
+        sdk.models.engine_registry.create({"name": "b", "provider": "ollama"})
+    rows = records(entity="engine_registry")
+    assert [row.actor for row in rows] == ["sync-job", "sync-job"]
+    assert {row.operation for row in rows} == {operation.id}
+
+
+def test_rolled_back_write_leaves_no_record(sdk):
+    with transaction.atomic():
+        sdk.models.engine_registry.create({"name": "gone", "provider": "ollama"})
+        transaction.set_rollback(True)
+    assert not Engine.objects.exists()
+    assert not ChangeRecord.objects.exists()
+
+
+def test_refused_write_leaves_no_record(sdk, engine):
+    before = ChangeRecord.objects.count()
+    with pytest.raises(sdk.ValidationError):
+        sdk.models.engine_registry.update(engine["id"], {"status": "nonsense"})
+    assert ChangeRecord.objects.count() == before
+
+
+def test_credentials_in_engine_config_are_masked(sdk):
+    row = sdk.models.engine_registry.create(
+        {
+            "name": "openai",
+            "provider": "openai",
+            "config": {"api_key": "sk-live-123", "base_url": "https://x", "auth": {"token": "t"}},
+        }
+    )
+    sdk.models.engine_registry.update(row["id"], {"config": {"api_key": "sk-live-456"}})
+    created, updated = records(object_id=row["id"], entity="engine_registry")
+    for record in (created, updated):
+        assert "sk-live" not in str(record.snapshot) + str(record.field_changes)
+    assert created.snapshot["config"]["base_url"] == "https://x"
+    assert created.snapshot["config"]["api_key"] == history.recording.MASK
+
+
+def test_deleting_a_catalog_row_records_the_rows_it_unlinks(sdk, engine, catalog_model):
+    model = sdk.models.model_registry.create(
+        {"name": "m", "engine_id": engine["id"], "available_model_id": catalog_model["id"]}
+    )
+    sdk.models.available_model_registry.delete(catalog_model["id"])
+    unlinked = records(entity="model_registry", object_id=model["id"], action="update")[-1]
+    assert unlinked.field_changes == {
+        "available_model_id": {"before": catalog_model["id"], "after": None}
+    }
+
+
+def test_management_command_is_the_actor(sdk, engine, catalog_model):
+    call_command("bind_model", str(engine["id"]), str(catalog_model["id"]), stdout=None)
+    record = records(entity="model_registry")[-1]
+    assert (record.actor, record.source, record.action) == (
+        "manage.py bind_model",
+        "command",
+        "create",
+    )
+    assert record.field_changes["status"]["after"] == "active"
+
+
+def test_a_name_marked_secret_later_leaves_history_too(sdk):
+    from inventory.models import SecretConfigKey
+
+    row = sdk.models.engine_registry.create(
+        {"name": "custom", "provider": "openai", "config": {"x_custom_auth": "hunter2"}}
+    )
+    sdk.models.engine_registry.update(row["id"], {"config": {"x_custom_auth": "hunter3"}})
+    assert "hunter" in str(list(ChangeRecord.objects.values("snapshot", "changes")))
+    SecretConfigKey.objects.create(name="x_custom_auth")
+    assert "hunter" not in str(list(ChangeRecord.objects.values("snapshot", "changes")))
+    feed = sdk.changes.since(None)["changes"]
+    assert feed[-1]["snapshot"]["config"] == {"x_custom_auth": history.recording.MASK}
