@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/schemathesis_all.py [--max-examples 100] [--seed 1]
 
-It migrates a throwaway SQLite database (or a fresh PostgreSQL database named by
+It collects the static files (as production does), migrates a throwaway SQLite database (or a fresh PostgreSQL database named by
 ``--database-url``; the tables are created there, so give it an empty database), loads the
 demo inventory, issues a superuser token, serves the site with gunicorn on a free local port
 and runs ``schemathesis run --checks all`` with every phase (examples, coverage, fuzzing and
@@ -147,6 +147,7 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
         }
         manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")  # as in production: error pages need it
         manage(env, "load_demo")
         manage(
             env,

@@ -168,6 +168,12 @@ def test_a_yaml_alias_bomb_is_refused_quickly(db, sdk, django_assert_max_num_que
     assert [row["action"] for row in report["rows"]] == ["created"]
 
 
+def test_a_repeated_entity_filter_of_the_change_feed_is_a_400(api):
+    response = api.get(V1 + "changes/", {"entity": ["null", "null"]})
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["entity"]
+
+
 def test_nan_in_a_request_body_is_a_json_400(api, ids):
     body = '{"name": "x", "provider": "ollama", "config": {}, "status": NaN}'
     response = api.post(V1 + "engine-registry/", body, content_type="application/json")
