@@ -3,10 +3,11 @@
 
     .venv/bin/python bench/schemathesis_all.py [--max-examples 100] [--seed 1]
 
-It collects the static files (as production does), migrates a throwaway SQLite database (or a fresh PostgreSQL database named by
-``--database-url``; the tables are created there, so give it an empty database), loads the
-demo inventory, issues a superuser token, serves the site with gunicorn on a free local port
-and runs ``schemathesis run --checks all`` with every phase (examples, coverage, fuzzing and
+It collects the static files (as production does), migrates a throwaway SQLite database (or
+a fresh PostgreSQL database named by ``--database-url``; the tables are created there, so
+give it an empty database), loads the demo inventory, issues a superuser token, serves the
+site with gunicorn on a free local port and runs ``schemathesis run --checks all`` with
+every phase (examples, coverage, fuzzing and
 stateful, whose links schemathesis infers from the schema). It prints the operations and
 cases tested, the failures by check, and the responses that were server errors or error
 bodies that are not JSON; the exit status is 1 when there are any.
