@@ -66,6 +66,7 @@ class Call:
     status: int  # 0: no HTTP answer (connection refused, timeout)
     json_error: bool = True  # an error status with a {"detail", "errors"} body
     retry_after: bool = False
+    finished: float = 0.0
 
 
 @dataclass
@@ -244,7 +245,7 @@ class Client(threading.Thread):
         try:
             response = self.session.request(method, self.base + path, timeout=15, **kwargs)
         except requests.RequestException:
-            self.tally.add(Call(kind, started, 0, json_error=False))
+            self.tally.add(Call(kind, started, 0, json_error=False, finished=time.monotonic()))
             return None
         error = response.status_code >= 400
         self.tally.add(
@@ -254,6 +255,7 @@ class Client(threading.Thread):
                 response.status_code,
                 json_error=is_json_error(response) if error else True,
                 retry_after=bool(response.headers.get("Retry-After")),
+                finished=time.monotonic(),
             )
         )
         return response
@@ -384,6 +386,12 @@ def report(
     line("by status", dict(sorted(by_status.items())))
 
     window = (0.0, 0.0)
+
+    def in_outage(call: Call) -> bool:
+        """The call overlaps the outage: in flight when the restart began, or started
+        before the first success after it."""
+        return call.started < window[1] and call.finished >= window[0]
+
     if restart is not None:
         recovered = next(
             (
@@ -395,7 +403,7 @@ def report(
         )
         end = recovered if recovered is not None else float("inf")
         window = (restart.started, end)
-        during = [c for c in calls if window[0] <= c.started < window[1]]
+        during = [c for c in calls if in_outage(c)]
         unavailable = [c for c in during if c.status == 503]
         bad_during = [
             c
@@ -418,7 +426,7 @@ def report(
         after_ok = sum(1 for c in after if 200 <= c.status < 300)
         line("calls after recovery (2xx)", f"{len(after)} ({after_ok})")
 
-    outside = [c for c in calls if not window[0] <= c.started < window[1]]
+    outside = [c for c in calls if not in_outage(c)]
     server_errors = [c for c in outside if c.status >= 500 or c.status == 0]
     non_json = [c for c in calls if c.status >= 400 and not c.json_error]
     line("5xx (or no answer) outside outage", len(server_errors))

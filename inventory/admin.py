@@ -16,11 +16,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 
 from . import capabilities as caps
-from . import extra_config
+from . import (
+    extra_config,
+    vocabulary_admin,  # noqa: F401  (registers the vocabulary admin)
+)
+from .admin_bulk import admin_delete_impact, bulk_edit, run_bulk
 from .admin_lists import DeclaredListAdmin, change_url, changelist_url
 from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
 from .api.admin import ApiTokenAdmin
 from .declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
+from .forms import over_capacity_field
 from .history.admin import ChangeRecordAdmin
 from .models import (
     ApiToken,
@@ -50,15 +55,13 @@ class CapabilityHelp:
         if "capabilities" in self.fields:
             self.fields[
                 "capabilities"
-            ].help_text = (
-                f"Comma-separated, from: {', '.join(caps.CAPABILITIES)} (aliases accepted)."
-            )
+            ].help_text = f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
         if "extra_config" in self.fields:
             if self.instance.pk:
                 tokens = caps.parse_stored(self.instance.capabilities)
                 scope = f"this model's capabilities ({', '.join(tokens) or 'none'})"
             else:
-                tokens, scope = list(caps.CAPABILITIES), "a model with every capability"
+                tokens, scope = caps.known(), "a model with every capability"
             self.fields["extra_config"].help_text = format_html(
                 "A JSON object; its rules depend on the capabilities. "
                 "<details><summary>JSON Schema for {}</summary>{}</details>",
@@ -72,34 +75,36 @@ class CatalogModelForm(CapabilityHelp, RegistryAdminForm):
 
 
 class RegisteredModelForm(CapabilityHelp, ConfirmEmbeddingChangeForm):
-    pass
+    allow_over_capacity = over_capacity_field()
 
 
 class InventoryAdmin(DeclaredListAdmin, ValidatedAdmin):
-    """A declared changelist with validated writes.
+    """A declared changelist with validated writes; its actions run as bulk operations (one
+    transaction, every row validated, refusals reported by row)."""
 
-    Admins that list ``activate``/``deactivate`` in ``actions`` set ``inactive_status``: the
-    status an active row returns to when deactivated.
-    """
-
-    inactive_status: str = ""
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if self.has_change_permission(request):
+            actions["bulk_edit"] = (bulk_edit, "bulk_edit", bulk_edit.short_description)
+        return actions
 
     @admin.action(description="Activate selected %(verbose_name_plural)s", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
         active = self.model.Status.ACTIVE  # type: ignore[attr-defined]
-        self.update_rows(request, queryset, {"status": active}, "Activated")
+        run_bulk(self, request, queryset, "update", {"status": active}, "Activated")
 
     @admin.action(
         description="Deactivate selected active %(verbose_name_plural)s", permissions=["change"]
     )
     def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.update_rows(
-            request,
-            queryset,
-            {"status": self.inactive_status},
-            "Deactivated",
-            only={"status": self.model.Status.ACTIVE},  # type: ignore[attr-defined]
-        )
+        run_bulk(self, request, queryset, "deactivate", None, "Deactivated")
+
+    def render_delete_form(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+        """The delete confirmation, with what the delete would refuse, unlink or leave stale."""
+        obj = context.get("object")
+        if obj is not None:
+            context["impact"] = admin_delete_impact(self.admin_site.name, self.declaration, obj)
+        return super().render_delete_form(request, context)
 
     def related_list_link(
         self, model: type[models.Model], count: int, noun: str, **filters: Any
@@ -117,7 +122,6 @@ class EngineAdmin(InventoryAdmin):
     declaration = ENGINES
     readonly_fields = ("registered_models", *TIMESTAMPS)
     actions = ("activate", "deactivate")
-    inactive_status = Engine.Status.INSTALLED
 
     @admin.display(description="Registered models")
     def registered_models(self, obj: Engine) -> str:
@@ -146,7 +150,6 @@ class RegisteredModelAdmin(InventoryAdmin):
     autocomplete_fields = ("engine", "available_model")
     readonly_fields = ("runtime_methods", *TIMESTAMPS)
     actions = ("activate", "deactivate", "mark_downloaded", "mark_not_downloaded", prune_stale_rows)
-    inactive_status = RegisteredModel.Status.AVAILABLE
 
     @admin.display(description="Runtime methods")
     def runtime_methods(self, obj: RegisteredModel) -> str:
@@ -154,11 +157,12 @@ class RegisteredModelAdmin(InventoryAdmin):
 
     @admin.action(description="Mark selected models downloaded", permissions=["change"])
     def mark_downloaded(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.update_rows(request, queryset, {"is_downloaded": True}, "Marked downloaded:")
+        run_bulk(self, request, queryset, "update", {"is_downloaded": True}, "Marked downloaded:")
 
     @admin.action(description="Mark selected models not downloaded", permissions=["change"])
     def mark_not_downloaded(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.update_rows(request, queryset, {"is_downloaded": False}, "Marked not downloaded:")
+        changes = {"is_downloaded": False}
+        run_bulk(self, request, queryset, "update", changes, "Marked not downloaded:")
 
 
 class KnowledgeSettingsForm(ConfirmEmbeddingChangeForm):

@@ -153,7 +153,7 @@ class DeclaredListFilter(admin.SimpleListFilter):
 
 class ChoiceListFilter(DeclaredListFilter):
     def options(self) -> Iterator[tuple[str, str]]:
-        labels = dict(self.declaration.model._meta.get_field(self.item.source).flatchoices)
+        labels = dict(self.declaration.model_field(self.item).flatchoices)
         for option in self.item.options or ():
             if option:
                 yield option, str(labels.get(option, option))
@@ -196,7 +196,7 @@ class CapabilityListFilter(DeclaredListFilter):
     """The vocabulary; choosing several capabilities narrows to rows that have them all."""
 
     def options(self) -> Iterator[tuple[str, str]]:
-        for capability in caps.CAPABILITIES:
+        for capability in caps.known():
             yield capability, capability
 
     def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:

@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.utils import model_ngettext
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models, router
 from django.db.models import ProtectedError, QuerySet, RestrictedError
@@ -244,41 +243,6 @@ class ValidatedAdmin(HistoryAdminMixin, admin.ModelAdmin):
         for messages_ in error.errors.values():
             for message in messages_:
                 self.message_user(request, message, messages.ERROR)
-
-    # actions
-
-    def update_rows(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet,
-        payload: dict[str, Any],
-        done: str,
-        only: dict[str, Any] | None = None,
-    ) -> None:
-        """Apply ``payload`` to each selected row through the core's update, in one
-        transaction; rows already matching (or outside ``only``) are left alone, and a row
-        the validation refuses is reported and keeps its values."""
-        service = next(item for item in services.SERVICES.values() if item.model is self.model)
-        targets = queryset.exclude(**payload).filter(**(only or {})).order_by("pk")
-        changed = 0
-        refused: list[str] = []
-        total = queryset.count()
-        with history.atomic():
-            for obj in targets:
-                try:
-                    service.update_instance(obj.pk, payload)
-                except RegistryValidationError as error:
-                    reasons = "; ".join(m for ms in error.errors.values() for m in ms)
-                    refused.append(f"{obj}: {reasons}")
-                else:
-                    changed += 1
-        noun = model_ngettext(self.opts, changed)
-        self.message_user(request, f"{done} {changed} {noun}.", messages.SUCCESS)
-        unchanged = total - changed - len(refused)
-        if unchanged:
-            self.message_user(request, f"{unchanged} left unchanged.", messages.INFO)
-        for message in refused:
-            self.message_user(request, f"Refused {message}", messages.ERROR)
 
 
 def _json_display(field: models.JSONField) -> Any:

@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_built_ins(sender: AppConfig, **kwargs: object) -> None:
+    from .models.vocabulary import sync_built_ins
+
+    sync_built_ins()
 
 
 class InventoryConfig(AppConfig):
@@ -9,6 +16,10 @@ class InventoryConfig(AppConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
         from .history import commands, recording
+        from .models.vocabulary import DatabaseResolver
+        from .vocabularies import install_resolver
 
         recording.connect()
         commands.install()
+        install_resolver(DatabaseResolver())
+        post_migrate.connect(_sync_built_ins, sender=self)

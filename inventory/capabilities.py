@@ -7,45 +7,16 @@ applies aliases, drops empties and de-duplicates keeping the first occurrence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from typing import Any
 
-CAPABILITIES: tuple[str, ...] = (
-    "chat",
-    "tool_calling",
-    "reasoning",
-    "image_to_text",
-    "embedding",
-    "reranking",
-    "classification",
-    "token_extraction",
-    "triples_extractor",
-    "tts",
-    "stt",
-    "detection",
-    "audio",
-    "offline",
-    "cpu_friendly",
-    "high_throughput",
-)
+from .vocabularies import CAPABILITY, FEATURE, Resolver, UnknownTermError, spell
+from .vocabularies import split_tokens as _split
 
-ALIASES: dict[str, str] = {
-    "completion": "chat",
-    "embed": "embedding",
-    "embeddings": "embedding",
-    "rerank": "reranking",
-    "ranking": "reranking",
-    "classify": "classification",
-    "ner": "token_extraction",
-    "extract_tokens": "token_extraction",
-    "triples": "triples_extractor",
-    "triple_extraction": "triples_extractor",
-    "kg": "triples_extractor",
-    "knowledge_graph": "triples_extractor",
-    "transcription": "stt",
-    "speech_synthesis": "tts",
-    "object_detection": "detection",
-    "vision": "image_to_text",
-}
+CAPABILITIES: tuple[str, ...] = CAPABILITY.built_in
+"""The built-in capabilities, in their fixed order (administrators may add more as data)."""
+
+ALIASES: dict[str, str] = dict(CAPABILITY.aliases)
 
 RUNTIME_METHODS: dict[str, tuple[str, ...]] = {
     "chat": ("generate_completion", "generate_stream"),
@@ -61,70 +32,67 @@ RUNTIME_METHODS: dict[str, tuple[str, ...]] = {
 
 LLM_CAPABILITIES = frozenset({"chat", "reasoning"})
 
-
-def list_expected(name: str = "capabilities") -> str:
-    """The one wording for a list field given something other than CSV text or strings."""
-    return f"{name} must be a comma-separated string or a list of strings"
+#: A capability outside the live vocabulary; the message lists the vocabulary.
+UnknownCapabilityError = UnknownTermError
 
 
-class UnknownCapabilityError(ValueError):
-    """Raised for a capability outside the vocabulary; the message lists the vocabulary."""
-
-    def __init__(self, unknown: list[str]):
-        self.unknown = unknown
-        names = ", ".join(repr(name) for name in unknown)
-        noun = "capability" if len(unknown) == 1 else "capabilities"
-        super().__init__(f"unknown {noun} {names}; known capabilities: {', '.join(CAPABILITIES)}")
+def known() -> list[str]:
+    """The live capability vocabulary: the built-ins, then the ones administrators added."""
+    return CAPABILITY.known()
 
 
 def canonical_token(token: str) -> str:
-    """One token in canonical spelling (aliases applied); may be empty or unknown."""
-    cleaned = "_".join(token.strip().lower().replace("-", " ").split())
+    """One token in canonical spelling (built-in aliases applied); may be empty or unknown."""
+    cleaned = spell(token)
     return ALIASES.get(cleaned, cleaned)
 
 
 def split_tokens(value: str | Iterable[str] | None, name: str = "capabilities") -> list[str]:
     """Split a CSV string or a list into raw tokens (list items may hold commas too); anything
     else (an object, a number, a list holding non-strings) is a ``TypeError`` naming ``name``."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return value.split(",")
-    if isinstance(value, Mapping | bytes) or not isinstance(value, Iterable):
-        raise TypeError(list_expected(name))
-    tokens: list[str] = []
-    for item in value:
-        if not isinstance(item, str):
-            raise TypeError(list_expected(name))
-        tokens.extend(item.split(","))
-    return tokens
+    return _split(value, name)
 
 
-def normalize_list(value: str | Iterable[str] | None) -> list[str]:
+def normalize_list(
+    value: str | Iterable[str] | None, resolver: Resolver | None = None
+) -> list[str]:
     """Canonical capability names, in input order, without duplicates.
 
-    Raises ``UnknownCapabilityError`` naming every token outside the vocabulary.
+    Raises ``UnknownCapabilityError`` naming every token outside the live vocabulary; a
+    token that is an extended capability (a feature) is named as such.
     """
-    result: list[str] = []
-    unknown: list[str] = []
-    for raw in split_tokens(value):
-        token = canonical_token(raw)
-        if not token:
-            continue
-        if token not in CAPABILITIES:
-            if raw.strip() not in unknown:
-                unknown.append(raw.strip())
-            continue
-        if token not in result:
-            result.append(token)
-    if unknown:
-        raise UnknownCapabilityError(unknown)
-    return result
+    try:
+        return CAPABILITY.normalize_list(value, resolver)
+    except UnknownTermError as error:
+        features = FEATURE.resolve([spell(token) for token in error.unknown], resolver)
+        if not features:
+            raise
+        names = list(dict.fromkeys(features.values()))
+        what = "is an extended capability" if len(names) == 1 else "are extended capabilities"
+        hint = f"; {', '.join(repr(name) for name in names)} {what} (extended_capabilities)"
+        raise CAPABILITY.refuse(error.unknown, resolver, hint) from None
 
 
-def normalize(value: str | Iterable[str] | None) -> str:
+def route(capabilities: Any, extended: Any) -> tuple[Any, Any]:
+    """Capabilities and extended capabilities with each token moved to the list of its own
+    vocabulary: a feature named among capabilities goes to extended capabilities, a task
+    named among extended capabilities to capabilities. A list holding a token of neither
+    vocabulary is returned as given, for its field to refuse."""
+    try:
+        tasks, features = CAPABILITY.sort(capabilities, FEATURE)
+        more_features, more_tasks = FEATURE.sort(extended, CAPABILITY)
+    except (UnknownTermError, TypeError):
+        return capabilities, extended
+    if not features and not more_tasks:
+        return capabilities, extended
+    merged_tasks = list(dict.fromkeys([*tasks, *more_tasks]))
+    merged_features = list(dict.fromkeys([*more_features, *features]))
+    return ",".join(merged_tasks), ",".join(merged_features)
+
+
+def normalize(value: str | Iterable[str] | None, resolver: Resolver | None = None) -> str:
     """The stored CSV form: ``"a,b,c"`` without spaces, or ``""``."""
-    return ",".join(normalize_list(value))
+    return ",".join(normalize_list(value, resolver))
 
 
 def parse_stored(csv: str | None) -> list[str]:
@@ -138,19 +106,26 @@ def runtime_methods(capabilities: str | Iterable[str] | None) -> list[str]:
         parse_stored(capabilities) if isinstance(capabilities, str) else capabilities or []
     )
     methods: list[str] = []
-    for capability in CAPABILITIES:
+    for capability, names in RUNTIME_METHODS.items():
         if capability in present:
-            methods.extend(RUNTIME_METHODS.get(capability, ()))
+            methods.extend(names)
     return methods
 
 
 def describe() -> dict:
-    """The vocabulary as published by the SDK and the API."""
+    """The live vocabulary as published by the SDK and the API: capabilities (built-in, then
+    added), their aliases, runtime methods, ``extra_config`` schemas, and the other governed
+    vocabularies (extended capabilities, formats, providers) with their aliases."""
     from .extra_config import schemas_by_capability
+    from .vocabularies import KINDS
 
+    vocabularies = {key: kind.describe() for key, kind in KINDS.items()}
+    capabilities = vocabularies["capability"]
     return {
-        "capabilities": list(CAPABILITIES),
-        "aliases": dict(ALIASES),
+        "capabilities": capabilities["terms"],
+        "built_in": list(CAPABILITIES),
+        "aliases": capabilities["aliases"],
         "runtime_methods": {name: list(methods) for name, methods in RUNTIME_METHODS.items()},
-        "extra_config_schemas": schemas_by_capability(),
+        "extra_config_schemas": schemas_by_capability(capabilities["terms"]),
+        "vocabularies": vocabularies,
     }

@@ -29,8 +29,9 @@ import requests
 
 from .client_history import Changes, knowledge_history, row_history
 from .errors import RegistryProtectedError, RegistryValidationError
+from .selection import Selection
 from .values import parse_id, parse_int
-from .vocabulary import CapabilityVocabulary
+from .vocabulary import CapabilityVocabulary, DescribedResolver
 
 API_PREFIX = "api/v1/"
 DEFAULT_PAGE_SIZE = 25
@@ -135,6 +136,7 @@ class RegistryClient:
         self.models = Models(self)
         self.knowledge = Knowledge(self)
         self.capabilities = Capabilities(self)
+        self.vocabulary = Vocabulary(self)
         self.workflows = Workflows(self)
         self.changes = Changes(self)
 
@@ -317,6 +319,41 @@ class ModelResource:
         )
         return response.status_code != 404
 
+    def bulk(
+        self,
+        action: str = "update",
+        ids: Any = None,
+        filters: Mapping[str, Any] | None = None,
+        changes: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """As the SDK's ``bulk``: the per-row report; a refused operation raises
+        ``RegistryValidationError`` with ``.report``."""
+        body: dict[str, Any] = {"action": action, "dry_run": dry_run, **options}
+        if ids is not None:
+            body["ids"] = list(ids) if not isinstance(ids, str | list) else ids
+        if filters is not None:
+            body["filters"] = dict(filters) if isinstance(filters, Mapping) else filters
+        if changes is not None:
+            body["changes"] = dict(changes) if isinstance(changes, Mapping) else changes
+        try:
+            return self.client.request("POST", self.path + "bulk/", json=body).json()
+        except RegistryValidationError as error:
+            report = _json_body(getattr(error, "response", None)).get("report")
+            if isinstance(report, dict):
+                error.report = report  # type: ignore[attr-defined]
+            raise
+
+    def select(self, ids: Any = None, filters: Mapping[str, Any] | None = None) -> Selection:
+        """Rows to operate on: ``select(filters={"engine_id": 3}).move_to_engine(7)``."""
+        return Selection(self.bulk, ids, filters)
+
+    def delete_impact(self, row_id: Any) -> dict[str, Any] | None:
+        """What deleting the row would refuse, unlink or leave stale; ``None`` when missing."""
+        response = self.client.request("GET", self.path + self._row_path(row_id) + "delete-impact/")
+        return None if response.status_code == 404 else response.json()
+
     def history(self, row_id: Any, limit: Any = 100) -> list[dict[str, Any]]:
         """The row's newest changes (up to ``limit``), newest first, also once deleted."""
         return row_history(self.client, self.path, row_id, limit)
@@ -390,9 +427,43 @@ class Capabilities(CapabilityVocabulary):
 
     def __init__(self, client: RegistryClient):
         self.client = client
+        self.resolver = DescribedResolver(self.describe)
 
     def describe(self) -> dict[str, Any]:
         return self.client.request("GET", "capabilities/").json()
+
+
+class Vocabulary:
+    """``client.vocabulary``: ``module_sdk.vocabulary`` over HTTP."""
+
+    def __init__(self, client: RegistryClient):
+        self.client = client
+
+    def _list(self, what: str, kind: str | None) -> list[dict[str, Any]]:
+        params = {"kind": kind} if kind is not None else None
+        return self.client.request("GET", f"vocabulary/{what}/", params=params).json()
+
+    def _remove(self, what: str, kind: Any, name: Any) -> bool:
+        path = f"vocabulary/{what}/{quote(str(kind), safe='')}/{quote(str(name), safe='')}/"
+        return self.client.request("DELETE", path).status_code != 404
+
+    def terms(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return self._list("terms", kind)
+
+    def aliases(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return self._list("aliases", kind)
+
+    def add_term(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return self.client.request("POST", "vocabulary/terms/", json=payload).json()
+
+    def remove_term(self, kind: str, name: str) -> bool:
+        return self._remove("terms", kind, name)
+
+    def add_alias(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return self.client.request("POST", "vocabulary/aliases/", json=payload).json()
+
+    def remove_alias(self, kind: str, alias: str) -> bool:
+        return self._remove("aliases", kind, alias)
 
 
 class Workflows:
@@ -415,20 +486,29 @@ class Workflows:
         available_model_id: Any,
         extra_config: Mapping[str, Any] | None = None,
         confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
+        name: str | None = None,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {"engine_id": engine_id, "available_model_id": available_model_id}
         if extra_config is not None:
             payload["extra_config"] = extra_config
         if confirm_embedding_model_change:
             payload[CONFIRM] = True
+        if allow_over_capacity:
+            payload["allow_over_capacity"] = True
+        if name is not None:
+            payload["name"] = name
         return self._post("model-registry/bind/", payload).json()
 
     @staticmethod
     def _model_path(model_id: Any, action: str) -> str:
         return f"model-registry/{quote(_id_text('id', model_id), safe='')}/{action}/"
 
-    def deactivate(self, model_id: Any) -> dict[str, Any] | None:
-        response = self._post(self._model_path(model_id, "deactivate"), {})
+    def deactivate(
+        self, model_id: Any, confirm_embedding_model_change: bool = False
+    ) -> dict[str, Any] | None:
+        payload = {CONFIRM: True} if confirm_embedding_model_change else {}
+        response = self._post(self._model_path(model_id, "deactivate"), payload)
         return None if response.status_code == 404 else response.json()
 
     def _found(self, response: requests.Response) -> dict[str, Any]:
@@ -441,7 +521,11 @@ class Workflows:
         return self._found(self.client.request("GET", path))
 
     def apply_reconcile(
-        self, model_id: Any, fields: Any = None, confirm_embedding_model_change: bool = False
+        self,
+        model_id: Any,
+        fields: Any = None,
+        confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {}
         if fields is not None:
@@ -450,6 +534,8 @@ class Workflows:
             payload["fields"] = list(fields) if is_set else fields
         if confirm_embedding_model_change:
             payload[CONFIRM] = True
+        if allow_over_capacity:
+            payload["allow_over_capacity"] = True
         return self._found(self._post(self._model_path(model_id, "reconcile"), payload))
 
     def find_stale(self, engine_id: Any = None) -> dict[str, Any]:
@@ -477,8 +563,11 @@ class Workflows:
         format: str = "json",
         apply: bool = False,
         confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
     ) -> dict[str, Any]:
         options = {"format": format, "apply": apply, CONFIRM: confirm_embedding_model_change}
+        if allow_over_capacity:
+            options["allow_over_capacity"] = True
         try:
             if isinstance(text, bytes):
                 # Sent as an upload, as read: the server decodes it (and refuses a file that is

@@ -12,16 +12,20 @@ from typing import Any
 from django.db.models import TextChoices
 
 from . import capabilities as caps
+from . import capacity, row_warnings
 from .listing import (
     BoolFilter,
     CapabilitiesFilter,
+    CaseInsensitiveExactFilter,
     ChoiceFilter,
-    ExactTextFilter,
     Field,
     IdFilter,
     ListDeclaration,
     SearchFilter,
     TextFilter,
+    VocabularyChoiceFilter,
+    VocabularyOptions,
+    VocabularyTextFilter,
     as_flag,
     iso_datetime,
 )
@@ -47,6 +51,35 @@ def _timestamps() -> tuple[Field, ...]:
     )
 
 
+def _derived(name: str, type_: str, label: str, key: str) -> Field:
+    """A read-only value taken from the declaration's row context."""
+    return Field(
+        name,
+        type_,
+        label,
+        attr=None,
+        writable=False,
+        column=False,
+        sortable=False,
+        derive=lambda values: values[key],
+    )
+
+
+def _over_capacity(label: str, engine_attr: str, derive: Any) -> Field:
+    """Whether the row's engine is over capacity: a read-only value and a filter."""
+    return Field(
+        "over_capacity",
+        "boolean",
+        label,
+        attr=None,
+        filter=capacity.OverCapacityFilter(engine_attr),
+        writable=False,
+        column=False,
+        sortable=False,
+        derive=derive,
+    )
+
+
 def _id() -> Field:
     return Field("id", "integer", "ID", filter=IdFilter(), writable=False)
 
@@ -66,23 +99,37 @@ CAPABILITIES_FIELD = Field(
     "capabilities",
     "Capabilities",
     filter=CapabilitiesFilter(),
-    options=caps.CAPABILITIES,
+    options=VocabularyOptions("capability"),
     sortable=False,
 )
+
+
+def _provider(name: str, label: str) -> Field:
+    """A provider column: exact match on the provider vocabulary (aliases accepted)."""
+    return Field(name, "string", label, filter=VocabularyTextFilter(vocabulary="provider"))
+
 
 ENGINES = ListDeclaration(
     model=Engine,
     fields=(
         _id(),
         Field("name", "string", "Name", filter=TextFilter()),
-        Field("provider", "string", "Provider", filter=ExactTextFilter()),
+        _provider("provider", "Provider"),
         Field("config", "json", "Config", column=False, sortable=False, serialize=mask_row),
         _status(Engine.Status),
         Field("supported", "boolean", "Supported", filter=BoolFilter()),
+        Field("vram_total_mb", "integer", "VRAM total (MB)"),
+        Field("ram_total_mb", "integer", "RAM total (MB)"),
+        _derived(
+            "vram_used_mb", "integer", "VRAM needed by active models (MB)", "ctx_vram_used_mb"
+        ),
+        _derived("ram_used_mb", "integer", "RAM needed by active models (MB)", "ctx_ram_used_mb"),
+        _over_capacity("Over capacity", "pk", capacity.engine_over_capacity),
         *_timestamps(),
     ),
     search=SearchFilter(("name", "provider")),
     search_label="Search names and providers",
+    context=capacity.engine_context,
 )
 
 AVAILABLE_MODELS = ListDeclaration(
@@ -93,8 +140,15 @@ AVAILABLE_MODELS = ListDeclaration(
         Field("label", "string", "Label", filter=TextFilter()),
         Field("catalog_model_id", "string", "Catalog id", column=False),
         _choice("source_kind", "Source", AvailableModel.SourceKind),
-        Field("provider_hint", "string", "Provider hint", filter=ExactTextFilter()),
-        _choice("format", "Format", AvailableModel.Format),
+        _provider("provider_hint", "Provider hint"),
+        Field(
+            "format",
+            "choice",
+            "Format",
+            filter=VocabularyChoiceFilter((), vocabulary="format"),
+            options=VocabularyOptions("format", blank=True),
+        ),
+        Field("quantization", "string", "Quantization", filter=CaseInsensitiveExactFilter()),
         Field("family", "string", "Family", filter=TextFilter()),
         Field("summary", "text", "Summary", column=False, sortable=False),
         Field("storage_ref", "string", "Storage ref", column=False),
@@ -144,10 +198,33 @@ REGISTERED_MODELS = ListDeclaration(
             sortable=False,
             derive=_runtime_methods,
         ),
+        Field(
+            "engine_status",
+            "choice",
+            "Engine status",
+            attr="engine__status",
+            filter=ChoiceFilter(tuple(Engine.Status.values)),
+            options=tuple(Engine.Status.values),
+            writable=False,
+            column=False,
+            sortable=False,
+        ),
+        _over_capacity("Engine over capacity", "engine_id", row_warnings.engine_over_capacity),
+        Field(
+            "warnings",
+            "list",
+            "Warnings",
+            attr=None,
+            writable=False,
+            column=False,
+            sortable=False,
+            derive=row_warnings.warnings,
+        ),
         *_timestamps(),
     ),
     search=SearchFilter(("name", "model_path")),
     search_label="Search names and paths",
+    context=row_warnings.context,
 )
 
 DECLARATIONS: dict[str, ListDeclaration] = {

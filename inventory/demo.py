@@ -95,6 +95,7 @@ def _catalog(
         "source_kind": source,
         "provider_hint": hint,
         "version": version,
+        "quantization": version if fmt == "gguf" else "",  # GGUF versions name the quant
         "summary": summary,
         "remote_url": f"https://huggingface.co/{repo}" if source == "huggingface" else "",
         "storage_ref": f"models/{repo.split('/')[-1].lower()}"

@@ -4,9 +4,10 @@ One declaration (``DIM`` and ``DEFAULT_KEYS``) drives both the validator used by
 and the JSON Schema published to forms, the API and the SDK.
 
 * ``extra_config.dim``: a positive JSON integer, only on models with ``embedding``.
-* ``extra_config.defaults``: LLM parser and generation defaults, non-empty only on models
-  with ``chat`` or ``reasoning``; known keys are range-checked, a misspelt key is an error,
-  engine-specific knobs go under ``defaults.extra``.
+* ``extra_config.defaults``: LLM parser and generation defaults, only on models with
+  ``chat`` or ``reasoning`` (any model may state its ``context_length``); known keys are
+  range-checked, a misspelt key is an error, engine-specific knobs go under
+  ``defaults.extra``.
 """
 
 from __future__ import annotations
@@ -108,6 +109,10 @@ DEFAULT_KEYS: dict[str, Rule] = {
 }
 
 
+#: Defaults that describe the model itself rather than generation: allowed on any model.
+ANY_MODEL_KEYS: tuple[str, ...] = ("context_length",)
+
+
 def validate(extra_config: Any, capabilities: Iterable[str]) -> list[str]:
     """All rule violations of ``extra_config`` for a model with these capabilities."""
     if not isinstance(extra_config, dict):
@@ -129,10 +134,11 @@ def validate(extra_config: Any, capabilities: Iterable[str]) -> list[str]:
 def _validate_defaults(defaults: Any, present: set[str]) -> list[str]:
     if not isinstance(defaults, dict):
         return ["extra_config.defaults must be a JSON object"]
-    if defaults and not (present & LLM_CAPABILITIES):
+    if set(defaults) - set(ANY_MODEL_KEYS) and not (present & LLM_CAPABILITIES):
         return [
             "extra_config.defaults (LLM generation defaults) is only allowed on models "
-            "with the chat or reasoning capability"
+            "with the chat or reasoning capability (other models may set only "
+            f"{', '.join(ANY_MODEL_KEYS)})"
         ]
     errors: list[str] = []
     for key, value in defaults.items():
@@ -154,11 +160,11 @@ def valid_dim(extra_config: Any) -> int | None:
     return None
 
 
-def _defaults_schema() -> dict:
+def _defaults_schema(keys: Iterable[str] = DEFAULT_KEYS) -> dict:
     return {
         "type": "object",
         "description": "LLM parser and generation defaults.",
-        "properties": {key: rule.json_schema() for key, rule in DEFAULT_KEYS.items()},
+        "properties": {key: DEFAULT_KEYS[key].json_schema() for key in keys},
         "additionalProperties": False,
     }
 
@@ -175,9 +181,9 @@ def schema_for(capabilities: Iterable[str]) -> dict:
         properties["defaults"] = _defaults_schema()
     else:
         properties["defaults"] = {
-            "type": "object",
-            "maxProperties": 0,
-            "description": "LLM defaults are only allowed on models with chat or reasoning.",
+            **_defaults_schema(ANY_MODEL_KEYS),
+            "description": "LLM defaults are only allowed on models with chat or reasoning; "
+            f"other models may set only {', '.join(ANY_MODEL_KEYS)}.",
         }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -187,6 +193,6 @@ def schema_for(capabilities: Iterable[str]) -> dict:
     }
 
 
-def schemas_by_capability() -> dict[str, dict]:
+def schemas_by_capability(capabilities: Iterable[str] = CAPABILITIES) -> dict[str, dict]:
     """The ``extra_config`` JSON Schema for each capability of the vocabulary."""
-    return {capability: schema_for([capability]) for capability in CAPABILITIES}
+    return {capability: schema_for([capability]) for capability in capabilities}

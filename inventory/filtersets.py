@@ -99,7 +99,7 @@ class DeclaredFilter(django_filters.Filter):
         self.key = key
         self.kind = kind
         self.attr = attr
-        self.options = tuple(options or ())
+        self.options = options or ()  # a live vocabulary is read when the form is built
 
     @property
     def field(self) -> forms.Field:

@@ -28,6 +28,8 @@ from .models.secret_config import SecretConfigField
 
 #: The flag a model reads to accept a change of the knowledge embedding model.
 CONFIRM_FIELD = "confirm_embedding_model_change"
+#: The flag a registered model reads to go beyond its engine's capacity.
+OVER_CAPACITY_FIELD = "allow_over_capacity"
 
 
 class PrettyJSONField(forms.JSONField):
@@ -125,6 +127,15 @@ def confirm_field() -> forms.BooleanField:
     )
 
 
+def over_capacity_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False,
+        label="Allow going beyond the engine's capacity",
+        help_text="Needed to activate, move or grow an active model when the engine's active "
+        "models would then need more VRAM or RAM than the engine declares.",
+    )
+
+
 class ModelDecidesForm(forms.ModelForm):
     """A ModelForm whose only validation is the model's ``full_clean()``.
 
@@ -160,8 +171,9 @@ class ModelDecidesForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if CONFIRM_FIELD in self.fields:
-            setattr(self.instance, CONFIRM_FIELD, bool(cleaned.get(CONFIRM_FIELD)))
+        for name in (CONFIRM_FIELD, OVER_CAPACITY_FIELD):
+            if name in self.fields:
+                setattr(self.instance, name, bool(cleaned.get(name)))
         return cleaned
 
     def _get_validation_exclusions(self) -> set[str]:

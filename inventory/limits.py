@@ -24,6 +24,9 @@ from .models.fields import json_max_bytes
 BYTES_PER_CHARACTER = 6
 #: A number, a boolean, ``null`` or an ISO timestamp with its quotes.
 SCALAR_BYTES = 40
+#: A derived list of sentences (a registered row's ``warnings``): at most a few sentences
+#: quoting at most three names, each character of a name at most 11 bytes once escaped.
+DERIVED_LIST_BYTES = 16 * 1024
 #: What a page of any entity's list stays under, at the largest page size.
 LIST_PAGE_BOUND_BYTES = 24 * 1024 * 1024
 
@@ -41,8 +44,8 @@ def field_limits(declaration: ListDeclaration) -> list[Limit]:
     entity = declaration.model._meta.db_table
     limits: list[Limit] = []
     for item in declaration.fields:
-        if item.source is None:
-            continue
+        if item.source is None or "__" in item.source:
+            continue  # derived, or stored on another entity (with its own limits)
         field = declaration.model._meta.get_field(item.source)
         if isinstance(field, models.JSONField):
             limit = json_max_bytes(field)
@@ -61,8 +64,12 @@ def worst_row_bytes(declaration: ListDeclaration) -> int:
     for item in declaration.fields:
         total += len(json.dumps(item.name)) + 2  # "key": and the comma
         limit = limits.get(item.name)
-        if item.source is None:  # derived from capabilities: at most every runtime method
+        if item.name == "runtime_methods":  # derived from capabilities: at most every method
             total += len(json.dumps(caps.runtime_methods(caps.CAPABILITIES)))
+        elif item.source is None:
+            total += DERIVED_LIST_BYTES if item.type == "list" else SCALAR_BYTES
+        elif "__" in item.source:
+            total += _related_bytes(declaration.model, item.source)
         elif limit is None:
             total += SCALAR_BYTES
         elif limit.unit == "characters":
@@ -70,6 +77,17 @@ def worst_row_bytes(declaration: ListDeclaration) -> int:
         else:
             total += limit.limit
     return total
+
+
+def _related_bytes(model: type[models.Model], path: str) -> int:
+    """The most bytes of a value read through a relation (``engine__status``)."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    field = model._meta.get_field(name)
+    if isinstance(field, models.CharField | models.TextField) and field.max_length:
+        return 2 + BYTES_PER_CHARACTER * field.max_length
+    return SCALAR_BYTES
 
 
 def worst_page_bytes(declaration: ListDeclaration) -> int:

@@ -7,7 +7,7 @@ sortable columns, the row shape and the writable payload keys.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from . import capabilities as caps
 from .errors import RegistryValidationError
 from .models.fields import text_error
 from .values import as_bool, boolean_message, parse_id, parse_int
+from .vocabularies import KINDS, UnknownTermError
 
 MIN_PAGE_SIZE = 1
 MAX_PAGE_SIZE = 200
@@ -96,6 +97,16 @@ class ExactTextFilter(TextFilter):
         return queryset.filter(**{attr: value})
 
 
+class CaseInsensitiveExactFilter(ExactTextFilter):
+    """Exact match ignoring case on a value stored as given (``quantization``)."""
+
+    def parse(self, key: str, value: Any) -> str:
+        return TextFilter.parse(self, key, value)
+
+    def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
+        return queryset.filter(**{f"{attr}__iexact": value})
+
+
 @dataclass(frozen=True)
 class ChoiceFilter(FilterKind):
     """Exact match on a vocabulary value; a list (or CSV) matches any of them."""
@@ -117,6 +128,68 @@ class ChoiceFilter(FilterKind):
         if isinstance(value, list):
             return queryset.filter(**{f"{attr}__in": value})
         return queryset.filter(**{attr: value})
+
+
+class VocabularyOptions(Sequence[str]):
+    """The live terms of a governed vocabulary, read each time they are listed, so that a
+    term an administrator adds shows at once in tables, forms and filters."""
+
+    def __init__(self, vocabulary: str, blank: bool = False):
+        self.vocabulary = vocabulary
+        self.blank = blank
+
+    def terms(self) -> list[str]:
+        return [""] * self.blank + KINDS[self.vocabulary].known()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.terms())
+
+    def __len__(self) -> int:
+        return len(self.terms())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.terms()[index]
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _vocabulary_terms(key: str, vocabulary: str, value: Any) -> list[str]:
+    """Each item of a filter value as a term of the vocabulary (aliases accepted)."""
+    items = _as_list(value)
+    terms: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise FilterKind.fail(key, f"{item!r} is not a valid {key}")
+        try:
+            terms.append(KINDS[vocabulary].normalize_one(item))
+        except UnknownTermError as error:
+            raise FilterKind.fail(key, str(error)) from error
+    return terms
+
+
+@dataclass(frozen=True)
+class VocabularyChoiceFilter(ChoiceFilter):
+    """Exact match on a term of a governed vocabulary (``format``); aliases accepted, a list
+    (or CSV) matches any of them, an unknown term is refused with the vocabulary listed."""
+
+    vocabulary: str = ""
+
+    def parse(self, key: str, value: Any) -> str | list[str]:
+        terms = _vocabulary_terms(key, self.vocabulary, value)
+        return terms[0] if len(terms) == 1 and not isinstance(value, list | tuple) else terms
+
+
+@dataclass(frozen=True)
+class VocabularyTextFilter(ExactTextFilter):
+    """Exact match on a term of a large governed vocabulary (``provider``), aliases
+    accepted; an unknown term is refused with the vocabulary listed."""
+
+    vocabulary: str = ""
+
+    def parse(self, key: str, value: Any) -> str:
+        text = TextFilter.parse(self, key, value)
+        return _vocabulary_terms(key, self.vocabulary, text)[0] if text else text
 
 
 def parse_bool(key: str, value: Any) -> bool:
@@ -229,7 +302,7 @@ class Field:
     column: bool = True
     sortable: bool = True
     writable: bool = True
-    options: tuple[str, ...] | None = None
+    options: Sequence[str] | None = None
     serialize: Callable[[Any, Mapping[str, Any]], Any] = _identity
     derive: Callable[[Mapping[str, Any]], Any] | None = None
 
@@ -238,14 +311,16 @@ class Field:
         """The model attribute behind the field (``name`` unless stated)."""
         return None if self.attr is None else (self.attr or self.name)
 
-    def table_entry(self) -> dict[str, Any]:
+    def table_entry(self, with_options: bool = True) -> dict[str, Any]:
+        """The ``table_model()`` entry; ``with_options=False`` skips reading a live vocabulary
+        (for structures built at import time, before the database is there)."""
         return {
             "field": self.name,
             "label": self.label,
             "type": self.type,
             "filterable": self.filter is not None,
             "filter_type": self.filter.type if self.filter else None,
-            "options": list(self.options) if self.options else None,
+            "options": list(self.options) if self.options and with_options else None,
             "sortable": self.sortable and self.source is not None,
         }
 
@@ -258,6 +333,9 @@ class ListDeclaration:
     fields: tuple[Field, ...]
     search: SearchFilter
     search_label: str = "Search"
+    #: Values read with every row for derived fields (joined columns, subqueries), as
+    #: ``name -> expression``; they cost no extra query and are not part of the row.
+    context: Callable[[], Mapping[str, Any]] | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -265,8 +343,8 @@ class ListDeclaration:
 
     # metadata
 
-    def table_model(self) -> list[dict[str, Any]]:
-        return [item.table_entry() for item in self.fields if item.column]
+    def table_model(self, with_options: bool = True) -> list[dict[str, Any]]:
+        return [item.table_entry(with_options) for item in self.fields if item.column]
 
     def filters_model(self) -> list[dict[str, Any]]:
         entries = [
@@ -283,7 +361,11 @@ class ListDeclaration:
 
     @property
     def sort_fields(self) -> list[str]:
-        return [entry["field"] for entry in self.table_model() if entry["sortable"]]
+        return [
+            item.name
+            for item in self.fields
+            if item.column and item.sortable and item.source is not None
+        ]
 
     @property
     def writable_fields(self) -> list[Field]:
@@ -292,6 +374,14 @@ class ListDeclaration:
     @property
     def read_only_names(self) -> set[str]:
         return {item.name for item in self.fields if not item.writable}
+
+    def model_field(self, item: Field) -> models.Field:
+        """The model field behind a stored field, through relations (``engine__status``)."""
+        model = self.model
+        *path, name = (item.source or "").split("__")
+        for step in path:
+            model = model._meta.get_field(step).related_model
+        return model._meta.get_field(name)  # type: ignore[return-value]
 
     # filters and sort
 
@@ -397,8 +487,15 @@ class ListDeclaration:
                 row[item.name] = item.serialize(values[item.source], values)
         return row
 
+    def values(self, queryset: QuerySet) -> QuerySet:
+        """The values every row is serialized from, with the declared context (one query)."""
+        context = dict(self.context()) if self.context else {}
+        if context:
+            queryset = queryset.annotate(**context)
+        return queryset.values(*self.value_attrs, *context)
+
     def rows(self, queryset: QuerySet) -> Iterator[dict[str, Any]]:
-        for values in queryset.values(*self.value_attrs):
+        for values in self.values(queryset):
             yield self.serialize(values)
 
     def row_for(self, instance: models.Model) -> dict[str, Any]:
@@ -496,7 +593,7 @@ def list_all(
 
 def iter_rows(request: ListRequest, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
     """Stream rows for exports without holding the whole result in memory."""
-    values = request.ordered().values(*request.declaration.value_attrs)
+    values = request.declaration.values(request.ordered())
     for item in values.iterator(chunk_size=chunk_size):
         yield request.declaration.serialize(item)
 

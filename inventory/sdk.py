@@ -18,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import listing, secrets
+from . import bulk as bulk_operations
+from . import impact, listing, secrets, vocabulary_service
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
 from .history import feed
 from .history.sdk import Changes
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
 from .models import KnowledgeSettings
+from .selection import Selection
 from .services import SERVICES, EntityService, knowledge_config, parse_id, update_knowledge_config
 from .vocabulary import CapabilityVocabulary
 from .workflows.facade import Workflows
@@ -76,6 +78,30 @@ class ModelResource:
         """``True`` when deleted, ``False`` when missing; a protected row raises
         ``RegistryProtectedError`` with the reason."""
         return self.service.delete(row_id)
+
+    def bulk(
+        self,
+        action: str = "update",
+        ids: Any = None,
+        filters: Mapping[str, Any] | None = None,
+        changes: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Change (``update``), ``deactivate`` or ``delete`` the rows with ``ids`` and/or
+        matching ``filters``, in one transaction; the per-row report. A refused row refuses
+        the whole operation (``BulkRefusedError`` with ``.report``); neither ids nor filters
+        is refused. See ``inventory.bulk``."""
+        return bulk_operations.bulk(self.name, action, ids, filters, changes, dry_run, **options)
+
+    def select(self, ids: Any = None, filters: Mapping[str, Any] | None = None) -> Selection:
+        """Rows to operate on: ``select(filters={"engine_id": 3}).move_to_engine(7)``."""
+        return Selection(self.bulk, ids, filters)
+
+    def delete_impact(self, row_id: Any) -> dict[str, Any] | None:
+        """What deleting the row would refuse, unlink or leave stale; ``None`` when missing."""
+        instance = self.declaration.queryset().filter(pk=parse_id(row_id)).first()
+        return None if instance is None else impact.delete_impact(self.name, instance)
 
     def history(self, row_id: Any, limit: Any = feed.FEED_LIMIT) -> list[dict[str, Any]]:
         """The row's newest changes (up to ``limit``, 1..1000), newest first, also once it
@@ -141,6 +167,32 @@ class Capabilities(CapabilityVocabulary):
     """``module_sdk.capabilities``: the vocabulary, runtime methods and config schemas."""
 
 
+class Vocabulary:
+    """``module_sdk.vocabulary``: the governed vocabularies (``capability``, ``feature``,
+    ``format``, ``provider``) as data. Added terms and aliases are accepted at once by every
+    door; a term in use cannot be removed (``RegistryProtectedError`` says where it is used)."""
+
+    def terms(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return vocabulary_service.list_terms(kind)
+
+    def aliases(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return vocabulary_service.list_aliases(kind)
+
+    def add_term(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """``{"kind", "name", "label"?, "description"?}`` → the new term."""
+        return vocabulary_service.add_term(payload)
+
+    def remove_term(self, kind: str, name: str) -> bool:
+        return vocabulary_service.remove_term(kind, name)
+
+    def add_alias(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """``{"kind", "alias", "term"}`` → the new alias (renaming is done with an alias)."""
+        return vocabulary_service.add_alias(payload)
+
+    def remove_alias(self, kind: str, alias: str) -> bool:
+        return vocabulary_service.remove_alias(kind, alias)
+
+
 class ModuleSDK:
     ValidationError = RegistryValidationError
     ProtectedError = RegistryProtectedError
@@ -149,6 +201,7 @@ class ModuleSDK:
         self.models = Models()
         self.knowledge = Knowledge()
         self.capabilities = Capabilities()
+        self.vocabulary = Vocabulary()
         self.workflows = Workflows()
         self.changes = Changes()
 

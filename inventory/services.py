@@ -183,15 +183,19 @@ def delete_instance(instance: models.Model) -> bool:
     return deleted.get(label, 0) > 0
 
 
+#: Per-write options a caller may give: each is a flag the model's ``clean()`` reads.
+WRITE_OPTIONS = ("confirm_embedding_model_change", "allow_over_capacity")
+
+
 def _apply_options(instance: models.Model, options: Mapping[str, Any]) -> None:
-    if "confirm_embedding_model_change" in options:
-        value = parse_bool(
-            "confirm_embedding_model_change", options["confirm_embedding_model_change"]
-        )
-        instance.confirm_embedding_model_change = value  # type: ignore[attr-defined]
-    unknown = set(options) - {"confirm_embedding_model_change"}
+    unknown = set(options) - set(WRITE_OPTIONS)
     if unknown:
         raise TypeError(f"unexpected options: {', '.join(sorted(unknown))}")
+    for name, value in options.items():
+        if hasattr(instance, name):
+            setattr(instance, name, parse_bool(name, value))
+        else:
+            parse_bool(name, value)
 
 
 SERVICES: dict[str, EntityService] = {

@@ -15,7 +15,6 @@ from django.db import models
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
 
-from inventory import capabilities as caps
 from inventory.declarations import DECLARATIONS
 from inventory.listing import (
     DEFAULT_PAGE_SIZE,
@@ -26,6 +25,7 @@ from inventory.listing import (
     Field,
     FilterKind,
     ListDeclaration,
+    VocabularyChoiceFilter,
     as_flag,
     iso_datetime,
 )
@@ -51,7 +51,7 @@ def component_prefix(sdk_name: str) -> str:
 
 
 def _model_field(declaration: ListDeclaration, item: Field) -> models.Field:
-    return declaration.model._meta.get_field(item.source)  # type: ignore[arg-type]
+    return declaration.model_field(item)
 
 
 def _size(field: models.Field) -> Schema:
@@ -98,10 +98,16 @@ def _stored_schema(field: models.Field) -> Schema:
     return schema
 
 
+#: JSON types of derived (computed, never stored) row keys by declared type.
+DERIVED_TYPES: dict[str, Schema] = {"boolean": {"type": "boolean"}, "integer": {"type": "integer"}}
+
+
 def row_property(declaration: ListDeclaration, item: Field) -> Schema:
     """The schema of one key of a row."""
     if item.source is None:
-        schema: Schema = {"type": "array", "items": {"type": "string"}}
+        schema: Schema = DERIVED_TYPES.get(
+            item.type, {"type": "array", "items": {"type": "string"}}
+        )
     else:
         field = _model_field(declaration, item)
         if item.serialize is as_flag:
@@ -184,11 +190,19 @@ def payload_schema(declaration: ListDeclaration, *, full: bool) -> Schema:
 # --- list parameters and the envelope ------------------------------------------------------
 
 
+VOCABULARY_HELP = (
+    "A term of a governed vocabulary, aliases accepted; administrators may add terms, so the "
+    "live list is served by GET /api/v1/capabilities/ (vocabularies)."
+)
+
+
 def _kind_item_schema(kind: FilterKind, options: tuple[str, ...] | None) -> Schema:
     if kind.type == "integer":
         return {"type": "integer"}
     if kind.type == "capabilities":
-        return {"type": "string", "enum": list(caps.CAPABILITIES)}
+        return {"type": "string", "description": VOCABULARY_HELP}
+    if isinstance(kind, VocabularyChoiceFilter):
+        return {"type": "string", "description": VOCABULARY_HELP}
     if kind.type == "choice":
         return {"type": "string", "enum": list(getattr(kind, "options", options or ()))}
     if kind.type == "boolean":
@@ -375,7 +389,24 @@ SHARED: dict[str, Schema] = {
         "type": "object",
         "properties": {
             "capabilities": {"type": "array", "items": {"type": "string"}},
+            "built_in": {"type": "array", "items": {"type": "string"}},
             "aliases": {"type": "object", "additionalProperties": {"type": "string"}},
+            "vocabularies": {
+                "type": "object",
+                "description": "Each governed vocabulary (capability, feature, format, "
+                "provider): its live terms, the built-in ones, and aliases.",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "terms": {"type": "array", "items": {"type": "string"}},
+                        "built_in": {"type": "array", "items": {"type": "string"}},
+                        "aliases": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                        },
+                    },
+                },
+            },
             "runtime_methods": {
                 "type": "object",
                 "additionalProperties": {"type": "array", "items": {"type": "string"}},

@@ -34,6 +34,7 @@ from inventory.listing import ListDeclaration, list_page
 from inventory.models import KnowledgeSettings
 from inventory.services import (
     SERVICES,
+    WRITE_OPTIONS,
     EntityService,
     knowledge_config,
     parse_id,
@@ -84,17 +85,17 @@ def replacement(declaration: ListDeclaration, payload: Any) -> Any:
     return full
 
 
-def update_options(request: Request) -> dict[str, Any]:
+def update_options(request: Request, known: tuple[str, ...] = WRITE_OPTIONS) -> dict[str, Any]:
     params = query_values(request)
-    unknown = [key for key in params if key != schema.CONFIRM_PARAM]
+    unknown = [key for key in params if key not in known]
     if unknown:
         raise RegistryValidationError(
             {
-                key: [f"unknown parameter {key!r}; known parameters: {schema.CONFIRM_PARAM}"]
+                key: [f"unknown parameter {key!r}; known parameters: {', '.join(known)}"]
                 for key in unknown
             }
         )
-    return {schema.CONFIRM_PARAM: params[schema.CONFIRM_PARAM]} if params else {}
+    return params
 
 
 def no_parameters(request: Request) -> None:
@@ -234,8 +235,14 @@ ETAG_HEADER = OpenApiParameter(
 CONFIRM = OpenApiParameter(
     schema.CONFIRM_PARAM,
     bool,
-    description="Confirm changing extra_config.dim or the capabilities of the knowledge "
-    "embedding model while knowledge is enabled.",
+    description="Confirm changing extra_config.dim, the capabilities or the status of the "
+    "knowledge embedding model while knowledge is enabled.",
+)
+ALLOW_OVER_CAPACITY = OpenApiParameter(
+    "allow_over_capacity",
+    bool,
+    description="Registered models: allow activating, moving or growing a model beyond the "
+    "engine's vram_total_mb / ram_total_mb.",
 )
 
 
@@ -269,7 +276,7 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
         "create": dict(
             summary=f"Create a {name} row",
             request={JSON: schema.ref(f"{prefix}Create")},
-            parameters=[CONFIRM, ETAG_HEADER],
+            parameters=[CONFIRM, ALLOW_OVER_CAPACITY, ETAG_HEADER],
             responses={201: row, **_errors(400)},
         ),
         "retrieve": dict(
@@ -282,7 +289,7 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
             description="Full replacement: every writable key the body omits is reset to its "
             "default, so the required keys must be given. Read-only keys are ignored.",
             request={JSON: schema.ref(f"{prefix}Create")},
-            parameters=[*detail, IF_MATCH, CONFIRM, ETAG_HEADER],
+            parameters=[*detail, IF_MATCH, CONFIRM, ALLOW_OVER_CAPACITY, ETAG_HEADER],
             responses={200: row, **_errors(400, 404, 412)},
         ),
         "partial_update": dict(
@@ -290,7 +297,7 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
             description="Partial update, like the SDK's update(): only the given keys change; "
             "an extra_config given replaces the stored one.",
             request={JSON: schema.ref(f"{prefix}Patch")},
-            parameters=[*detail, IF_MATCH, CONFIRM, ETAG_HEADER],
+            parameters=[*detail, IF_MATCH, CONFIRM, ALLOW_OVER_CAPACITY, ETAG_HEADER],
             responses={200: row, **_errors(400, 404, 412)},
         ),
         "destroy": dict(
@@ -361,7 +368,7 @@ class KnowledgeConfigView(APIView):
         return Response(knowledge_config())
 
     def _write(self, request: Request, payload: Any) -> Response:
-        options = update_options(request)
+        options = update_options(request, (schema.CONFIRM_PARAM,))
         return Response(update_knowledge_config(payload, **options))
 
     @extend_schema(

@@ -63,10 +63,20 @@ def obj(properties: Schema, required: tuple[str, ...] | None = None, **extra: An
     }
 
 
+ALLOW = "allow_over_capacity"
+ALLOW_FLAG: Schema = {
+    **FLAG,
+    "description": "Allow going beyond the engine's vram_total_mb / ram_total_mb.",
+}
 BIND_REQUEST = obj(
     {
         "engine_id": {"type": "integer"},
         "available_model_id": {"type": "integer"},
+        "name": {
+            "type": "string",
+            "description": "Name of a new row; default engine_<engine id>__<catalog name>.",
+        },
+        ALLOW: ALLOW_FLAG,
         "extra_config": {
             "type": "object",
             "description": "Merged over the catalog defaults and the existing row.",
@@ -109,6 +119,7 @@ APPLY_REQUEST = obj(
             "string); all of them when omitted.",
         },
         CONFIRM: CONFIRM_FLAG,
+        ALLOW: ALLOW_FLAG,
     },
     (),
 )
@@ -161,6 +172,7 @@ IMPORT_OPTIONS: Schema = {
     "format": {"type": "string", "enum": list(transfer.FORMATS)},
     "apply": {**FLAG, "description": "Write the changes; without it, a dry run."},
     CONFIRM: CONFIRM_FLAG,
+    ALLOW: ALLOW_FLAG,
 }
 IMPORT_JSON = obj(
     {"text": {"type": "string", "description": "The file's content."}, **IMPORT_OPTIONS},
@@ -308,7 +320,7 @@ class BindView(APIView):
     def post(self, request: Request) -> Response:
         data = payload(
             request,
-            ("engine_id", "available_model_id", "extra_config", CONFIRM),
+            ("engine_id", "available_model_id", "name", "extra_config", CONFIRM, ALLOW),
             ("engine_id", "available_model_id"),
         )
         result = WORKFLOWS.bind(
@@ -316,6 +328,8 @@ class BindView(APIView):
             data["available_model_id"],
             data.get("extra_config"),
             flag(data, CONFIRM),
+            flag(data, ALLOW),
+            data.get("name"),
         )
         code = status.HTTP_201_CREATED if result["created"] else status.HTTP_200_OK
         return Response(result, status=code)
@@ -329,7 +343,9 @@ class DeactivateView(APIView):
         tags=TAGS,
         operation_id="workflows_deactivate",
         summary="Deactivate a registered model (status back to available; the row is kept)",
-        request=None,
+        description="The knowledge embedding model, while knowledge is enabled, needs "
+        "confirm_embedding_model_change.",
+        request={JSON: obj({CONFIRM: CONFIRM_FLAG}, ())},
         parameters=[ID_PARAMETER],
         responses={
             200: OpenApiResponse(MODEL_ROW, description="The row."),
@@ -337,8 +353,8 @@ class DeactivateView(APIView):
         },
     )
     def post(self, request: Request, pk: str) -> Response:
-        payload(request, ())
-        row = WORKFLOWS.deactivate(pk)
+        data = payload(request, (CONFIRM,)) if request.data else {}
+        row = WORKFLOWS.deactivate(pk, flag(data, CONFIRM))
         if row is None:
             raise exceptions.NotFound(f"no model_registry row with id {pk}")
         return Response(row)
@@ -376,8 +392,12 @@ class ReconcileView(APIView):
     )
     def post(self, request: Request, pk: str) -> Response:
         pk = model_or_404(pk)
-        data = payload(request, ("fields", CONFIRM)) if request.data else {}
-        return Response(WORKFLOWS.apply_reconcile(pk, data.get("fields"), flag(data, CONFIRM)))
+        data = payload(request, ("fields", CONFIRM, ALLOW)) if request.data else {}
+        return Response(
+            WORKFLOWS.apply_reconcile(
+                pk, data.get("fields"), flag(data, CONFIRM), flag(data, ALLOW)
+            )
+        )
 
 
 class StaleView(APIView):
@@ -474,16 +494,18 @@ class ImportView(APIView):
         upload = request.FILES.get("file")
         if upload is not None:
             data = {key: request.data[key] for key in request.data if key != "file"}
-            check_keys(data, ("file", "format", "apply", CONFIRM))
+            check_keys(data, ("file", "format", "apply", CONFIRM, ALLOW))
             text: Any = upload.read()
             fmt = data.get("format") or transfer.format_for(upload.name or "")
         else:
-            data = payload(request, ("text", "format", "apply", CONFIRM), ("text",))
+            data = payload(request, ("text", "format", "apply", CONFIRM, ALLOW), ("text",))
             text, fmt = data["text"], data.get("format") or "json"
             if not isinstance(text, str):
                 raise RegistryValidationError({"text": ["text must be the file's content"]})
         try:
-            report = WORKFLOWS.import_inventory(text, fmt, flag(data, "apply"), flag(data, CONFIRM))
+            report = WORKFLOWS.import_inventory(
+                text, fmt, flag(data, "apply"), flag(data, CONFIRM), flag(data, ALLOW)
+            )
         except transfer.InventoryImportError as error:
             return Response(
                 {**error.as_dict(), "report": error.report}, status=status.HTTP_400_BAD_REQUEST

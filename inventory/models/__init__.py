@@ -7,6 +7,7 @@ from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
 from .secret_config import SecretConfigKey
+from .vocabulary import VocabularyAlias, VocabularyTerm
 
 __all__ = [
     "ApiToken",
@@ -16,4 +17,6 @@ __all__ = [
     "KnowledgeSettings",
     "RegisteredModel",
     "SecretConfigKey",
+    "VocabularyAlias",
+    "VocabularyTerm",
 ]

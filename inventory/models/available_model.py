@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from .. import capabilities as caps
+from ..vocabularies import PROVIDER
 from .base import (
     TimestampedModel,
     extra_config_errors,
@@ -17,8 +20,9 @@ from .fields import (
     BoundedTextField,
     CapabilitiesField,
     CsvListField,
-    LowercaseCharField,
+    ExtendedCapabilitiesField,
     StrippedCharField,
+    VocabularyField,
     json_field,
     json_shape_message,
     remote_url_field,
@@ -39,16 +43,6 @@ class SourceKind(models.TextChoices):
     URL = "url"
 
 
-class ModelFormat(models.TextChoices):
-    NONE = "", "(none)"
-    GGUF = "gguf"
-    HF_SNAPSHOT = "hf_snapshot"
-    PT = "pt"
-    ONNX = "onnx"
-    REMOTE = "remote"
-    JSON = "json"
-
-
 class AvailableModelStatus(models.TextChoices):
     AVAILABLE = "available"
     DOWNLOADING = "downloading"
@@ -58,7 +52,6 @@ class AvailableModelStatus(models.TextChoices):
 
 class AvailableModel(NamedModel, TimestampedModel):
     SourceKind = SourceKind
-    Format = ModelFormat
     Status = AvailableModelStatus
     name_in_use = "available model name already in use"
 
@@ -75,15 +68,24 @@ class AvailableModel(NamedModel, TimestampedModel):
         default=SourceKind.MANUAL,
         error_messages={"invalid_choice": invalid_choice_message("source_kind", SourceKind)},
     )
-    provider_hint = LowercaseCharField(
-        max_length=100, blank=True, help_text="Provider this model is meant for, if any."
+    provider_hint = VocabularyField(
+        vocabulary="provider",
+        max_length=100,
+        blank=True,
+        help_text="Provider this model is meant for, if any (from the provider vocabulary).",
     )
-    format = models.CharField(
-        max_length=20,
-        choices=ModelFormat.choices,
+    format = VocabularyField(
+        vocabulary="format",
+        max_length=64,
         default="",
         blank=True,
-        error_messages={"invalid_choice": invalid_choice_message("format", ModelFormat)},
+        help_text="Artifact format from the format vocabulary (gguf, safetensors, pt, mlx…).",
+    )
+    quantization = StrippedCharField(
+        max_length=64,
+        blank=True,
+        help_text="Quantization as the source names it (Q4_K_M, int4, fp8, awq…); free text, "
+        "trimmed, white space collapsed.",
     )
     family = StrippedCharField(max_length=100, blank=True)
     summary = BoundedTextField(max_length=2000, blank=True)
@@ -91,7 +93,9 @@ class AvailableModel(NamedModel, TimestampedModel):
     remote_url = remote_url_field()
     version = StrippedCharField(max_length=100, blank=True)
     capabilities = CapabilitiesField()
-    extended_capabilities = CsvListField()
+    extended_capabilities = ExtendedCapabilitiesField(
+        help_text="Features from the extended capability vocabulary (pdf_input, web_search…)."
+    )
     interfaces = CsvListField()
     tags = CsvListField()
     requirements = json_field("requirements", max_bytes=2048)
@@ -122,6 +126,16 @@ class AvailableModel(NamedModel, TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Each capability token goes to the list of its vocabulary first (a feature named
+        among capabilities is an extended capability, and the other way round)."""
+        self.capabilities, self.extended_capabilities = caps.route(
+            self.capabilities, self.extended_capabilities
+        )
+        if isinstance(self.quantization, str):
+            self.quantization = " ".join(self.quantization.split())
+        super().clean_fields(exclude)
 
     def clean(self) -> None:
         if not self.label and self.name:
@@ -158,14 +172,14 @@ class AvailableModel(NamedModel, TimestampedModel):
         if isinstance(compatible, str):
             compatible = compatible.split(",")
         if isinstance(compatible, list):
-            names = [str(item).strip().lower() for item in compatible if str(item).strip()]
+            names = [PROVIDER.canonical(str(item)) for item in compatible if str(item).strip()]
             if names:
                 restrictions["source_payload.compatible_engines"] = names
         return restrictions
 
     def admits_provider(self, provider: str) -> bool:
         """Whether an engine of ``provider`` may run this model: every restriction admits it."""
-        wanted = (provider or "").strip().lower()
+        wanted = PROVIDER.canonical(provider or "")
         return all(wanted in names for names in self.provider_restrictions().values())
 
 

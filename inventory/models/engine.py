@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
-from .fields import FlagField, LowercaseCharField, json_field
+from .fields import FlagField, VocabularyField, json_field, megabytes_field
 from .names import NamedModel, NameField, unique_name_constraint
 from .secret_config import SecretConfigField, SecretConfigModel
 
@@ -30,9 +30,11 @@ class Engine(NamedModel, SecretConfigModel, TimestampedModel):
         db_index=True,
         error_messages={"blank": ENGINE_REQUIRED, "null": ENGINE_REQUIRED},
     )
-    provider = LowercaseCharField(
+    provider = VocabularyField(
+        vocabulary="provider",
         max_length=100,
-        help_text="Runtime family, stored lower-case: ollama, llamacpp, vllm, openai, whisper_cpp…",
+        help_text="Runtime or provider from the provider vocabulary (aliases accepted, e.g. "
+        "llama.cpp for llamacpp): ollama, llamacpp, vllm, openai, whisper_cpp…",
         error_messages={"blank": ENGINE_REQUIRED, "null": ENGINE_REQUIRED},
     )
     config = json_field(
@@ -49,6 +51,16 @@ class Engine(NamedModel, SecretConfigModel, TimestampedModel):
         error_messages={"invalid_choice": invalid_choice_message("status", EngineStatus)},
     )
     supported = FlagField(default=False)
+    vram_total_mb = megabytes_field(
+        "vram_total_mb",
+        optional=True,
+        help_text="GPU memory of the engine in MB; empty when unknown.",
+    )
+    ram_total_mb = megabytes_field(
+        "ram_total_mb",
+        optional=True,
+        help_text="Host memory available to the engine in MB; empty when unknown.",
+    )
 
     class Meta:
         db_table = "engine_registry"
@@ -69,8 +81,9 @@ class Engine(NamedModel, SecretConfigModel, TimestampedModel):
         if errors:
             raise ValidationError(errors)
 
-    def delete_refusal(self, error: Exception) -> str:
-        count = self.registered_models.count()
+    def delete_refusal(self, error: Exception | None, count: int | None = None) -> str:
+        if count is None:
+            count = self.registered_models.count()
         noun = "model" if count == 1 else "models"
         return (
             f"engine {self.name!r} still has {count} registered {noun}; "

@@ -8,13 +8,31 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
 from .. import capabilities as caps
 from ..values import as_bool, boolean_message
+from ..vocabularies import KINDS, UnknownTermError
+
+#: The largest value of an ``integer`` column on PostgreSQL. SQLite would store more, so the
+#: model refuses it on every database alike.
+MAX_MEGABYTES = 2_147_483_647
+
+
+def megabytes_field(field: str, optional: bool = False, **options: Any) -> models.IntegerField:
+    """A size in MB: a non-negative integer (``optional``: may be empty, meaning unknown)."""
+    validators = [
+        MinValueValidator(0, message=f"{field} must be a non-negative integer"),
+        MaxValueValidator(MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}"),
+    ]
+    if optional:
+        return models.PositiveIntegerField(
+            null=True, blank=True, default=None, validators=validators, **options
+        )
+    return models.PositiveIntegerField(default=0, validators=validators, **options)
 
 
 class StrippedCharField(models.CharField):
@@ -65,10 +83,34 @@ class CapabilitiesField(models.CharField):
         return caps.normalize(value)
 
 
-def normalize_free_list(value: str | Iterable[str] | None, name: str = "tags") -> str:
+class VocabularyField(models.CharField):
+    """One term of a governed vocabulary (``provider``, ``format``), aliases applied; an
+    unknown value is refused with the vocabulary listed."""
+
+    def __init__(self, *args: Any, vocabulary: str, **kwargs: Any):
+        self.vocabulary = vocabulary
+        kwargs.setdefault("max_length", 100)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[Any, ...]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["vocabulary"] = self.vocabulary
+        return name, path, args, kwargs
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if not isinstance(value, str) or text_error(self.name, value):
+            return value  # reported by the model's storable-value check
+        try:
+            return KINDS[self.vocabulary].normalize_one(value)
+        except UnknownTermError as error:
+            raise ValidationError(str(error), code="invalid_choice") from error
+
+
+def normalize_free_list(value: str | Iterable[str] | None) -> str:
     """A free CSV list (tags, interfaces): trimmed, empties dropped, first occurrence kept."""
     result: list[str] = []
-    for token in caps.split_tokens(value, name):
+    for token in caps.split_tokens(value):
         token = token.strip()
         if token and token not in result:
             result.append(token)
@@ -87,6 +129,9 @@ class BoundedTextField(models.TextField):
 class CsvListField(BoundedTextField):
     """A free CSV list of strings; accepts a CSV string or a list."""
 
+    def normalize(self, value: Any) -> str:
+        return normalize_free_list(value)
+
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
@@ -95,12 +140,30 @@ class CsvListField(BoundedTextField):
 
     def to_python(self, value: Any) -> str:
         try:
-            return normalize_free_list(value, self.name)
+            return self.normalize(value)
+        except UnknownTermError as error:
+            raise ValidationError(str(error), code="invalid_choice") from error
         except TypeError as error:
-            raise ValidationError(str(error), code="invalid") from error
+            message = str(error)
+            if not message.startswith(self.name):
+                message = message.replace("capabilities", self.name, 1)
+            raise ValidationError(message, code="invalid") from error
 
     def get_prep_value(self, value: Any) -> str:
-        return normalize_free_list(value, self.name)
+        return self.normalize(value)
+
+
+def normalize_extended(value: str | Iterable[str] | None) -> str:
+    """Extended capabilities (features) in canonical CSV form; an unknown token is refused
+    with the vocabulary listed (``UnknownTermError``)."""
+    return KINDS["feature"].normalize(value)
+
+
+class ExtendedCapabilitiesField(CsvListField):
+    """Extended capabilities: a CSV list governed by the feature vocabulary."""
+
+    def normalize(self, value: Any) -> str:
+        return normalize_extended(value)
 
 
 def text_error(name: str, value: str) -> str | None:

@@ -46,6 +46,15 @@ class KnowledgeSettings(CheckedModel, StoredState):
         return "Knowledge settings"
 
     @classmethod
+    def selected_model_id(cls) -> int | None:
+        """The id of the knowledge embedding model (whether or not knowledge is enabled)."""
+        return (
+            cls.objects.filter(pk=cls.SINGLETON_ID)
+            .values_list("embedding_model_id", flat=True)
+            .first()
+        )
+
+    @classmethod
     def load(cls) -> KnowledgeSettings:
         settings, _ = cls.objects.get_or_create(pk=cls.SINGLETON_ID)
         return settings

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .. import capabilities as caps
-from .. import extra_config
+from .. import capacity, extra_config
+from . import batch
 from .available_model import AvailableModel
 from .base import (
     TimestampedModel,
@@ -17,7 +19,14 @@ from .base import (
     status_constraint,
 )
 from .engine import Engine
-from .fields import CapabilitiesField, FlagField, StrippedCharField, json_field, remote_url_field
+from .fields import (
+    CapabilitiesField,
+    FlagField,
+    StrippedCharField,
+    json_field,
+    megabytes_field,
+    remote_url_field,
+)
 from .names import NamedModel, NameField, unique_name_constraint
 
 MODEL_REQUIRED = "name and engine_id are required"
@@ -29,21 +38,6 @@ class RegisteredModelStatus(models.TextChoices):
     DOWNLOADING = "downloading"
     ERROR = "error"
     DISABLED = "disabled"
-
-
-#: The largest value of an ``integer`` column on PostgreSQL. SQLite would store more, so the
-#: model refuses it on every database alike.
-MAX_MEGABYTES = 2_147_483_647
-
-
-def _megabytes(field: str) -> models.PositiveIntegerField:
-    return models.PositiveIntegerField(
-        default=0,
-        validators=[
-            MinValueValidator(0, message=f"{field} must be a non-negative integer"),
-            MaxValueValidator(MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}"),
-        ],
-    )
 
 
 class RegisteredModel(NamedModel, TimestampedModel):
@@ -74,8 +68,8 @@ class RegisteredModel(NamedModel, TimestampedModel):
         error_messages={"invalid": "available_model_id does not exist"},
     )
     model_path = models.CharField(max_length=1024, blank=True)
-    vram_required_mb = _megabytes("vram_required_mb")
-    ram_required_mb = _megabytes("ram_required_mb")
+    vram_required_mb = megabytes_field("vram_required_mb")
+    ram_required_mb = megabytes_field("ram_required_mb")
     is_downloaded = FlagField(default=False)
     remote_url = remote_url_field()
     version = StrippedCharField(max_length=100, blank=True)
@@ -91,6 +85,8 @@ class RegisteredModel(NamedModel, TimestampedModel):
     #: Set to True by a caller that confirms changing the ``dim`` or capabilities of the
     #: model selected as the knowledge embedding backend while knowledge is enabled.
     confirm_embedding_model_change: bool = False
+    #: Set to True by a caller that lets this write take the engine beyond its capacity.
+    allow_over_capacity: bool = False
 
     class Meta:
         db_table = "model_registry"
@@ -123,20 +119,85 @@ class RegisteredModel(NamedModel, TimestampedModel):
             "select another embedding model or clear the selection first"
         )
 
+    def stored(self, *names: str) -> dict[str, Any] | None:
+        """The stored values of ``names`` (``None`` for a new row), known without a query when
+        the row was loaded from the database (see ``StoredState``)."""
+        if self.pk is None:
+            return None
+        loaded = self.__dict__.get("_history_state")  # as last written
+        if loaded is None and "_stored_values" in self.__dict__:  # as loaded
+            loaded = dict(zip(*self._stored_values, strict=True))
+        loaded = loaded or {}
+        if all(name in loaded for name in names):
+            return {name: loaded[name] for name in names}
+        return RegisteredModel.objects.filter(pk=self.pk).values(*names).first()
+
     def clean(self) -> None:
         errors = extra_config_errors(self.extra_config, self.capabilities)
         if not errors:
             errors = self._knowledge_backend_errors()
+        if not errors:
+            errors = self._capacity_errors()
         if errors:
             raise ValidationError(errors)
 
-    def _knowledge_backend_errors(self) -> dict[str, list[str]]:
-        """Rules for the model selected as the knowledge embedding backend."""
+    def _capacity_errors(self) -> dict[str, list[str]]:
+        """Becoming active on an engine, moving to it or needing more there must fit the
+        engine's declared capacity, unless ``allow_over_capacity``."""
+        needs = [self.vram_required_mb, self.ram_required_mb]
+        if (
+            self.allow_over_capacity
+            or self.status != RegisteredModelStatus.ACTIVE
+            or not isinstance(self.engine_id, int)
+            or not all(isinstance(value, int) for value in needs)
+        ):
+            return {}
+        before = self.stored("status", "engine_id", "vram_required_mb", "ram_required_mb")
+        if before and before["status"] == RegisteredModelStatus.ACTIVE:
+            moved = before["engine_id"] != self.engine_id
+            if (
+                not moved
+                and needs[0] <= before["vram_required_mb"]
+                and needs[1] <= (before["ram_required_mb"])
+            ):
+                return {}
+        current = batch.current()
+        if current is not None and self.engine_id in current.engines:
+            engine = current.engines[self.engine_id]
+            used = current.committed.get(self.engine_id, [0, 0])
+        else:
+            engine = Engine.objects.filter(pk=self.engine_id).first()
+            if engine is None:
+                return {}
+            used = capacity.committed([engine.pk], [self.pk] if self.pk else None)[engine.pk]
+        messages = capacity.overcommit_messages(engine, used, needs)
+        if not messages:
+            return {}
+        if before is None or before["engine_id"] != self.engine_id:
+            field = "engine"
+        elif before["status"] != RegisteredModelStatus.ACTIVE:
+            field = "status"
+        else:
+            field = (
+                "vram_required_mb" if needs[0] > before["vram_required_mb"] else "ram_required_mb"
+            )
+        return {field: messages}
+
+    def knowledge_settings(self) -> Any:
+        """The knowledge settings when this row is their embedding model, else ``None``."""
         from .knowledge import KnowledgeSettings
 
+        current = batch.current()
+        if current is not None:
+            settings = current.knowledge
+            return settings if settings and settings.embedding_model_id == self.pk else None
+        return KnowledgeSettings.objects.filter(embedding_model_id=self.pk).first()
+
+    def _knowledge_backend_errors(self) -> dict[str, list[str]]:
+        """Rules for the model selected as the knowledge embedding backend."""
         if self.pk is None:
             return {}
-        settings = KnowledgeSettings.objects.filter(embedding_model_id=self.pk).first()
+        settings = self.knowledge_settings()
         if settings is None:
             return {}
         tokens = capabilities_under_validation(self.capabilities) or []
@@ -150,10 +211,18 @@ class RegisteredModel(NamedModel, TimestampedModel):
             }
         if not settings.enabled or self.confirm_embedding_model_change:
             return {}
-        stored = RegisteredModel.objects.filter(pk=self.pk).values("capabilities", "extra_config")
-        before = stored.first()
+        before = self.stored("capabilities", "extra_config", "status")
         if before is None:
             return {}
+        if self.status != before["status"] and self.status != RegisteredModelStatus.ACTIVE:
+            return {
+                "status": [
+                    f"setting the knowledge embedding model to {self.status!r} while knowledge "
+                    "is enabled must be confirmed with confirm_embedding_model_change (knowledge "
+                    "would run on a model taken out of service); or select another embedding "
+                    "model first"
+                ]
+            }
         changed = [
             label
             for label, old, new in (

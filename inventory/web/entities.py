@@ -98,3 +98,4 @@ INVENTORIES: tuple[Inventory, ...] = (
 
 BY_SLUG: dict[str, Inventory] = {item.slug: item for item in INVENTORIES}
 BY_MODEL: dict[type[models.Model], Inventory] = {item.model: item for item in INVENTORIES}
+BY_KEY: dict[str, Inventory] = {item.key: item for item in INVENTORIES}

@@ -15,11 +15,23 @@ from django import forms
 from django.db import models
 
 from .. import capabilities as caps
-from ..forms import CONFIRM_FIELD, ModelDecidesForm, confirm_field, parse_only_options
-from ..models.fields import CapabilitiesField, CsvListField
+from ..forms import (
+    CONFIRM_FIELD,
+    OVER_CAPACITY_FIELD,
+    ModelDecidesForm,
+    confirm_field,
+    over_capacity_field,
+    parse_only_options,
+)
+from ..models.fields import CapabilitiesField, CsvListField, VocabularyField
+from ..vocabularies import KINDS
 from .entities import INVENTORIES, Inventory, model_field_for
 
 __all__ = ["CONFIRM_FIELD", "FORMS", "CoreValidatedForm", "KnowledgeForm", "style"]
+
+
+def _capability_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in caps.known()]
 
 
 class CapabilitiesFormField(forms.MultipleChoiceField):
@@ -31,13 +43,17 @@ class CapabilitiesFormField(forms.MultipleChoiceField):
     def __init__(self, **kwargs: Any):
         kwargs.pop("max_length", None)
         kwargs.pop("empty_value", None)
-        super().__init__(choices=[(name, name) for name in caps.CAPABILITIES], **kwargs)
+        super().__init__(choices=_capability_choices, **kwargs)  # the live vocabulary
 
     def valid_value(self, value: str) -> bool:
         return True
 
     def prepare_value(self, value: Any) -> Any:
         return caps.parse_stored(value) if isinstance(value, str) else value
+
+
+def _format_choices() -> list[tuple[str, str]]:
+    return [("", "(none)"), *((term, term) for term in KINDS["format"].known())]
 
 
 JSON_TEXTAREA = {"rows": 6, "class": "font-monospace"}
@@ -51,7 +67,9 @@ def formfield_for(model_field: models.Field, **kwargs: Any) -> forms.Field | Non
             required=False,
         )
     options = {**parse_only_options(model_field), **kwargs}
-    if isinstance(model_field, models.JSONField):
+    if isinstance(model_field, VocabularyField) and model_field.vocabulary == "format":
+        options["widget"] = forms.Select(choices=_format_choices)  # read when rendered
+    elif isinstance(model_field, models.JSONField):
         options["widget"] = forms.Textarea(attrs=JSON_TEXTAREA)
     elif isinstance(model_field, CsvListField):
         options["widget"] = forms.TextInput
@@ -111,6 +129,8 @@ def form_for(inventory: Inventory) -> type[CoreValidatedForm]:
     attrs: dict[str, Any] = {"inventory": inventory}
     if hasattr(model, CONFIRM_FIELD):
         attrs[CONFIRM_FIELD] = confirm_field()
+    if hasattr(model, OVER_CAPACITY_FIELD):
+        attrs[OVER_CAPACITY_FIELD] = over_capacity_field()
     meta = type(
         "Meta",
         (),

@@ -19,6 +19,8 @@ from . import presentation as show
 from .entities import BY_MODEL, INVENTORIES, Inventory
 
 SORT_PARAM = "sort"
+#: The row checkboxes of the list pages, read by the bulk form (hidden elsewhere).
+SELECT_COLUMN = "select"
 NUMERIC_TYPES = ("integer",)
 NOWRAP_TYPES = ("reference", "datetime", "boolean", "choice")
 
@@ -84,17 +86,26 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
 
 def table_for(inventory: Inventory) -> type[tables.Table]:
     """The table class of one inventory, one column per ``table_model()`` entry."""
-    entries = inventory.declaration.table_model()
+    entries = inventory.declaration.table_model(with_options=False)
     columns = {
         entry["field"]: DeclaredColumn(
             inventory, inventory.declaration.by_name[entry["field"]], entry
         )
         for entry in entries
     }
+    columns[SELECT_COLUMN] = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={
+            "th__input": {"data-select-page": "", "aria-label": "Select every row of this page"},
+            "td__input": {"form": "bulk-form", "name": "ids", "aria-label": "Select row"},
+            "th": {"class": "select-column"},
+        },
+    )
     meta = type(
         "Meta",
         (),
         {
+            "sequence": (SELECT_COLUMN, "..."),
             "template_name": "inventory/table.html",
             "order_by_field": SORT_PARAM,
             "attrs": {"class": "table table-hover table-sm align-middle mb-0 inventory-table"},

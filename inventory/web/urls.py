@@ -4,12 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
 from .entities import INVENTORIES, Inventory
+from .views.bulk import BulkPage
 from .views.dashboard import DashboardPage
 from .views.history import ChangesExport, ChangesPage, RestoreChange, RowHistoryPage
 from .views.knowledge import KnowledgePage
 from .views.lists import ExportView, ListPage
 from .views.records import DeletePage, DetailPage, FormPage
 from .views.secrets import EngineSecretsPage
+from .views.vocabulary import VocabularyPage
 from .workflows import urlpatterns as workflow_urls
 
 app_name = "inventory"
@@ -24,6 +26,7 @@ def inventory_urls(inventory: Inventory) -> list[URLPattern]:
             ExportView.as_view(inventory=inventory),
             name=f"{slug}-export",
         ),
+        path(f"{slug}/bulk/", BulkPage.as_view(inventory=inventory), name=f"{slug}-bulk"),
         path(f"{slug}/new/", FormPage.as_view(inventory=inventory), name=f"{slug}-create"),
         path(f"{slug}/<int:pk>/", DetailPage.as_view(inventory=inventory), name=f"{slug}-detail"),
         path(f"{slug}/<int:pk>/edit/", FormPage.as_view(inventory=inventory), name=f"{slug}-edit"),
@@ -52,6 +55,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("knowledge/", KnowledgePage.as_view(), name="knowledge"),
     path("engines/<int:pk>/secrets/", EngineSecretsPage.as_view(), name="engines-secrets"),
+    path("vocabulary/", VocabularyPage.as_view(), name="vocabulary"),
     path("changes/", ChangesPage.as_view(), name="changes"),
     path("changes/export.csv", ChangesExport.as_view(), name="changes-export"),
     path("changes/<int:pk>/restore/", RestoreChange.as_view(), name="change-restore"),

@@ -21,12 +21,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.views import View
 
+from .. import capacity
 from ..errors import RegistryValidationError
 from ..failures import plain_text_error
 from ..models import AvailableModel, Engine, RegisteredModel
 from ..sdk import module_sdk
 from ..workflows import permissions as needs
 from ..workflows import transfer
+from ..workflows.binding import binding_name, provider_refusal
 
 WORKFLOWS = module_sdk.workflows
 IMPORT_SESSION_KEY = "workflow_import"
@@ -44,6 +46,23 @@ def error_messages(request: HttpRequest, error: RegistryValidationError) -> None
             messages.error(request, prefix + message)
 
 
+def engine_capacity_text(engine: Engine) -> str:
+    """``VRAM 60 GB of 80 GB used`` for an engine annotated with ``capacity.engine_context``."""
+    values = {
+        "vram_total_mb": engine.vram_total_mb,
+        "ram_total_mb": engine.ram_total_mb,
+        "ctx_vram_used_mb": engine.ctx_vram_used_mb,  # type: ignore[attr-defined]
+        "ctx_ram_used_mb": engine.ctx_ram_used_mb,  # type: ignore[attr-defined]
+    }
+    parts = [
+        f"{label} {capacity.humanize_mb(values[f'ctx_{kind}_used_mb'])} of "
+        f"{capacity.humanize_mb(values[f'{kind}_total_mb'])} used"
+        for label, kind in (("VRAM", "vram"), ("RAM", "ram"))
+        if values[f"{kind}_total_mb"] is not None
+    ]
+    return "; ".join(parts)
+
+
 def detail_workflow(instance: Any, user: Any, with_reconcile: bool = False) -> dict[str, Any]:
     """The workflow links of a detail page, by the row's kind and the user's permissions."""
     result: dict[str, Any] = {}
@@ -53,6 +72,8 @@ def detail_workflow(instance: Any, user: Any, with_reconcile: bool = False) -> d
         return result
     if instance.status != RegisteredModel.Status.AVAILABLE and user.has_perms(needs.DEACTIVATE):
         result["deactivate_url"] = reverse("inventory:workflow-deactivate", args=[instance.pk])
+        settings = instance.knowledge_settings()
+        result["deactivate_needs_confirmation"] = bool(settings and settings.enabled)
     if with_reconcile and instance.available_model_id and user.has_perms(needs.RECONCILE_VIEW):
         result["reconcile"] = WORKFLOWS.reconcile(instance.pk)
         result["can_apply"] = user.has_perms(needs.RECONCILE_APPLY)
@@ -75,11 +96,32 @@ class BindPage(WorkflowView):
         return self.page(request, get_object_or_404(AvailableModel, pk=pk))
 
     def page(self, request: HttpRequest, catalog: AvailableModel, **extra: Any) -> HttpResponse:
+        """Compatible engines first; an incompatible one is listed disabled with the reason.
+        The row name defaults to the binding name on the chosen engine."""
         engines = [
-            {"engine": engine, "admitted": catalog.admits_provider(engine.provider)}
-            for engine in Engine.objects.order_by("name")
+            {
+                "engine": engine,
+                "refusal": provider_refusal(catalog, engine),
+                "default_name": binding_name(engine.pk, catalog.name),
+                "capacity": engine_capacity_text(engine),
+            }
+            for engine in Engine.objects.annotate(**capacity.engine_context()).order_by("name")
         ]
-        context = {"catalog": catalog, "engines": engines, "section": "catalog", **extra}
+        engines.sort(key=lambda item: item["refusal"] is not None)
+        selected = extra.pop("selected", None) or next(
+            (str(item["engine"].pk) for item in engines if item["refusal"] is None), None
+        )
+        default = next(
+            (item["default_name"] for item in engines if str(item["engine"].pk) == selected), ""
+        )
+        context = {
+            "catalog": catalog,
+            "engines": engines,
+            "selected": selected,
+            "name": extra.pop("name", None) or default,
+            "section": "catalog",
+            **extra,
+        }
         return render(request, "inventory/workflows/bind.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -99,6 +141,8 @@ class BindPage(WorkflowView):
                 catalog.pk,
                 extra,
                 bool(request.POST.get("confirm_embedding_model_change")),
+                bool(request.POST.get("allow_over_capacity")),
+                request.POST.get("name", "").strip() or None,
             )
         except RegistryValidationError as error:
             error_messages(request, error)
@@ -107,6 +151,7 @@ class BindPage(WorkflowView):
                 catalog,
                 extra_config=raw_config,
                 selected=request.POST.get("engine_id"),
+                name=request.POST.get("name", ""),
             )
         row = result["row"]
         verb = "Registered" if result["created"] else "Updated"
@@ -119,7 +164,7 @@ class DeactivateAction(WorkflowView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            row = WORKFLOWS.deactivate(pk)
+            row = WORKFLOWS.deactivate(pk, bool(request.POST.get("confirm_embedding_model_change")))
         except RegistryValidationError as error:
             error_messages(request, error)
             return HttpResponseRedirect(model_url(pk))
@@ -152,7 +197,10 @@ class ReconcilePage(WorkflowView):
         fields = request.POST.getlist("fields")
         try:
             result = WORKFLOWS.apply_reconcile(
-                pk, fields, bool(request.POST.get("confirm_embedding_model_change"))
+                pk,
+                fields,
+                bool(request.POST.get("confirm_embedding_model_change")),
+                bool(request.POST.get("allow_over_capacity")),
             )
         except RegistryValidationError as error:
             error_messages(request, error)
@@ -269,6 +317,7 @@ class ImportPage(WorkflowView):
                 confirm_embedding_model_change=bool(
                     request.POST.get("confirm_embedding_model_change")
                 ),
+                allow_over_capacity=bool(request.POST.get("allow_over_capacity")),
             )
         except transfer.InventoryImportError as error:
             messages.error(request, "Nothing was imported: " + str(error))

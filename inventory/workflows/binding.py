@@ -96,8 +96,11 @@ def bind(
     available_model_id: Any,
     extra_config: Any = None,
     confirm_embedding_model_change: bool = False,
+    allow_over_capacity: bool = False,
+    name: str | None = None,
 ) -> tuple[RegisteredModel, bool]:
-    """Bind; returns the registered row and whether it was created."""
+    """Bind; returns the registered row and whether it was created. ``name`` names a new row
+    (default: the binding name); an existing row keeps its name."""
     engine_pk = parse_id(engine_id, "engine_id")
     catalog_pk = parse_id(available_model_id, "available_model_id")
     if extra_config is not None and not isinstance(extra_config, Mapping):
@@ -116,13 +119,15 @@ def bind(
         refusal = provider_refusal(catalog, engine)
         if refusal:
             raise RegistryValidationError({"available_model_id": [refusal]})
-        name = binding_name(engine.pk, catalog.name)
+        default_name = binding_name(engine.pk, catalog.name)
         existing = (
             RegisteredModel.objects.select_for_update()
             .filter(engine=engine, available_model=catalog)
             .order_by("id")
         )
-        current = next((row for row in existing if row.name == name), None) or existing.first()
+        current = (
+            next((row for row in existing if row.name == default_name), None) or existing.first()
+        )
         payload = {
             **catalog_values(catalog),
             "engine_id": engine.pk,
@@ -133,12 +138,23 @@ def bind(
                 catalog.extra_config, current.extra_config if current else None, extra_config
             ),
         }
-        options = {"confirm_embedding_model_change": confirm_embedding_model_change}
+        options = {
+            "confirm_embedding_model_change": confirm_embedding_model_change,
+            "allow_over_capacity": allow_over_capacity,
+        }
         if current is None:
-            return MODELS.create_instance({"name": name, **payload}, **options), True
+            chosen = default_name if name in (None, "") else name
+            return MODELS.create_instance({"name": chosen, **payload}, **options), True
         return MODELS.update_instance(current.pk, payload, **options), False
 
 
-def deactivate(model_id: Any) -> RegisteredModel | None:
-    """Set a registered row back to ``available`` (the row is kept); ``None`` when missing."""
-    return MODELS.update_instance(model_id, {"status": RegisteredModel.Status.AVAILABLE})
+def deactivate(
+    model_id: Any, confirm_embedding_model_change: bool = False
+) -> RegisteredModel | None:
+    """Set a registered row back to ``available`` (the row is kept); ``None`` when missing.
+    The knowledge embedding model, while knowledge is enabled, needs the confirmation."""
+    return MODELS.update_instance(
+        model_id,
+        {"status": RegisteredModel.Status.AVAILABLE},
+        confirm_embedding_model_change=confirm_embedding_model_change,
+    )

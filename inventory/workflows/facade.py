@@ -19,16 +19,28 @@ class Workflows:
         available_model_id: Any,
         extra_config: Mapping[str, Any] | None = None,
         confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
+        name: str | None = None,
     ) -> dict[str, Any]:
-        """Attach a catalog model to an engine: ``{"created": bool, "row": <registered row>}``."""
+        """Attach a catalog model to an engine: ``{"created": bool, "row": <registered row>}``.
+        ``name`` names a new row (default ``engine_<id>__<catalog name>``);
+        ``allow_over_capacity`` lets it go beyond the engine's declared capacity."""
         model, created = binding.bind(
-            engine_id, available_model_id, extra_config, confirm_embedding_model_change
+            engine_id,
+            available_model_id,
+            extra_config,
+            confirm_embedding_model_change,
+            allow_over_capacity,
+            name,
         )
         return {"created": created, "row": REGISTERED_MODELS.row_for(model)}
 
-    def deactivate(self, model_id: Any) -> dict[str, Any] | None:
-        """Set a registered row back to ``available``; ``None`` when it does not exist."""
-        model = binding.deactivate(model_id)
+    def deactivate(
+        self, model_id: Any, confirm_embedding_model_change: bool = False
+    ) -> dict[str, Any] | None:
+        """Set a registered row back to ``available``; ``None`` when it does not exist. The
+        knowledge embedding model, while knowledge is enabled, needs the confirmation."""
+        model = binding.deactivate(model_id, confirm_embedding_model_change)
         return None if model is None else REGISTERED_MODELS.row_for(model)
 
     def reconcile(self, model_id: Any) -> dict[str, Any]:
@@ -40,9 +52,12 @@ class Workflows:
         model_id: Any,
         fields: Iterable[str] | None = None,
         confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
     ) -> dict[str, Any]:
         """Apply all differences, or those in ``fields``: ``{"applied", "reconcile", "row"}``."""
-        result = reconcile.apply(model_id, fields, confirm_embedding_model_change)
+        result = reconcile.apply(
+            model_id, fields, confirm_embedding_model_change, allow_over_capacity
+        )
         view = REGISTERED_MODELS.queryset().filter(pk=result["reconcile"]["model_id"])
         return {**result, "row": next(REGISTERED_MODELS.rows(view))}
 
@@ -65,6 +80,14 @@ class Workflows:
         format: str = "json",
         apply: bool = False,
         confirm_embedding_model_change: bool = False,
+        allow_over_capacity: bool = False,
     ) -> dict[str, Any]:
-        """Dry run by default: the per-row report. With ``apply``, all or nothing."""
-        return transfer.import_inventory(text, format, apply, confirm_embedding_model_change)
+        """Dry run by default: the per-row report. With ``apply``, all or nothing.
+        ``allow_over_capacity`` lets active models go beyond their engines' capacity."""
+        return transfer.import_inventory(
+            text,
+            format,
+            apply,
+            confirm_embedding_model_change,
+            allow_over_capacity=allow_over_capacity,
+        )

@@ -101,6 +101,7 @@ def apply(
     model_id: Any,
     fields: Iterable[str] | None = None,
     confirm_embedding_model_change: bool = False,
+    allow_over_capacity: bool = False,
 ) -> dict[str, Any]:
     """Apply the differences (all, or those named in ``fields``); returns
     ``{"applied": [field…], "reconcile": <diff after applying>}``."""
@@ -133,6 +134,7 @@ def apply(
                 model.pk,
                 _payload(model, chosen),
                 confirm_embedding_model_change=confirm_embedding_model_change,
+                allow_over_capacity=allow_over_capacity,
             )
         return {"applied": [item["field"] for item in chosen], "reconcile": reconcile(model.pk)}
 

@@ -63,14 +63,6 @@ def _candidates(engine_id: Any = None, ids: Any = None) -> QuerySet:
     return queryset.order_by("id")
 
 
-def _knowledge_model_id() -> int | None:
-    return (
-        KnowledgeSettings.objects.filter(pk=KnowledgeSettings.SINGLETON_ID)
-        .values_list("embedding_model_id", flat=True)
-        .first()
-    )
-
-
 def _entry(model: RegisteredModel, found: list[str]) -> dict[str, Any]:
     return {
         "id": model.pk,
@@ -85,7 +77,7 @@ def _entry(model: RegisteredModel, found: list[str]) -> dict[str, Any]:
 def find_stale(engine_id: Any = None, ids: Any = None) -> dict[str, Any]:
     """``{"rows": [stale rows], "kept": [stale-looking rows never pruned], "notes": [...]}``,
     optionally among the rows of one engine and/or the given ids."""
-    knowledge_id = _knowledge_model_id()
+    knowledge_id = KnowledgeSettings.selected_model_id()
     rows: list[dict[str, Any]] = []
     kept: list[dict[str, Any]] = []
     for model in _candidates(engine_id, ids):
@@ -125,7 +117,7 @@ def prune_stale(ids: Any, confirm: bool = False) -> dict[str, Any]:
             .select_related("engine")
             .filter(pk__in=wanted)
         }
-        knowledge_id = _knowledge_model_id()
+        knowledge_id = KnowledgeSettings.selected_model_id()
         refused: list[str] = []
         entries: list[dict[str, Any]] = []
         for pk in wanted:

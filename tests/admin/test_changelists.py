@@ -39,7 +39,8 @@ def test_changelist_columns_filters_and_search_follow_the_declaration(
     assert [spec.parameter_name for spec in cl.list_filter] == [
         item.name
         for item in declaration.fields
-        if item.name in {"engine_id", "available_model_id", "provider", "provider_hint"}
+        if item.name
+        in {"engine_id", "available_model_id", "provider", "provider_hint", "quantization"}
         or (item.filter is not None and item.filter.type in {"choice", "boolean", "capabilities"})
     ]
     assert list(cl.search_fields) == list(declaration.search.attrs)
@@ -162,7 +163,9 @@ def test_changelist_queries_do_not_grow_with_rows(
             for i in range(start, stop)
         ]
         engines = [
-            sdk.models.engine_registry.create({"name": f"eng-{i}", "provider": f"p{i % 3}"})["id"]
+            sdk.models.engine_registry.create(
+                {"name": f"eng-{i}", "provider": ("ollama", "vllm", "tei")[i % 3]}
+            )["id"]
             for i in range(start, stop)
         ]
         for i, catalog_id in enumerate(catalog):

@@ -98,7 +98,9 @@ def test_workflow_paths_refuse_malformed_ids_like_the_sdk(api, make_model):
     model = make_model("llama3")
     response = api.post(f"{V1}model-registry/{model['id']}/deactivate/", {"x": 1}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"] == {"x": ["unknown field 'x'; this request takes no fields"]}
+    assert response.json()["errors"] == {
+        "x": ["unknown field 'x'; fields: confirm_embedding_model_change"]
+    }
     response = api.get(f"{V1}model-registry/{model['id']}/reconcile/?x=1")
     assert response.status_code == 400
     assert response.json()["detail"] == "unknown parameter 'x'"

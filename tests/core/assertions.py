@@ -26,6 +26,9 @@ ROW_KEYS = [
     "extra_config",
     "status",
     "runtime_methods",
+    "engine_status",
+    "over_capacity",
+    "warnings",
     "created_at",
     "updated_at",
 ]

@@ -85,7 +85,6 @@ def test_nan_and_infinity_are_not_text(engine, entity, field, value):
         ("summary", 2000),
         ("tags", 1000),
         ("interfaces", 1000),
-        ("extended_capabilities", 1000),
         ("family", 100),
         ("storage_ref", 1024),
     ],

@@ -7,6 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from inventory import capabilities as caps
+from inventory import vocabularies
 from inventory.capabilities import ALIASES, CAPABILITIES, UnknownCapabilityError, normalize
 
 PROFILE = settings(max_examples=150, deadline=None)
@@ -29,6 +30,16 @@ def spelled(draw: st.DrawFn, names: tuple[str, ...] = SPELLINGS) -> tuple[str, s
 
 
 known_tokens = st.lists(spelled(), max_size=12)
+FEATURES = {*vocabularies.FEATURE.built_in, *vocabularies.FEATURE.aliases}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def built_ins_only():
+    """The pure functions over the built-in vocabulary (no terms added as data)."""
+    previous = vocabularies.current_resolver()
+    vocabularies.install_resolver(vocabularies.BuiltInsOnly())
+    yield
+    vocabularies.install_resolver(previous)
 
 
 def first_occurrences(items: list[str]) -> list[str]:
@@ -41,7 +52,12 @@ def unknown_word() -> st.SearchStrategy[str]:
         alphabet=st.characters(codec="ascii", exclude_characters=",", exclude_categories=("Cc",)),
         min_size=1,
         max_size=20,
-    ).filter(lambda text: caps.canonical_token(text) not in ("", *CAPABILITIES))
+    ).filter(
+        lambda text: (
+            caps.canonical_token(text) not in ("", *CAPABILITIES)
+            and vocabularies.spell(text) not in FEATURES
+        )
+    )
 
 
 @PROFILE
@@ -124,7 +140,17 @@ def test_unknown_is_a_value_error(unknown):
 
 def test_vocabulary_order_and_runtime_methods():
     assert CAPABILITIES[:5] == ("chat", "tool_calling", "reasoning", "image_to_text", "embedding")
-    assert len(CAPABILITIES) == 16
+    assert CAPABILITIES[16:] == (
+        "image_generation",
+        "image_editing",
+        "video_generation",
+        "moderation",
+        "ocr",
+        "audio_generation",
+        "speaker_embedding",
+        "search",
+        "vector_store",
+    )
     assert caps.runtime_methods("stt,chat") == [
         "generate_completion",
         "generate_stream",

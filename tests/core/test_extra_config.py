@@ -17,7 +17,7 @@ DIM_INVALID = "extra_config.dim must be a positive integer"
 DIM_ONLY_EMBEDDING = "extra_config.dim is only allowed on models with the embedding capability"
 DEFAULTS_ONLY_LLM = (
     "extra_config.defaults (LLM generation defaults) is only allowed on models with the chat "
-    "or reasoning capability"
+    "or reasoning capability (other models may set only context_length)"
 )
 
 
@@ -118,6 +118,19 @@ def test_empty_defaults_allowed_anywhere(engine):
     assert create(engine, "embedding", {"defaults": {}})["extra_config"] == {"defaults": {}}
 
 
+@pytest.mark.parametrize("capabilities", ["embedding", "image_generation", "reranking", ""])
+def test_context_length_allowed_on_any_model(engine, capabilities):
+    """The input window describes any model that reads tokens (real catalogs state it for
+    embeddings, image generation, rerankers); it is still range-checked."""
+    config = {"defaults": {"context_length": 8192}}
+    assert create(engine, capabilities, config)["extra_config"] == config
+    expect_invalid(
+        lambda: create(engine, capabilities, {"defaults": {"context_length": 0}}, name="n"),
+        "extra_config",
+        "extra_config.defaults.context_length must be a positive integer",
+    )
+
+
 @pytest.mark.parametrize(
     "key, value, expectation",
     [
@@ -216,7 +229,9 @@ def test_schemas_published_per_capability():
     assert chat_defaults["additionalProperties"] is False
     assert chat_defaults["properties"]["top_p"]["exclusiveMinimum"] == 0
     assert schemas["reasoning"]["properties"]["defaults"] == chat_defaults
-    assert schemas["embedding"]["properties"]["defaults"]["maxProperties"] == 0
+    embedding_defaults = schemas["embedding"]["properties"]["defaults"]
+    assert set(embedding_defaults["properties"]) == {"context_length"}
+    assert embedding_defaults["additionalProperties"] is False
     assert schemas["chat"]["properties"]["dim"]["not"] == {}
 
 

@@ -134,7 +134,13 @@ def test_engine_filters(inventory):
         {row["name"] for row in engines.all(filters=filters)["rows"]} == expected
     )
     assert check_engines({"provider": "VLLM"}, {"vllm-test"})
-    assert check_engines({"provider": "vll"}, set())
+    assert check_engines({"provider": "vLLM "}, {"vllm-test"})
+    expect_invalid(
+        lambda: engines.count({"provider": "vll"}),
+        "provider",
+        "unknown provider 'vll'; known providers: ollama, llamacpp, vllm",
+        exact=False,
+    )
     assert check_engines({"name": "TEST"}, {"ollama-test", "vllm-test"})
     assert check_engines({"status": "active"}, {"ollama-test"})
     assert check_engines({"supported": "false"}, {"ollama-test", "vllm-test"})
@@ -173,8 +179,12 @@ def test_catalog_filters(db):
     assert found({"q": "qwen"}) == {"qwen2.5:7b", "e5"}
     assert found({"family": "QW"}) == {"qwen2.5:7b"}
     expect_invalid(
-        lambda: catalog.count({"format": "gg"}), "format", "'gg' is not a valid format", exact=False
+        lambda: catalog.count({"format": "gg"}),
+        "format",
+        "unknown format 'gg'; known formats: gguf, hf_snapshot",
+        exact=False,
     )
+    assert found({"format": "ONNX"}) == {"e5"}
 
 
 # --- status and booleans -------------------------------------------------------------------------
@@ -287,7 +297,7 @@ def test_unknown_filter_key_is_an_error(inventory, key):
         lambda: models.list(filters={key: "x"}),
         key,
         f"unknown filter {key!r}; known filters: id, name, engine_id, available_model_id, "
-        "is_downloaded, capabilities, status, q",
+        "is_downloaded, capabilities, status, engine_status, over_capacity, q",
         first=True,
     )
     assert key in str(error)

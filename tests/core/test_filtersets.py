@@ -8,6 +8,7 @@ from django.http import QueryDict
 from inventory.declarations import DECLARATIONS
 from inventory.filtersets import FILTERSETS
 from inventory.sdk import module_sdk
+from inventory.vocabularies import FORMAT
 
 pytestmark = pytest.mark.django_db
 
@@ -73,4 +74,4 @@ def test_unknown_keys_are_reported():
 def test_choice_widget_offers_any_once():
     field = FILTERSETS["available_model_registry"]().form.fields["format"]
     values = [value for value, _ in field.widget.choices]
-    assert values == ["", "gguf", "hf_snapshot", "pt", "onnx", "remote", "json"]
+    assert values == ["", *FORMAT.built_in]

@@ -57,3 +57,16 @@ def test_json_nested_within_the_limit_is_kept(sdk, engine):
         {"name": "deep", "engine_id": engine["id"], "extra_config": config}
     )
     assert row["extra_config"] == config
+
+
+@pytest.mark.parametrize("token", ["a\x00b", "x\ud800", "ok-but-" + "long" * 20])
+@pytest.mark.parametrize("field", ["capabilities", "extended_capabilities"])
+def test_vocabulary_tokens_no_term_could_have_are_refused_without_a_lookup(
+    sdk, engine, field, token
+):
+    """A NUL or a lone surrogate in a token never reaches the database (PostgreSQL refuses
+    NUL in text): the token is reported unknown like any other."""
+    payload = {"name": "tok", "label": "tok", field: [token]}
+    with pytest.raises(RegistryValidationError) as caught:
+        sdk.models.available_model_registry.create(payload)
+    assert field in caught.value.errors

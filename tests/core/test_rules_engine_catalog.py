@@ -8,6 +8,7 @@ import pytest
 from inventory.capabilities import CAPABILITIES
 from inventory.models import AvailableModel, Engine
 from inventory.sdk import module_sdk
+from inventory.vocabularies import FORMAT
 
 from .assertions import expect_invalid
 
@@ -65,11 +66,11 @@ def test_engine_defaults(db):
 
 def test_engine_status_vocabulary(db):
     for status in ("uninstalled", "installing", "installed", "active", "error"):
-        assert engines.create({"name": status, "provider": "x", "status": status})["status"] == (
+        assert engines.create({"name": status, "provider": "tei", "status": status})["status"] == (
             status
         )
     expect_invalid(
-        lambda: engines.create({"name": "e", "provider": "x", "status": "available"}),
+        lambda: engines.create({"name": "e", "provider": "ollama", "status": "available"}),
         "status",
         "'available' is not a valid status; choose one of: uninstalled, installing, installed, "
         "active, error",
@@ -80,7 +81,7 @@ def test_engine_status_vocabulary(db):
 @pytest.mark.parametrize("value", [["a"], "text", 1, None])
 def test_engine_config_must_be_object(db, value):
     expect_invalid(
-        lambda: engines.create({"name": "e", "provider": "x", "config": value}),
+        lambda: engines.create({"name": "e", "provider": "ollama", "config": value}),
         "config",
         "config must be a JSON object",
         first=True,
@@ -89,7 +90,7 @@ def test_engine_config_must_be_object(db, value):
 
 def test_engine_unknown_key(db):
     expect_invalid(
-        lambda: engines.create({"name": "e", "provider": "x", "kind": "gpu"}),
+        lambda: engines.create({"name": "e", "provider": "ollama", "kind": "gpu"}),
         "kind",
         "unknown field 'kind'",
         exact=False,
@@ -177,10 +178,9 @@ def test_catalog_defaults(db):
         ),
         (
             "format",
-            ["gguf", "hf_snapshot", "pt", "onnx", "remote", "json", ""],
-            "safetensors",
-            "'safetensors' is not a valid format; choose one of: , gguf, hf_snapshot, pt, onnx, "
-            "remote, json",
+            ["gguf", "hf_snapshot", "pt", "onnx", "remote", "json", "", "safetensors", "mlx"],
+            "safetensor",
+            "unknown format 'safetensor'; known formats: " + ", ".join(FORMAT.built_in),
         ),
     ],
 )

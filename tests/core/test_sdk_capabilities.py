@@ -9,6 +9,8 @@ from inventory.sdk import module_sdk
 
 from .assertions import ALL_METHODS, expect_invalid
 
+pytestmark = pytest.mark.django_db
+
 capabilities = module_sdk.capabilities
 
 VOCABULARY = [
@@ -28,6 +30,15 @@ VOCABULARY = [
     "offline",
     "cpu_friendly",
     "high_throughput",
+    "image_generation",
+    "image_editing",
+    "video_generation",
+    "moderation",
+    "ocr",
+    "audio_generation",
+    "speaker_embedding",
+    "search",
+    "vector_store",
 ]
 
 ALIASES = {
@@ -47,12 +58,31 @@ ALIASES = {
     "speech_synthesis": "tts",
     "object_detection": "detection",
     "vision": "image_to_text",
+    "responses": "chat",
+    "audio_transcription": "stt",
+    "speech_to_text": "stt",
+    "audio_speech": "tts",
+    "text_to_speech": "tts",
+    "image_input": "image_to_text",
+    "function_calling": "tool_calling",
+    "tool_choice": "tool_calling",
+    "parallel_function_calling": "tool_calling",
+    "audio_input": "audio",
+    "audio_output": "audio",
+    "text_to_image": "image_generation",
+    "image_edit": "image_editing",
+    "nova_canvas_image_edit": "image_editing",
+    "text_to_video": "video_generation",
+    "content_moderation": "moderation",
+    "music_generation": "audio_generation",
+    "text_to_audio": "audio_generation",
+    "speaker_verification": "speaker_embedding",
 }
 
 
 def test_vocabulary_and_aliases_as_designed():
     assert list(capabilities.vocabulary) == VOCABULARY
-    assert capabilities.aliases == ALIASES
+    assert dict(capabilities.aliases) == ALIASES
     described = capabilities.describe()
     assert described["capabilities"] == VOCABULARY
     assert described["aliases"] == ALIASES

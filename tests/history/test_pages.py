@@ -80,10 +80,10 @@ def test_history_pages_are_paged_and_their_queries_do_not_grow(admin_client, sdk
             assert admin_client.get(url).status_code == 200
         return len(captured)
 
-    sdk.models.engine_registry.update(engine["id"], {"provider": "p0"})
+    sdk.models.engine_registry.update(engine["id"], {"config": {"round": 0}})
     few = (count("/changes/"), count(f"/engines/{engine['id']}/history/"))
     for index in range(1, 60):
-        sdk.models.engine_registry.update(engine["id"], {"provider": f"p{index}"})
+        sdk.models.engine_registry.update(engine["id"], {"config": {"round": index}})
     assert (count("/changes/"), count(f"/engines/{engine['id']}/history/")) == few
     page = admin_client.get(f"/engines/{engine['id']}/history/?page=2").content.decode()
     assert "Page 2 of 2" in page and page.count('data-testid="change"') == 11

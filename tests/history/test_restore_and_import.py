@@ -121,7 +121,8 @@ def test_a_single_row_write_adds_at_most_two_queries(sdk, engine, door):
         if door == "create":
             return lambda: rows.create({"name": f"new-{suffix}", "provider": "ollama"})
         if door == "update":
-            return lambda: rows.update(engine["id"], {"provider": f"p{suffix}"})
+            provider = {"a": "vllm", "b": "tei"}[suffix]
+            return lambda: rows.update(engine["id"], {"provider": provider})
         target = rows.create({"name": f"gone-{suffix}", "provider": "ollama"})["id"]
         return lambda: rows.delete(target)
 

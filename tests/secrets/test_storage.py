@@ -203,7 +203,9 @@ def test_mask_without_a_stored_secret_is_refused_without_half_a_write(sdk, secre
     ]
     assert Engine.objects.get(pk=secret_engine["id"]).name == "openai-prod"
     with pytest.raises(RegistryValidationError):
-        sdk.models.engine_registry.create({"name": "n", "provider": "p", "config": {"token": MASK}})
+        sdk.models.engine_registry.create(
+            {"name": "n", "provider": "tei", "config": {"token": MASK}}
+        )
 
 
 @pytest.mark.django_db
@@ -211,12 +213,12 @@ def test_forged_or_foreign_envelopes_are_refused_without_echo(sdk):
     foreign = Fernet(Fernet.generate_key()).encrypt(b'"x"').decode()
     with pytest.raises(RegistryValidationError) as error:
         sdk.models.engine_registry.create(
-            {"name": "n", "provider": "p", "config": {"token": {"$secret": foreign}}}
+            {"name": "n", "provider": "ollama", "config": {"token": {"$secret": foreign}}}
         )
     assert foreign not in str(error.value.errors)
     with pytest.raises(RegistryValidationError) as error:
         sdk.models.engine_registry.create(
-            {"name": "n", "provider": "p", "config": {"x": {"$secret": "a", "b": 1}}}
+            {"name": "n", "provider": "ollama", "config": {"x": {"$secret": "a", "b": 1}}}
         )
     assert "reserved" in str(error.value)
 
@@ -294,11 +296,11 @@ def test_rotation_keeps_secrets_readable_after_the_old_key_is_removed(sdk, secre
 def test_rotation_without_the_old_key_fails_and_changes_nothing(sdk, settings):
     settings.REGISTRY_SECRETS_KEYS = [Fernet.generate_key().decode()]
     first = sdk.models.engine_registry.create(
-        {"name": "a", "provider": "p", "config": {"token": "t-a"}}
+        {"name": "a", "provider": "ollama", "config": {"token": "t-a"}}
     )
     settings.REGISTRY_SECRETS_KEYS = [Fernet.generate_key().decode()]
     second = sdk.models.engine_registry.create(
-        {"name": "b", "provider": "p", "config": {"token": "t-b"}}
+        {"name": "b", "provider": "ollama", "config": {"token": "t-b"}}
     )
     before = {pk: _stored(pk) for pk in (first["id"], second["id"])}
     with pytest.raises(CommandError) as error:
@@ -322,7 +324,7 @@ def test_system_checks_report_bad_and_missing_keys(settings):
 def test_moving_from_the_derived_key_to_a_configured_one(sdk, settings):
     settings.REGISTRY_SECRETS_KEYS = []
     created = sdk.models.engine_registry.create(
-        {"name": "early", "provider": "p", "config": {"token": "t-early"}}
+        {"name": "early", "provider": "ollama", "config": {"token": "t-early"}}
     )
     settings.REGISTRY_SECRETS_KEYS = [Fernet.generate_key().decode()]
     call_command("rotate_secrets", stdout=io.StringIO())

@@ -152,9 +152,9 @@ def test_deleting_an_engine_with_models_is_refused(page, live_server, engine, ma
     make_model("keeps-engine-alive")
     page.goto(f"{live_server.url}/engines/{engine['id']}/")
     page.click('[data-testid="delete"]')
-    page.click('[data-testid="confirm-delete"]')
-    refusal = page.inner_text('[data-testid="refusal"]')
+    refusal = page.inner_text('[data-testid="refusal"]')  # before any confirmation
     assert "still has 1 registered model" in refusal
+    assert page.locator('[data-testid="confirm-delete"]').count() == 0
     assert Engine.objects.filter(pk=engine["id"]).exists()
 
 

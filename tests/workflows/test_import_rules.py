@@ -141,7 +141,7 @@ def test_names_match_as_the_name_field_normalizes_them(db, sdk):
     ("document", "field", "message"),
     [
         ({"catalog": [{"name": ["x"]}]}, "name", "name must be a string"),
-        ({"engines": [{"name": {"a": 1}, "provider": "x"}]}, "name", "name must be a string"),
+        ({"engines": [{"name": {"a": 1}, "provider": "ollama"}]}, "name", "name must be a string"),
         (
             {"registered_models": [{"name": "m", "engine": ["E"]}]},
             "engine",

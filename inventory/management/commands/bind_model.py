@@ -28,6 +28,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Confirm changing the knowledge embedding model's dim or capabilities.",
         )
+        parser.add_argument(
+            "--allow-over-capacity",
+            action="store_true",
+            help="Allow going beyond the engine's declared VRAM/RAM capacity.",
+        )
+        parser.add_argument(
+            "--name", default=None, help="Name of a new row (default engine_<id>__<name>)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = None
@@ -42,6 +50,8 @@ class Command(BaseCommand):
                 options["available_model_id"],
                 extra,
                 options["confirm_embedding_model_change"],
+                options["allow_over_capacity"],
+                options["name"],
             )
         except RegistryValidationError as error:
             raise CommandError(str(error)) from None

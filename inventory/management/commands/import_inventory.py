@@ -31,6 +31,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Confirm changing the knowledge embedding model.",
         )
+        parser.add_argument(
+            "--allow-over-capacity",
+            action="store_true",
+            help="Let active models go beyond their engines' VRAM/RAM capacity.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
@@ -50,6 +55,7 @@ class Command(BaseCommand):
                 apply=options["apply"],
                 confirm_embedding_model_change=options["confirm_embedding_model_change"],
                 progress=bar.update,
+                allow_over_capacity=options["allow_over_capacity"],
             )
         except transfer.InventoryImportError as error:
             report = error.report

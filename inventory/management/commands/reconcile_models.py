@@ -30,6 +30,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Confirm changing the knowledge embedding model's dim or capabilities.",
         )
+        parser.add_argument(
+            "--allow-over-capacity",
+            action="store_true",
+            help="Allow going beyond the engines' VRAM/RAM capacity.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -62,7 +67,10 @@ class Command(BaseCommand):
             for item in drifted:
                 try:
                     reconcile.apply(
-                        item["model_id"], None, options["confirm_embedding_model_change"]
+                        item["model_id"],
+                        None,
+                        options["confirm_embedding_model_change"],
+                        options["allow_over_capacity"],
                     )
                 except RegistryValidationError as error:
                     raise CommandError(

@@ -1,4 +1,5 @@
-"""The dashboard: rows by status for each inventory and the memory each engine's models need.
+"""The dashboard: rows by status for each inventory and, per engine, the memory its active
+models need against its declared capacity (over-commit highlighted), in GB.
 
 Every figure is one aggregate query, so the page costs the same for ten rows or a million.
 """
@@ -9,13 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
-from ...models import Engine
+from ... import capacity
+from ...models import Engine, RegisteredModel
 from ...services import knowledge_config
 from ..entities import INVENTORIES, Inventory
 from ..presentation import STATUS_COLOURS, status_badge
@@ -51,12 +53,17 @@ class InventorySummary:
 
 @dataclass
 class EngineLoad:
+    """What an engine's models need against what it has: ``resources`` holds, for VRAM and
+    RAM, the needs of its active models, its capacity (``None``: not declared), and the needs
+    of all its registered models."""
+
     engine: Engine
     models: int
-    vram_mb: int
-    ram_mb: int
-    vram_share: float  # percent of the largest figure on the chart
-    ram_share: float
+    resources: list[dict[str, Any]]
+
+    @property
+    def over(self) -> bool:
+        return any(item["over"] for item in self.resources)
 
 
 def inventory_summary(inventory: Inventory) -> InventorySummary:
@@ -80,24 +87,35 @@ CHART_ENGINES = 15
 
 def engine_loads(limit: int) -> list[EngineLoad]:
     """The ``limit`` engines whose registered models need the most VRAM (then RAM)."""
+    active = Q(registered_models__status=RegisteredModel.Status.ACTIVE)
     engines = Engine.objects.annotate(
         model_count=Count("registered_models"),
-        vram_total=Coalesce(Sum("registered_models__vram_required_mb"), 0),
-        ram_total=Coalesce(Sum("registered_models__ram_required_mb"), 0),
-    ).order_by("-vram_total", "-ram_total", "name")
+        vram_all=Coalesce(Sum("registered_models__vram_required_mb"), 0),
+        ram_all=Coalesce(Sum("registered_models__ram_required_mb"), 0),
+        vram_active=Coalesce(Sum("registered_models__vram_required_mb", filter=active), 0),
+        ram_active=Coalesce(Sum("registered_models__ram_required_mb", filter=active), 0),
+    ).order_by("-vram_all", "-ram_all", "name")
     rows = list(engines[:limit])
-    peak = max([1, *(e.vram_total for e in rows), *(e.ram_total for e in rows)])
-    return [
-        EngineLoad(
-            engine,
-            engine.model_count,
-            engine.vram_total,
-            engine.ram_total,
-            100 * engine.vram_total / peak,
-            100 * engine.ram_total / peak,
-        )
-        for engine in rows
-    ]
+    peak = max(
+        [
+            1,
+            *(
+                value or 0
+                for e in rows
+                for value in (e.vram_active, e.ram_active, e.vram_total_mb, e.ram_total_mb)
+            ),
+        ]
+    )
+    loads = []
+    for engine in rows:
+        resources = capacity.usage(engine, [engine.vram_active, engine.ram_active])
+        for item, registered in zip(resources, (engine.vram_all, engine.ram_all), strict=True):
+            item["registered_text"] = capacity.humanize_mb(registered)
+            item["kind"] = item["label"].lower()
+            item["share"] = 100 * item["used"] / peak
+            item["total_share"] = 100 * item["total"] / peak if item["total"] else None
+        loads.append(EngineLoad(engine, engine.model_count, resources))
+    return loads
 
 
 class DashboardPage(LoginRequiredMixin, View):

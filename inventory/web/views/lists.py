@@ -24,8 +24,9 @@ from ..querying import (
     ListQuery,
     parse_list_query,
 )
-from ..tables import SORT_PARAM, TABLES
+from ..tables import SELECT_COLUMN, SORT_PARAM, TABLES
 from .access import InventoryView
+from .bulk import actions_for
 
 
 class ListPage(InventoryView):
@@ -38,7 +39,13 @@ class ListPage(InventoryView):
             data = query.list_request().filtered(inventory.queryset())
         else:
             data = inventory.queryset().none()
-        table = TABLES[inventory.key](data, order_by=query.sort_alias)
+        actions = [
+            (action, label)
+            for action, label, perm in actions_for(inventory)
+            if inventory.can(request.user, perm)
+        ]
+        exclude = () if actions else (SELECT_COLUMN,)
+        table = TABLES[inventory.key](data, order_by=query.sort_alias, exclude=exclude)
         table.empty_text = empty_text(query)
         try:
             table.paginate(page=query.page, per_page=query.page_size)
@@ -55,6 +62,9 @@ class ListPage(InventoryView):
                 filter_controls=filter_controls(query),
                 page_size_choices=_page_size_choices(query),
                 export_urls=_export_urls(self.inventory.url_name("export"), request, query),
+                bulk_actions=actions,
+                bulk_url=inventory.url("bulk"),
+                filter_query=_filter_query(request),
             ),
         )
 
@@ -111,6 +121,15 @@ def filter_controls(query: ListQuery) -> list[FilterControl]:
         options = [str(value) for value, _ in getattr(bound.field.widget, "choices", [])]
         controls.append(FilterControl(bound, kind, options, selected))
     return controls
+
+
+def _filter_query(request: HttpRequest) -> str:
+    """The list's filters as a query string (paging and sorting left out), for the bulk form's
+    "all rows matching this filter"."""
+    params = request.GET.copy()
+    for key in (PAGE_PARAM, PAGE_SIZE_PARAM, SORT_PARAM):
+        params.pop(key, None)
+    return params.urlencode()
 
 
 def _page_size_choices(query: ListQuery) -> list[int]:

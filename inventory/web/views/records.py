@@ -11,16 +11,19 @@ from django.contrib import messages
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from ... import extra_config
-from ...capabilities import CAPABILITIES
+from ... import capabilities as caps
+from ... import capacity, extra_config
 from ...errors import RegistryProtectedError, RegistryValidationError
+from ...impact import delete_impact
 from ...listing import ListRequest
-from ...models import KnowledgeSettings, RegisteredModel
+from ...models import Engine, KnowledgeSettings, RegisteredModel
 from ...services import delete_instance, save_validated
-from ..entities import INVENTORIES, Inventory
+from ..entities import BY_KEY, INVENTORIES, Inventory
 from ..forms import CONFIRM_FIELD, FORMS, CoreValidatedForm
-from ..tables import TABLES, render_value
+from ..tables import SELECT_COLUMN, TABLES, render_value
 from .access import InventoryView
 
 RELATED_ROWS = 10
@@ -42,7 +45,7 @@ class RelatedList:
 def detail_values(inventory: Inventory, instance: models.Model) -> list[tuple[Any, Any]]:
     """``(declared field, rendered value)`` for every declared field of a row."""
     declaration = inventory.declaration
-    values = {attr: getattr(instance, attr) for attr in declaration.value_attrs}
+    values = declaration.values(declaration.queryset().filter(pk=instance.pk)).first() or {}
     result = []
     for item in declaration.fields:
         if item.source is None:
@@ -66,7 +69,7 @@ def related_lists(inventory: Inventory, instance: models.Model, user: Any) -> li
                 continue
             request = ListRequest.build(other.declaration, {name: instance.pk})
             queryset = request.filtered(other.queryset())
-            table = TABLES[other.key](queryset, order_by="name", exclude=(name,))
+            table = TABLES[other.key](queryset, order_by="name", exclude=(name, SELECT_COLUMN))
             table.paginate(page=1, per_page=RELATED_ROWS)
             result.append(
                 RelatedList(
@@ -101,6 +104,7 @@ class DetailPage(InventoryView):
                 values=detail_values(self.inventory, instance),
                 related=related_lists(self.inventory, instance, request.user),
                 is_embedding_backend=is_embedding_backend,
+                **context_notes(self.inventory, instance),
                 edit_url=self.inventory.url("edit", instance.pk),
                 delete_url=self.inventory.url("delete", instance.pk),
                 history_url=self.inventory.url("history", instance.pk),
@@ -108,12 +112,23 @@ class DetailPage(InventoryView):
         )
 
 
+def context_notes(inventory: Inventory, instance: models.Model) -> dict[str, Any]:
+    """What a reader of the row should know about others: a registered model's warnings, an
+    engine's capacity against what its active models need."""
+    row = inventory.declaration.row_for(instance)
+    if isinstance(instance, Engine):
+        usage = capacity.usage(instance, [row["vram_used_mb"], row["ram_used_mb"]])
+        return {"capacity": usage, "capacity_over": row["over_capacity"]}
+    return {"row_warnings": row.get("warnings") or []}
+
+
 def schema_help(capabilities: Any) -> dict[str, Any]:
     """The ``extra_config`` JSON Schemas to show beside the JSON editor."""
     groups: dict[str, list[str]] = {}
-    for name, schema in extra_config.schemas_by_capability().items():
+    vocabulary = caps.known()
+    for name, schema in extra_config.schemas_by_capability(vocabulary).items():
         groups.setdefault(_json(schema), []).append(name)
-    selected = [name for name in CAPABILITIES if name in _as_list(capabilities)]
+    selected = [name for name in vocabulary if name in _as_list(capabilities)]
     return {
         "selected": selected,
         "current": _json(extra_config.schema_for(selected)),
@@ -217,7 +232,32 @@ class DeletePage(InventoryView):
             self.base_context(
                 object=instance,
                 refusal=refusal,
+                impact=impact_for_page(self.inventory, instance),
                 detail_url=self.inventory.url("detail", instance.pk),
             ),
             status=status,
         )
+
+
+def impact_for_page(inventory: Inventory, instance: models.Model) -> dict[str, Any]:
+    """``delete_impact`` with links: the rows named, their list, and the way out."""
+    found = delete_impact(inventory.key, instance)
+    for key in ("refused", "unlinked"):
+        part = found[key]
+        if not part:
+            continue
+        other = BY_KEY[part["entity"]]
+        for row in part["rows"]:
+            row["url"] = other.url("detail", row["id"])
+        column = "engine_id" if inventory.key == "engine_registry" else "available_model_id"
+        part["list_url"] = f"{other.url('list')}?{urlencode({column: instance.pk})}"
+    way_out = found["way_out"]
+    if way_out and way_out["action"] == "move":
+        models_inventory = BY_KEY["model_registry"]
+        selection = {"action": "move", "all": "1", "filter": urlencode(way_out["filters"])}
+        way_out["url"] = f"{models_inventory.url('bulk')}?{urlencode(selection)}"
+        way_out["label"] = "Move the models to another engine"
+    elif way_out:
+        way_out["url"] = reverse("inventory:knowledge")
+        way_out["label"] = "Pick another knowledge embedding model"
+    return found

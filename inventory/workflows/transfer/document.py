@@ -78,7 +78,9 @@ SECTIONS: tuple[Section, ...] = (
 )
 SECTION_KEYS = tuple(section.key for section in SECTIONS)
 KNOWLEDGE = "knowledge"
-DOCUMENT_KEYS = ("format", "version", *SECTION_KEYS, KNOWLEDGE)
+#: Terms and aliases administrators added to the governed vocabularies (imported first).
+VOCABULARY = "vocabulary"
+DOCUMENT_KEYS = ("format", "version", VOCABULARY, *SECTION_KEYS, KNOWLEDGE)
 
 
 def _format(fmt: Any, allowed: tuple[str, ...] = FORMATS) -> str:

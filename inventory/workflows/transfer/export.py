@@ -12,12 +12,14 @@ from django.db.models import F
 from django.db.models.functions import Collate
 
 from ...models import KnowledgeSettings
+from ...vocabulary_service import export_vocabulary
 from .document import (
     EXPORT_FORMATS,
     FORMAT_NAME,
     FORMAT_VERSION,
     KNOWLEDGE,
     SECTIONS,
+    VOCABULARY,
     Section,
     _format,
 )
@@ -79,7 +81,10 @@ def _yaml(value: Any) -> str:
 def export_chunks(fmt: str = "json") -> Iterator[str]:
     """The export document as text chunks (one per row), for streaming responses."""
     fmt = _format(fmt, EXPORT_FORMATS)
-    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION}
+    header: dict[str, Any] = {"format": FORMAT_NAME, "version": FORMAT_VERSION}
+    added = export_vocabulary()
+    if added["terms"] or added["aliases"]:
+        header[VOCABULARY] = added  # only when administrators added terms or aliases
     if fmt == "json":
         yield "{\n" + "".join(f"  {_json(k)}: {_json(v)},\n" for k, v in header.items())
         for section in SECTIONS:

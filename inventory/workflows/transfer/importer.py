@@ -11,14 +11,22 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from ... import history
+from ... import capacity, history, vocabulary_service
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
 from ...models import RegisteredModel
 from ...models.fields import text_error
 from ...services import knowledge_config, save_validated, translate, update_knowledge_config
 from .csv_catalog import InvalidCell
-from .document import ACTIONS, IGNORED_KEYS, KNOWLEDGE, SECTION_KEYS, SECTIONS, Section
+from .document import (
+    ACTIONS,
+    IGNORED_KEYS,
+    KNOWLEDGE,
+    SECTION_KEYS,
+    SECTIONS,
+    VOCABULARY,
+    Section,
+)
 from .parsing import parse
 
 CHUNK_SIZE = 1000
@@ -57,16 +65,34 @@ class Pending:
 class Importer:
     confirm_embedding_model_change: bool = False
     progress: Callable[[int], None] | None = None
+    allow_over_capacity: bool = False
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def run(self, document: Mapping[str, Any]) -> None:
+        before = capacity.committed_by_engine()
+        if VOCABULARY in document:
+            self.vocabulary(document[VOCABULARY])
         for section in SECTIONS:
             if section.key in document:
                 self.section(section, document[section.key])
         if KNOWLEDGE in document:
             self.knowledge(document[KNOWLEDGE])
+        if not self.allow_over_capacity:
+            # Checked once the rows are written (rows of one chunk are validated before any
+            # of them is stored), for the engines this import took beyond their capacity.
+            for engine, messages in capacity.newly_overcommitted(before):
+                for message in messages:
+                    self.errors.append(
+                        {
+                            "section": "engines",
+                            "row": None,
+                            "name": engine.name,
+                            "field": "engine_id",
+                            "message": message,
+                        }
+                    )
 
     # outcome bookkeeping
 
@@ -92,6 +118,27 @@ class Importer:
                 )
 
     # sections
+
+    def vocabulary(self, raw: Any) -> None:
+        """The added terms, then the aliases, so that the rows after them may use them."""
+        if not isinstance(raw, Mapping):
+            error = RegistryValidationError({VOCABULARY: ["vocabulary must be a JSON object"]})
+            self.refuse(VOCABULARY, 1, None, error, str)
+            return
+        entries = [("terms", vocabulary_service.ensure_term, "name")]
+        entries.append(("aliases", vocabulary_service.ensure_alias, "alias"))
+        row = 0
+        for key, ensure, name_key in entries:
+            for entry in raw.get(key) or []:
+                row += 1
+                name = entry.get(name_key) if isinstance(entry, Mapping) else None
+                try:
+                    with transaction.atomic():
+                        added = ensure(entry)
+                except RegistryValidationError as error:
+                    self.refuse(VOCABULARY, row, name, error, str)
+                    continue
+                self.record(VOCABULARY, row, name, "created" if added else "unchanged")
 
     def section(self, section: Section, rows: list[Any]) -> None:
         name_field = section.model._meta.get_field("name")
@@ -181,6 +228,8 @@ class Importer:
         section.service.assign(instance, payload)
         if hasattr(instance, "confirm_embedding_model_change"):
             instance.confirm_embedding_model_change = self.confirm_embedding_model_change
+        if hasattr(instance, "allow_over_capacity"):
+            instance.allow_over_capacity = True  # checked per engine at the end (see run)
         if before is not None and _unchanged(instance, before, looked_up):
             return None
         try:
@@ -295,7 +344,7 @@ class Importer:
 
     def report(self, applied: bool) -> dict[str, Any]:
         """Rows and errors in file order (new rows are inserted at the end of their chunk)."""
-        order = {key: index for index, key in enumerate((*SECTION_KEYS, KNOWLEDGE))}
+        order = {key: index for index, key in enumerate((VOCABULARY, *SECTION_KEYS, KNOWLEDGE))}
 
         def position(item: Mapping[str, Any]) -> tuple[int, int]:
             return order[item["section"]], item["row"]
@@ -353,14 +402,17 @@ def import_document(
     apply: bool = False,
     confirm_embedding_model_change: bool = False,
     progress: Callable[[int], None] | None = None,
+    allow_over_capacity: bool = False,
 ) -> dict[str, Any]:
     """Import a parsed document in one transaction; kept only when ``apply`` and no row was
-    refused. Returns the report; raises ``InventoryImportError`` when ``apply`` failed."""
+    refused. Returns the report; raises ``InventoryImportError`` when ``apply`` failed.
+    ``allow_over_capacity`` lets active models go beyond their engines' capacity."""
     apply = parse_bool("apply", apply)
     confirm_embedding_model_change = parse_bool(
         "confirm_embedding_model_change", confirm_embedding_model_change
     )
-    importer = Importer(confirm_embedding_model_change, progress)
+    allow = parse_bool("allow_over_capacity", allow_over_capacity)
+    importer = Importer(confirm_embedding_model_change, progress, allow)
     # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
     quiet = nullcontext() if apply else history.recording.suspended()
     with history.operation(), quiet, history.atomic() if apply else transaction.atomic():
@@ -379,6 +431,9 @@ def import_inventory(
     apply: bool = False,
     confirm_embedding_model_change: bool = False,
     progress: Callable[[int], None] | None = None,
+    allow_over_capacity: bool = False,
 ) -> dict[str, Any]:
     """Parse and import; a dry run unless ``apply``. See the package docstring."""
-    return import_document(parse(source, fmt), apply, confirm_embedding_model_change, progress)
+    return import_document(
+        parse(source, fmt), apply, confirm_embedding_model_change, progress, allow_over_capacity
+    )

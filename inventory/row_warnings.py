@@ -1,0 +1,103 @@
+"""Context warnings on registered rows: what a reader of one row should know about others.
+
+Computed from values read with the row itself (engine status and capacity, the catalog row),
+so a page of rows costs no extra query. ``warnings`` is a list of sentences, empty when all
+is well:
+
+* an active model on an engine in ``error``;
+* the catalog link is lost (a bound row whose catalog model was deleted);
+* out of sync with the catalog row (the fields reconcile would change);
+* the engine's active models need more than the engine has (over capacity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import F
+
+from . import capacity
+
+CATALOG_FIELDS = ("name", "remote_url", "version", "capabilities", "storage_ref")
+CATALOG_JSON = ("requirements", "extra_config")
+
+
+def context() -> dict[str, Any]:
+    """The values read with each registered row for its warnings."""
+    values: dict[str, Any] = {
+        "ctx_engine_name": F("engine__name"),
+        "ctx_engine_status": F("engine__status"),
+        "ctx_engine_vram_total_mb": F("engine__vram_total_mb"),
+        "ctx_engine_ram_total_mb": F("engine__ram_total_mb"),
+        "ctx_engine_vram_used_mb": capacity.active_need("engine_id", "vram_required_mb"),
+        "ctx_engine_ram_used_mb": capacity.active_need("engine_id", "ram_required_mb"),
+    }
+    for name in (*CATALOG_FIELDS, *CATALOG_JSON):
+        values[f"ctx_catalog_{name}"] = F(f"available_model__{name}")
+    return values
+
+
+def engine_over_capacity(values: Mapping[str, Any]) -> bool:
+    return any(
+        values[f"ctx_engine_{kind}_total_mb"] is not None
+        and values[f"ctx_engine_{kind}_used_mb"] > values[f"ctx_engine_{kind}_total_mb"]
+        for kind in ("vram", "ram")
+    )
+
+
+def _catalog_differences(values: Mapping[str, Any]) -> list[str]:
+    from .models import AvailableModel, RegisteredModel
+    from .workflows.reconcile import differences
+
+    catalog = AvailableModel(
+        pk=values["available_model_id"],
+        **{name: values[f"ctx_catalog_{name}"] for name in (*CATALOG_FIELDS, *CATALOG_JSON)},
+    )
+    row = RegisteredModel(
+        **{
+            name: values[name]
+            for name in (
+                "model_path",
+                "vram_required_mb",
+                "ram_required_mb",
+                "remote_url",
+                "version",
+                "capabilities",
+                "extra_config",
+            )
+        },
+        available_model=catalog,
+    )
+    return [item["field"] for item in differences(row)]
+
+
+def warnings(values: Mapping[str, Any]) -> list[str]:
+    """The warnings of one registered row, from its values and context."""
+    from .workflows.binding import binding_prefix
+
+    found: list[str] = []
+    engine = values["ctx_engine_name"]
+    active = values["status"] == "active"
+    if active and values["ctx_engine_status"] == "error":
+        found.append(f"active on engine {engine!r}, which is in error")
+    if values["available_model_id"] is None:
+        if values["name"].startswith(binding_prefix(values["engine_id"])):
+            found.append("catalog link lost: the catalog model it was bound from was deleted")
+    else:
+        fields = _catalog_differences(values)
+        if fields:
+            found.append(
+                f"out of sync with catalog model {values['ctx_catalog_name']!r}: "
+                f"{', '.join(fields)} differ (reconcile to update)"
+            )
+    if active and engine_over_capacity(values):
+        parts = [
+            f"{label} {capacity.humanize_mb(values[f'ctx_engine_{kind}_used_mb'])} needed, "
+            f"{capacity.humanize_mb(values[f'ctx_engine_{kind}_total_mb'])} available"
+            for label, kind in (("VRAM", "vram"), ("RAM", "ram"))
+            if values[f"ctx_engine_{kind}_total_mb"] is not None
+            and values[f"ctx_engine_{kind}_used_mb"] > values[f"ctx_engine_{kind}_total_mb"]
+        ]
+        found.append(f"engine {engine!r} is over capacity: {'; '.join(parts)}")
+    return found
