@@ -60,13 +60,10 @@ class Changes:
         return row_history(self.client, entity.replace("_", "-") + "/", row_id, limit)
 
     def restore(
-        self,
-        change_id: Any,
-        fields: Iterable[str] | None = None,
-        confirm_embedding_model_change: Any = False,
+        self, change_id: Any, fields: Iterable[str] | None = None, **options: Any
     ) -> dict[str, Any]:
         """Write back the version of change ``change_id``; see ``module_sdk.changes``."""
-        body: dict[str, Any] = {"confirm_embedding_model_change": confirm_embedding_model_change}
+        body: dict[str, Any] = dict(options)
         if fields is not None:
             body["fields"] = [fields] if isinstance(fields, str) else list(fields)
         path = f"changes/{quote(str(parse_id('change_id', change_id)), safe='')}/restore/"

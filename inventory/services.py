@@ -162,7 +162,8 @@ class EntityService:
         """
         pk = parse_id(pk)
         with history.atomic():
-            instance = self.model._default_manager.select_for_update().filter(pk=pk).first()
+            rows = self.model._default_manager.select_for_update(of=("self",))
+            instance = rows.filter(pk=pk).first()
             if instance is None:
                 return False
             return delete_instance(instance)

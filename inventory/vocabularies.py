@@ -135,7 +135,7 @@ class Kind:
 
     def resolve(self, tokens: Sequence[str], resolver: Resolver | None = None) -> dict[str, str]:
         """token → term for the canonically spelt tokens that name a term; built-ins cost
-        nothing, only the others are looked up."""
+        nothing, only the others that could be names at all are looked up."""
         found: dict[str, str] = {}
         others: list[str] = []
         for token in tokens:

@@ -56,10 +56,17 @@ def _refused(obj: Any) -> bool:
 
 @admin.register(VocabularyTerm)
 class VocabularyTermAdmin(VocabularyAdmin):
-    list_display = ("name", "kind", "label", "built_in", "created_at")
+    list_display = ("name", "kind", "label", "alias_names", "built_in", "created_at")
     list_filter = ("kind", "built_in")
     search_fields = ("name", "label", "aliases__alias")
     ordering = ("kind", "id")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description="aliases")
+    def alias_names(self, obj: VocabularyTerm) -> str:
+        return ", ".join(alias.alias for alias in obj.aliases.all())
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # A term is never renamed nor moved to another vocabulary: add an alias instead.

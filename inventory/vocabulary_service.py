@@ -12,7 +12,7 @@ from typing import Any
 from .errors import RegistryValidationError
 from .models import VocabularyAlias, VocabularyTerm
 from .services import delete_instance, save_validated
-from .vocabularies import KINDS, spell
+from .vocabularies import KINDS, UnknownTermError, name_error, spell
 
 TERM_KEYS = ("kind", "name", "label", "description")
 ALIAS_KEYS = ("kind", "alias", "term")
@@ -104,35 +104,46 @@ def add_alias(payload: Any) -> dict[str, Any]:
     """Add an alias (``kind``, ``alias``, ``term``): another accepted spelling of a term."""
     payload = _payload(payload, ALIAS_KEYS)
     kind = _kind(payload.get("kind"))
-    alias, target = _text(payload, "alias"), spell(_text(payload, "term"))
+    alias = _text(payload, "alias")
     if not alias:
         raise RegistryValidationError({"alias": ["alias is required"]})
-    term = VocabularyTerm.objects.filter(kind=kind, name=KINDS[kind].aliases.get(target, target))
-    found = term.first()
+    try:
+        name = KINDS[kind].normalize_one(_text(payload, "term"))  # a term or any alias of it
+    except UnknownTermError as error:
+        raise RegistryValidationError({"term": [str(error)]}) from error
+    found = VocabularyTerm.objects.filter(kind=kind, name=name).first() if name else None
     if found is None:
-        raise RegistryValidationError({"term": [str(KINDS[kind].refuse([_text(payload, "term")]))]})
+        raise RegistryValidationError({"term": ["term is required"]})
     row = VocabularyAlias(kind=kind, alias=alias, term=found)
     save_validated(row)
     return alias_row(row)
 
 
+def _name(value: Any) -> str | None:
+    """A name as stored, or ``None`` when ``value`` cannot be one (never looked up)."""
+    name = spell(value) if isinstance(value, str) else ""
+    return None if name_error(name) else name
+
+
 def remove_term(kind: Any, name: Any) -> bool:
     """``True`` when removed, ``False`` when there is no such term; a built-in term or one
     still in use raises ``RegistryProtectedError`` naming where it is used."""
-    found = VocabularyTerm.objects.filter(kind=_kind(kind), name=spell(str(name))).first()
+    kind, name = _kind(kind), _name(name)
+    found = VocabularyTerm.objects.filter(kind=kind, name=name).first() if name else None
     return False if found is None else delete_instance(found)
 
 
 def remove_alias(kind: Any, alias: Any) -> bool:
-    found = VocabularyAlias.objects.filter(kind=_kind(kind), alias=spell(str(alias))).first()
+    kind, alias = _kind(kind), _name(alias)
+    found = VocabularyAlias.objects.filter(kind=kind, alias=alias).first() if alias else None
     return False if found is None else delete_instance(found)
 
 
 def ensure_term(entry: Any) -> bool:
     """Add a term of an inventory document unless it is already there; ``True`` if added."""
     entry = _payload(entry, TERM_KEYS)
-    kind, name = _kind(entry.get("kind")), spell(_text(entry, "name"))
-    if VocabularyTerm.objects.filter(kind=kind, name=name).exists():
+    kind, name = _kind(entry.get("kind")), _name(_text(entry, "name"))
+    if name and VocabularyTerm.objects.filter(kind=kind, name=name).exists():
         return False
     add_term(entry)
     return True
@@ -141,8 +152,8 @@ def ensure_term(entry: Any) -> bool:
 def ensure_alias(entry: Any) -> bool:
     """Add an alias of an inventory document unless it is already there."""
     entry = _payload(entry, ALIAS_KEYS)
-    kind, alias = _kind(entry.get("kind")), spell(_text(entry, "alias"))
-    if VocabularyAlias.objects.filter(kind=kind, alias=alias).exists():
+    kind, alias = _kind(entry.get("kind")), _name(_text(entry, "alias"))
+    if alias and VocabularyAlias.objects.filter(kind=kind, alias=alias).exists():
         return False
     add_alias(entry)
     return True

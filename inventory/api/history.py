@@ -22,21 +22,12 @@ from rest_framework.views import APIView
 
 from inventory.errors import RegistryValidationError
 from inventory.history import feed, restore
+from inventory.history.access import may_restore, perm, visible_entities
 from inventory.history.recording import KNOWLEDGE, MODELS
-from inventory.listing import parse_bool
 from inventory.models import KnowledgeSettings
-from inventory.services import parse_id
+from inventory.services import WRITE_OPTIONS, parse_id
 
 from .views import query_values
-
-
-def perm(entity: str, action: str) -> str:
-    meta = MODELS[entity]._meta
-    return f"{meta.app_label}.{action}_{meta.model_name}"
-
-
-def visible_entities(user: Any) -> list[str]:
-    return [entity for entity in MODELS if user.has_perm(perm(entity, "view"))]
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -77,6 +68,7 @@ class RestoreRequestSerializer(serializers.Serializer):
         child=serializers.CharField(), required=False, help_text="Only these fields (default all)"
     )
     confirm_embedding_model_change = serializers.BooleanField(required=False, default=False)
+    allow_over_capacity = serializers.BooleanField(required=False, default=False)
 
 
 class RestoreSerializer(serializers.Serializer):
@@ -179,20 +171,19 @@ class RestoreView(APIView):
     def post(self, request: Request, pk: Any) -> Response:
         _only(request, ())
         record = restore.load(pk)
-        model = MODELS[record.entity]
-        exists = model._default_manager.filter(pk=record.object_id).exists()
-        if not request.user.has_perm(perm(record.entity, "change" if exists else "add")):
+        if not may_restore(request.user, record):
             raise exceptions.PermissionDenied()
         data = request.data if request.data not in (None, "") else {}
         if not isinstance(data, Mapping):
             raise RegistryValidationError({"payload": ["payload must be a JSON object"]})
-        unknown = [key for key in data if key not in ("fields", "confirm_embedding_model_change")]
+        unknown = [key for key in data if key != "fields" and key not in WRITE_OPTIONS]
         if unknown:
-            raise RegistryValidationError({key: [f"unknown key {key!r}"] for key in unknown})
-        confirm = parse_bool(
-            "confirm_embedding_model_change", data.get("confirm_embedding_model_change", False)
-        )
-        return Response(restore.restore(record.pk, data.get("fields"), confirm))
+            known = ", ".join(("fields", *WRITE_OPTIONS))
+            raise RegistryValidationError(
+                {key: [f"unknown key {key!r}; keys: {known}"] for key in unknown}
+            )
+        options = {key: value for key, value in data.items() if key != "fields"}
+        return Response(restore.restore(record.pk, data.get("fields"), **options))
 
 
 def urlpatterns_for(entities: Mapping[str, str]) -> list:

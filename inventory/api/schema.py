@@ -22,10 +22,12 @@ from inventory.listing import (
     MAX_PAGE_SIZE,
     MIN_PAGE_SIZE,
     SEARCH_KEY,
+    ExactTextFilter,
     Field,
     FilterKind,
     ListDeclaration,
     VocabularyChoiceFilter,
+    VocabularyTextFilter,
     as_flag,
     iso_datetime,
 )
@@ -266,10 +268,18 @@ def list_parameters(declaration: ListDeclaration) -> list[OpenApiParameter]:
                 schema,
                 style="form" if repeatable else None,
                 explode=True if repeatable else None,
-                description=f"{label}. {FILTER_HELP.get(kind.type, FILTER_HELP['string'])}",
+                description=f"{label}. {_filter_help(kind)}",
             )
         )
     return parameters
+
+
+def _filter_help(kind: FilterKind) -> str:
+    if isinstance(kind, VocabularyTextFilter):
+        return "Exact term of the vocabulary; aliases accepted, an unknown term is an error."
+    if isinstance(kind, ExactTextFilter):
+        return "Exact value, ignoring case."
+    return FILTER_HELP.get(kind.type, FILTER_HELP["string"])
 
 
 def _echoed_filter(kind: FilterKind) -> Schema:

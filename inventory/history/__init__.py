@@ -19,7 +19,10 @@ How writes are caught, so no door can bypass it:
   end there;
 * bulk writes (``bulk_create``/``bulk_update``, which send no signals) call
   ``record_bulk(created=[...], updated=[(instance, before), ...])`` right after writing;
-* ``QuerySet.update()`` is not recorded: write through ``inventory.services`` instead.
+* ``QuerySet.update()`` is not recorded: write through ``inventory.services`` instead. (Key
+  rotation, ``rotate_secrets``, uses it on purpose: it changes only ciphertext, so the
+  masked row that history and the feed show stays the same; marking a key name secret is
+  recorded, see ``recording._secret_name_marked``.)
 
 The API for writers:
 
@@ -33,7 +36,8 @@ The API for writers:
   it (see ``feed.py`` for why ids must follow commit order).
 
 Reading: ``feed.history(entity, id)``, ``feed.filtered(filters)``, ``feed.since(cursor)``;
-``restore.restore(change_id, fields=None)`` writes back a version or undeletes a row.
+``restore.restore(change_id, fields=None, **confirmations)`` writes back a version or
+undeletes a row. ``prune_history`` (``retention.prune``) deletes old records.
 Credentials in engine ``config`` are masked in every record (``recording.mask``).
 """
 

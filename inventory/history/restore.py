@@ -11,8 +11,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import RegistryValidationError
+from ..listing import parse_bool
 from ..models import ChangeRecord
-from ..services import SERVICES, parse_id, save_validated, update_knowledge_config
+from ..services import (
+    SERVICES,
+    WRITE_OPTIONS,
+    parse_id,
+    save_validated,
+    update_knowledge_config,
+)
+from ..services import _apply_options as apply_options
 from . import context
 from .recording import KNOWLEDGE, MASK, MODELS, atomic
 
@@ -72,20 +80,29 @@ def load(change_id: Any) -> ChangeRecord:
 
 
 @context.grouped
-def restore(
-    change_id: Any, fields: Iterable[str] | None = None, confirm_embedding_model_change: Any = False
-) -> dict[str, Any]:
+def restore(change_id: Any, fields: Iterable[str] | None = None, **options: Any) -> dict[str, Any]:
     """Write back the version of change ``change_id`` (after that change; for a delete, the
-    row as it was deleted). A deleted row is created again with its old id.
+    row as it was deleted). A deleted row is created again with its old id. ``options`` are
+    the write confirmations (``confirm_embedding_model_change``, ``allow_over_capacity``),
+    as for any write.
 
     Returns ``{"entity", "id", "action": "restored" | "undeleted", "row"}``.
     """
     record = load(change_id)
     payload = version_payload(record, fields)
-    options = {"confirm_embedding_model_change": confirm_embedding_model_change}
+    unknown = [key for key in options if key not in WRITE_OPTIONS]
+    if unknown:
+        raise RegistryValidationError(
+            {
+                key: [f"unknown option {key!r}; options: {', '.join(WRITE_OPTIONS)}"]
+                for key in unknown
+            }
+        )
+    options = {key: parse_bool(key, value) for key, value in options.items()}
     with atomic(), context.restoring(record.pk):
         if record.entity == KNOWLEDGE:
-            row = update_knowledge_config(payload, confirm_embedding_model_change)
+            confirm = options.get("confirm_embedding_model_change", False)
+            row = update_knowledge_config(payload, confirm)
             return {"entity": KNOWLEDGE, "id": record.object_id, "action": "restored", "row": row}
         service = SERVICES[record.entity]
         model = MODELS[record.entity]
@@ -98,8 +115,7 @@ def restore(
         else:
             instance = model(pk=record.object_id)
             service.assign(instance, payload)
-            if hasattr(instance, "confirm_embedding_model_change"):
-                instance.confirm_embedding_model_change = bool(confirm_embedding_model_change)
+            apply_options(instance, options)
             save_validated(instance)
             action = "undeleted"
     return {

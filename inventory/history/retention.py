@@ -32,5 +32,5 @@ def prune(older_than_days: Any, confirm: bool = False) -> dict[str, Any]:
     with transaction.atomic():
         old = ChangeRecord.objects.filter(time__lt=before)
         count = old.count()
-        deleted = old._raw_delete(old.db) if confirm and count else 0
+        deleted = old.delete()[0] if confirm and count else 0
     return {"before": before.isoformat(), "count": count, "deleted": deleted}

@@ -31,11 +31,9 @@ class Changes:
         return feed.history(entity, row_id, limit)
 
     def restore(
-        self,
-        change_id: Any,
-        fields: Iterable[str] | None = None,
-        confirm_embedding_model_change: Any = False,
+        self, change_id: Any, fields: Iterable[str] | None = None, **options: Any
     ) -> dict[str, Any]:
         """Write back the version of change ``change_id`` (all fields, or ``fields``); a
-        deleted row is created again with its old id. Validated like any write."""
-        return restore.restore(change_id, fields, confirm_embedding_model_change)
+        deleted row is created again with its old id. Validated like any write, with the
+        same confirmations (``confirm_embedding_model_change``, ``allow_over_capacity``)."""
+        return restore.restore(change_id, fields, **options)

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0010_engine_capacity'),
+        ('inventory', '0010b_engine_need_index'),
     ]
 
     operations = [

@@ -99,7 +99,13 @@ class RegisteredModel(NamedModel, TimestampedModel):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["is_downloaded"]),
-            models.Index(fields=["engine", "status"]),
+            # Also what an engine's active models need (capacity), read from the index alone
+            # on PostgreSQL; other databases create it without the included columns.
+            models.Index(
+                fields=["engine", "status"],
+                include=["vram_required_mb", "ram_required_mb"],
+                name="model_reg_engine_need_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import RestrictedError
 
 from ..vocabularies import KINDS, SHARED_NAME_SPACE, Kind, name_error, spell
+from .fields import text_error
 
 
 class VocabularyKind(models.TextChoices):
@@ -76,6 +77,22 @@ class VocabularyTerm(models.Model):
     def vocabulary(self) -> Kind:
         return KINDS[self.kind]
 
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Text a database cannot store (NUL characters, lone surrogates) is refused by
+        field before anything is looked up."""
+        errors = {
+            name: [message]
+            for name in ("label", "description")
+            if isinstance(getattr(self, name), str)
+            and (message := text_error(name, getattr(self, name)))
+        }
+        try:
+            super().clean_fields(exclude=set(exclude or ()) | set(errors))
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def clean(self) -> None:
         if self.kind not in KINDS:
             return  # the choice check reports it
@@ -107,6 +124,9 @@ class VocabularyTerm(models.Model):
             raise RestrictedError(
                 BUILT_IN_READ_ONLY.format(noun=self.vocabulary.singular, name=self.name), set()
             )
+        if connection.in_atomic_block:
+            # Wait for writes validated with this term to commit, then look for their rows.
+            VocabularyTerm.objects.select_for_update().filter(pk=self.pk).first()
         if self.usage():
             raise RestrictedError(self.delete_refusal(None), set())
         return super().delete(*args, **kwargs)
@@ -220,6 +240,15 @@ class DatabaseResolver:
                     "alias", "term__name"
                 )
             )
+        if found and connection.in_atomic_block:
+            # A write is being validated: hold the terms until it commits, so that a
+            # concurrent removal waits and then sees the row that uses them.
+            held = set(
+                VocabularyTerm.objects.select_for_update(no_key=True)
+                .filter(kind=kind, name__in=set(found.values()))
+                .values_list("name", flat=True)
+            )
+            found = {token: term for token, term in found.items() if term in held}
         return found
 
     def added_terms(self, kind: str) -> list[str]:

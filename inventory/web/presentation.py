@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import capabilities as caps
+from ..capacity import humanize_mb
 
 #: Bootstrap colour of each status word; statuses not listed are shown in grey.
 STATUS_COLOURS = {
@@ -64,7 +65,16 @@ def boolean_icon(value: Any) -> SafeString:
 
 
 def megabytes(value: int | None) -> str:
-    return EMPTY if value is None else f"{intcomma(value)} MB"
+    """``81,920 MB (80 GB)``: the stored figure, and in GB from 1 GB up."""
+    if value is None:
+        return EMPTY
+    if value < 1024:
+        return f"{intcomma(value)} MB"
+    return format_html(
+        '{} MB <span class="text-body-secondary">({})</span>',
+        intcomma(value),
+        humanize_mb(value),
+    )
 
 
 def pretty_json(value: Any) -> SafeString:

@@ -149,3 +149,12 @@ def test_alias_added_in_the_admin_is_accepted_at_once(sdk, admin_client):
     )
     assert clash.status_code == 200
     assert "&#x27;vllm&#x27; is already a known provider" in clash.content.decode()
+
+
+def test_term_changelist_lists_aliases_in_constant_queries(
+    admin_client, django_assert_max_num_queries
+):
+    url = reverse("admin:inventory_vocabularyterm_changelist")
+    with django_assert_max_num_queries(12):
+        page = admin_client.get(url, {"kind": "provider"}).content.decode()  # 100 rows
+    assert "llama.cpp, llama_cpp" in page

@@ -64,7 +64,7 @@ CASES: dict[str, Case] = {
     },
     "import csv cell over the csv limit": (
         "file",
-        "not valid CSV: field larger than field limit (131072) (line 2)",
+        "the CSV file cannot be read: field larger than field limit (131072)",
         lambda door, ids: door.workflows.import_inventory(
             "name,summary\na," + "x" * 131_073 + "\n", "csv"
         ),

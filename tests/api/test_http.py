@@ -306,7 +306,8 @@ def test_docs_pages_use_vendored_assets(admin_client):
         assert not re.findall(r'(?:href|src)="(?:https?:)?//', html)
         policy = response["Content-Security-Policy"]
         assert "default-src 'self'" in policy and "img-src 'self' data: blob:" in policy
-        assert "script-src 'self';" in policy and "<script>" not in html
+        directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+        assert directives["script-src"] == "'self'" and "<script>" not in html
         scripts = re.findall(r'src="([^"]+)"', html)
         assert scripts and all(
             "drf_spectacular_sidecar" in src or src.startswith(path) for src in scripts

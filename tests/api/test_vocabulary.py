@@ -111,3 +111,29 @@ def test_http_client_follows_the_live_vocabulary(http_client, sdk):
     assert vocabulary.remove_alias("capability", "ballet") is False
     with pytest.raises(RegistryValidationError, match="is not a valid name"):
         vocabulary.add_term({"kind": "format", "name": "a b,c"})
+
+
+def test_quantization_and_formats_through_the_api_and_client(api, http_client):
+    created = api.post(
+        "/api/v1/available-model-registry/",
+        {"name": "q", "format": "GGUFv2", "quantization": " Q4_K_M ", "provider_hint": "llama.cpp"},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    row = created.json()
+    assert (row["format"], row["quantization"], row["provider_hint"]) == (
+        "gguf",
+        "Q4_K_M",
+        "llamacpp",
+    )
+    catalog = http_client.models.available_model_registry
+    assert [
+        r["name"] for r in catalog.all({"quantization": "q4_k_m", "format": "ggufv2"})["rows"]
+    ] == ["q"]
+    with pytest.raises(RegistryValidationError, match="unknown format 'ggfu'; known formats: gguf"):
+        catalog.create({"name": "r", "format": "ggfu"})
+
+
+def test_admin_form_offers_quantization(admin_client):
+    page = admin_client.get("/admin/inventory/availablemodel/add/").content.decode()
+    assert 'name="quantization"' in page

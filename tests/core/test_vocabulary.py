@@ -282,3 +282,33 @@ def test_compatible_engines_are_read_through_provider_aliases(sdk, catalog, engi
     )
     bound = sdk.workflows.bind(engine["id"], model["id"])
     assert bound["row"]["engine_id"] == engine["id"]
+
+
+@pytest.mark.parametrize("token", ["a\x00b", "\ud800x", "x" * 65, "a/b", "é"])
+def test_tokens_that_cannot_be_names_are_refused_without_a_lookup(
+    sdk, token, django_assert_num_queries
+):
+    """Only the refusal's list of added terms is read (a NUL byte or a lone surrogate would
+    make PostgreSQL fail the lookup)."""
+    with (
+        django_assert_num_queries(1),
+        pytest.raises(RegistryValidationError, match="unknown capability"),
+    ):
+        sdk.capabilities.normalize(["chat", token])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda v: v.add_term({"kind": "format", "name": "ok", "label": "a\x00b"}),
+        lambda v: v.add_term({"kind": "format", "name": "ok", "description": "\ud800"}),
+        lambda v: v.add_term({"kind": "format", "name": "a\x00b"}),
+        lambda v: v.add_alias({"kind": "format", "alias": "\ud800", "term": "gguf"}),
+        lambda v: v.add_alias({"kind": "format", "alias": "gg", "term": "a\x00"}),
+    ],
+)
+def test_unstorable_text_is_a_validation_error(vocabulary, call):
+    with pytest.raises(RegistryValidationError):
+        call(vocabulary)
+    assert vocabulary.remove_term("format", "a\x00b") is False
+    assert vocabulary.remove_alias("format", "\ud800") is False

@@ -139,3 +139,41 @@ def test_restore_refuses_malformed_fields_by_name(api, engine, fields):
     response = api.post(f"/api/v1/changes/{record.pk}/restore/", {"fields": fields}, format="json")
     assert response.status_code == 400
     assert "fields" in response.json()["errors"]
+
+
+def test_restore_parses_its_confirmation_as_every_write_does(sdk, engine):
+    record = ChangeRecord.objects.get(entity="engine_registry")
+    with pytest.raises(sdk.ValidationError) as refused:
+        sdk.changes.restore(record.pk, confirm_embedding_model_change="maybe")
+    assert "confirm_embedding_model_change" in refused.value.errors
+
+
+def test_restore_takes_the_write_confirmations_and_nothing_else(api, sdk, engine):
+    record = ChangeRecord.objects.get(entity="engine_registry")
+    url = f"/api/v1/changes/{record.pk}/restore/"
+    for body in ({"change_id": 1}, {"bogus": True}):
+        response = api.post(url, body, format="json")
+        assert response.status_code == 400 and set(response.json()["errors"]) == set(body)
+    ok = api.post(url, {"allow_over_capacity": True}, format="json")
+    assert ok.status_code == 200, ok.content
+    with pytest.raises(sdk.ValidationError, match="unknown option 'bogus'"):
+        sdk.changes.restore(record.pk, bogus=True)
+
+
+def test_restoring_beyond_an_engines_capacity_needs_the_override(sdk):
+    engine = sdk.models.engine_registry.create(
+        {"name": "gpu", "provider": "vllm", "vram_total_mb": 1000}
+    )
+    first = sdk.models.model_registry.create(
+        {"name": "a", "engine_id": engine["id"], "status": "active", "vram_required_mb": 600}
+    )
+    version = ChangeRecord.objects.get(entity="model_registry", object_id=first["id"])
+    sdk.models.model_registry.update(first["id"], {"vram_required_mb": 100})
+    sdk.models.model_registry.create(
+        {"name": "b", "engine_id": engine["id"], "status": "active", "vram_required_mb": 800}
+    )
+    with pytest.raises(sdk.ValidationError) as refused:
+        sdk.changes.restore(version.pk)
+    assert "allow_over_capacity" in str(refused.value.errors)
+    row = sdk.changes.restore(version.pk, allow_over_capacity=True)["row"]
+    assert row["vram_required_mb"] == 600

@@ -250,3 +250,17 @@ def test_the_schema_documents_the_failures_of_every_operation(admin_page_client)
         if "requestBody" in operation and method in ("post", "put", "patch"):
             assert "413" in responses, (path, method)
     assert "Error" in schema["components"]["schemas"]
+
+
+def test_a_body_over_the_default_limit_is_a_413_json(admin_user, token_for):
+    api = Client(raise_request_exception=False)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    payload = json.dumps({"name": "big", "provider": "ollama", "config": {"x": "y" * limit}})
+    response = api.post(
+        "/api/v1/engine-registry/",
+        data=payload,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for(admin_user)}",
+    )
+    body = assert_api_error(response, 413)
+    assert f"the limit is {limit} bytes" in body["detail"]

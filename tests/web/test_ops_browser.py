@@ -164,3 +164,34 @@ def test_dashboard_highlights_an_over_committed_engine_in_gb(page, live_server):
     )
     assert colour != calm_colour
     assert "8 GB of 80 GB" in page.inner_text('.figures[data-engine="calm"]')
+
+
+def test_bind_form_offers_compatible_engines_and_the_default_name(page, live_server):  # noqa: F811
+    first = Engine.objects.create(name="a-ollama", provider="ollama")
+    second = Engine.objects.create(name="b-ollama", provider="ollama")
+    Engine.objects.create(name="c-vllm", provider="vllm")
+    catalog = AvailableModel.objects.create(name="qwen", label="qwen", provider_hint="ollama")
+    page.goto(f"{live_server.url}/catalog/{catalog.pk}/bind/")
+    assert page.input_value("#bind-name") == f"engine_{first.pk}__qwen"
+    assert page.locator("#engine_id option:disabled").all_inner_texts() == [
+        "c-vllm (vllm, uninstalled) — not compatible"
+    ]
+    page.select_option("#engine_id", str(second.pk))
+    assert page.input_value("#bind-name") == f"engine_{second.pk}__qwen"
+    page.fill("#bind-name", "qwen-here")
+    page.select_option("#engine_id", str(first.pk))
+    assert page.input_value("#bind-name") == "qwen-here"  # the user's own name is kept
+    page.click('[data-testid="bind-submit"]')
+    page.wait_for_url("**/models/*/")
+    assert RegisteredModel.objects.get().name == "qwen-here"
+
+
+def test_the_header_checkbox_ticks_the_page(page, live_server):  # noqa: F811
+    engine = Engine.objects.create(name="box", provider="ollama")
+    for index in range(3):
+        RegisteredModel.objects.create(name=f"r{index}", engine=engine)
+    page.goto(f"{live_server.url}/models/")
+    page.check("[data-select-page]")
+    assert page.locator('input[name="ids"]:checked').count() == 3
+    page.click('[data-testid="bulk-deactivate"]')
+    assert "3 selected row(s)" in page.inner_text('[data-testid="selection"]')

@@ -41,6 +41,7 @@ def test_engine_page_shows_needed_against_available(admin_client, small):
     page = text(admin_client.get(f"/engines/{small.pk}/"))
     assert 'data-testid="over-capacity"' in page
     assert "6 GB of 4 GB" in page
+    assert '4,096 MB <span class="text-body-secondary">(4 GB)</span>' in page  # humanized
 
 
 def test_model_page_shows_its_warnings(admin_client, small):
@@ -108,3 +109,53 @@ def test_bulk_pages_need_the_permission_of_the_action(login, make_user, small):
     response = client.post("/models/bulk/", {"action": "delete", "ids": row.pk, "apply": "1"})
     assert response.status_code == 403
     assert RegisteredModel.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("slug", ["engines", "catalog", "models"])
+@pytest.mark.parametrize("action", ["update", "move", "deactivate", "delete"])
+def test_every_bulk_page_renders_and_previews(admin_client, small, slug, action):
+    row = {
+        "engines": small,
+        "catalog": AvailableModel.objects.create(name="c", label="c"),
+        "models": RegisteredModel.objects.create(name="m", engine=small),
+    }[slug]
+    response = admin_client.get(f"/{slug}/bulk/?action={action}&ids={row.pk}")
+    assert response.status_code == 200
+    page = text(response)
+    assert "1 selected row(s)" in page
+    response = admin_client.post(
+        f"/{slug}/bulk/", {"action": action, "ids": row.pk, "preview": "1"}
+    )
+    page = text(response)
+    if response.status_code == 200:
+        assert 'data-testid="bulk-summary"' in page and "Preview, nothing written" in page
+    else:  # nothing chosen to change: said so, nothing written
+        assert response.status_code == 400
+        assert "choose the engine" in page or "changes must be a non-empty object" in page
+
+
+def test_disabling_the_knowledge_model_on_its_form_asks_for_confirmation(admin_client, small):
+    embed = RegisteredModel.objects.create(
+        name="embedder",
+        engine=small,
+        status="active",
+        capabilities="embedding",
+        extra_config={"dim": 8},
+    )
+    KnowledgeSettings.objects.create(enabled=True, embedding_model=embed)
+    data = model_form(
+        small.pk,
+        name="embedder",
+        model_path="",
+        status="disabled",
+        extra_config='{"dim": 8}',
+    )
+    response = admin_client.post(f"/models/{embed.pk}/edit/", data)
+    assert response.status_code == 200
+    assert 'data-testid="confirmation"' in text(response)
+    assert RegisteredModel.objects.get(pk=embed.pk).status == "active"
+    response = admin_client.post(
+        f"/models/{embed.pk}/edit/", {**data, "confirm_embedding_model_change": "on"}
+    )
+    assert response.status_code == 302
+    assert RegisteredModel.objects.get(pk=embed.pk).status == "disabled"

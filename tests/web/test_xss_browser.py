@@ -119,6 +119,8 @@ def test_hostile_values_and_urls_never_run_on_any_page(page, live_server, hostil
         "/knowledge/",
         "/models/stale/",
         "/changes/",
+        "/vocabulary/",
+        f"/engines/{engine['id']}/secrets/",
         f"/changes/?q={hostile}",
         "/inventory/import/",
         f"/catalog/{entry['id']}/bind/",

@@ -20,18 +20,16 @@ class InvalidCell:
 
 
 def parse_csv(text: str) -> dict[str, Any]:
-    """Catalog rows from CSV whose header names catalog fields; a file the CSV reader cannot
-    read (a NUL character, a cell over its field size limit) is refused naming the line."""
-    reader = csv.DictReader(io.StringIO(text))
+    """Catalog rows from CSV whose header names catalog fields; text the CSV reader cannot
+    read (a stray carriage return in an unquoted field…) is an error of the file."""
     try:
-        return _rows(reader)
+        return _parse_csv(text)
     except csv.Error as error:
-        raise RegistryValidationError(
-            {"file": [f"not valid CSV: {error} (line {reader.reader.line_num})"]}
-        ) from None
+        raise RegistryValidationError({"file": [f"the CSV file cannot be read: {error}"]}) from None
 
 
-def _rows(reader: csv.DictReader) -> dict[str, Any]:
+def _parse_csv(text: str) -> dict[str, Any]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = {item.name: item for item in AVAILABLE_MODELS.fields}
     header = [name.strip() for name in reader.fieldnames or []]
     if not header:
