@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0010b_engine_need_index'),
+        ('inventory', '0007b_memory_value_messages'),
     ]
 
     operations = [

@@ -20,8 +20,8 @@ from ...errors import RegistryValidationError
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ALIAS_REFUSED = (
-    "aliases (*name) of lists or mappings are not accepted in an import; write the repeated "
-    "part out"
+    "not valid YAML: aliases (*name) of lists or mappings are not accepted in an import; "
+    "write the repeated part out"
 )
 
 
