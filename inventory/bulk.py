@@ -30,6 +30,7 @@ from .impact import dependents
 from .listing import ListDeclaration, ListRequest, parse_bool
 from .models import ChangeRecord, Engine, KnowledgeSettings, RegisteredModel, batch
 from .models.fields import CapabilitiesField, CsvListField
+from .models.names import NameField
 from .services import WRITE_OPTIONS, translate
 from .values import parse_id
 
@@ -120,7 +121,7 @@ def parse_changes(declaration: ListDeclaration, changes: Any) -> dict[str, Any]:
             continue
         field = declaration.model._meta.get_field(item.source)  # type: ignore[arg-type]
         if operation == "set":
-            if field.unique:
+            if field.unique or isinstance(field, NameField):  # names: unique in any case
                 errors[key] = [f"{name} is unique per row and cannot be set in bulk"]
             elif isinstance(field, models.ForeignKey) and field.name != "engine":
                 errors[key] = [f"{name} is set row by row"]

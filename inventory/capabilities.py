@@ -32,8 +32,6 @@ RUNTIME_METHODS: dict[str, tuple[str, ...]] = {
 
 LLM_CAPABILITIES = frozenset({"chat", "reasoning"})
 
-LIST_EXPECTED = "capabilities must be a comma-separated string or a list of strings"
-
 #: A capability outside the live vocabulary; the message lists the vocabulary.
 UnknownCapabilityError = UnknownTermError
 
@@ -49,9 +47,10 @@ def canonical_token(token: str) -> str:
     return ALIASES.get(cleaned, cleaned)
 
 
-def split_tokens(value: str | Iterable[str] | None) -> list[str]:
-    """Split a CSV string or a list into raw tokens (list items may hold commas too)."""
-    return _split(value, "capabilities")
+def split_tokens(value: str | Iterable[str] | None, name: str = "capabilities") -> list[str]:
+    """Split a CSV string or a list into raw tokens (list items may hold commas too); anything
+    else (an object, a number, a list holding non-strings) is a ``TypeError`` naming ``name``."""
+    return _split(value, name)
 
 
 def normalize_list(

@@ -527,7 +527,9 @@ class Workflows:
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {}
         if fields is not None:
-            payload["fields"] = list(fields) if not isinstance(fields, str) else fields
+            # Other values go as given, so the server refuses them with the SDK's message.
+            is_set = isinstance(fields, tuple | set | frozenset)
+            payload["fields"] = list(fields) if is_set else fields
         if confirm_embedding_model_change:
             payload[CONFIRM] = True
         if allow_over_capacity:

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, models
+from django.db import IntegrityError, connection, models
 from django.db.models import ProtectedError, RestrictedError
 
 from . import history
 from .declarations import DECLARATIONS, REGISTERED_MODELS
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError, refuse_unknown_keys
 from .listing import ListDeclaration, parse_bool
-from .models import KnowledgeSettings
+from .models import KnowledgeSettings, RegisteredModel
 from .values import parse_id
 
 
@@ -57,6 +57,7 @@ def validated_write(
         with history.atomic():
             instance.full_clean(exclude=exclude)
             yield
+            check_deferred_constraints()
     except ValidationError as error:
         raise translate(error, type(instance)) from error
     except IntegrityError as error:
@@ -75,6 +76,19 @@ def write_conflict(
     except ValidationError as validation:
         return translate(validation, type(instance))
     return RegistryValidationError("the change conflicts with a concurrent write; please retry")
+
+
+def check_deferred_constraints() -> None:
+    """Check the foreign keys written so far now, not at commit.
+
+    PostgreSQL defers foreign-key checks to the end of the outermost transaction, where a row
+    deleted meanwhile by another writer (the engine of a new model, the model being selected
+    for knowledge) would surface as an ``IntegrityError`` outside any handler. Checked here,
+    inside the write's savepoint, the conflict is re-validated and worded like validation.
+    SQLite runs one writer at a time, so no other writer can delete a row in between.
+    """
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
 
 
 @history.grouped
@@ -230,11 +244,14 @@ class EntityService:
 
     def delete(self, pk: Any, if_match: str | None = None) -> bool:
         """Delete one row; ``False`` when it does not exist, refused when others depend on it
-        (or, with ``if_match``, when it changed since that ETag)."""
+        (or, with ``if_match``, when it changed since that ETag).
+
+        The row is locked before it is deleted, so of concurrent deletes of one row exactly
+        one returns ``True``: the others wait for it and then find no row.
+        """
         pk = parse_id("id", pk)
         with history.atomic():
-            rows = self.model._default_manager.filter(pk=pk)
-            instance = self.lock(pk) if if_match is not None else rows.first()
+            instance = self.lock(pk)
             if instance is None:
                 return False
             self.check_etag(instance, if_match)
@@ -243,12 +260,17 @@ class EntityService:
 
 @history.grouped
 def delete_instance(instance: models.Model) -> bool:
+    """Delete one row; ``True`` only when this call removed it (``False`` when another writer
+    deleted it first), refused when other rows depend on it, even when they were written
+    concurrently (the foreign-key check then fails instead of the ``PROTECT`` look-up)."""
+    label = instance._meta.label
     try:
         with history.atomic():
-            instance.delete()
-    except (ProtectedError, RestrictedError) as error:
+            _, deleted = instance.delete()
+            check_deferred_constraints()
+    except (ProtectedError, RestrictedError, IntegrityError) as error:
         raise RegistryProtectedError(instance.delete_refusal(error)) from error  # type: ignore[attr-defined]
-    return True
+    return deleted.get(label, 0) > 0
 
 
 #: Per-write options a caller may give: each is a flag the model's ``clean()`` reads.
@@ -303,6 +325,18 @@ def knowledge_config(settings: KnowledgeSettings | None = None) -> dict[str, Any
     }
 
 
+def _lock_selected_model(pk: Any) -> None:
+    """Lock the model about to be selected before the settings row, in the order a delete
+    takes them: a concurrent delete of that model then either finishes first (validation
+    reports "embedding_model_id does not exist") or waits and is refused as the model in use.
+    A malformed id locks nothing; validation reports it."""
+    try:
+        pk = parse_id(pk, "embedding_model_id")
+    except RegistryValidationError:
+        return
+    list(RegisteredModel.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk"))
+
+
 @history.grouped
 def update_knowledge_config(
     payload: Any, confirm_embedding_model_change: Any = False
@@ -313,6 +347,8 @@ def update_knowledge_config(
     confirm = parse_bool("confirm_embedding_model_change", confirm_embedding_model_change)
     KnowledgeSettings.load()
     with history.atomic():
+        if "embedding_model_id" in payload:
+            _lock_selected_model(payload["embedding_model_id"])
         settings = KnowledgeSettings.objects.select_for_update().get(
             pk=KnowledgeSettings.SINGLETON_ID
         )

@@ -131,8 +131,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a writer instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Wait for a writer instead of failing at once with "database is locked": transactions
+    # take the write lock when they begin (IMMEDIATE), so one that read first cannot fail to
+    # upgrade its lock while another process writes (gunicorn runs several workers).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -310,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "inventory.api.failure_schema.add_failure_responses",
         "inventory.api.schema.typed_nullable_refs",
+        "inventory.api.links.add_links",
     ],
 }
 

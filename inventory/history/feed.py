@@ -96,7 +96,7 @@ def filtered(
     if entities is not None:
         queryset = queryset.filter(entity__in=list(entities))
     if "entity" in filters:
-        if filters["entity"] not in MODELS:
+        if not isinstance(filters["entity"], str) or filters["entity"] not in MODELS:
             raise RegistryValidationError(
                 {"entity": [f"unknown entity {filters['entity']!r}; one of: {', '.join(MODELS)}"]}
             )

@@ -18,6 +18,7 @@ from .base import (
     status_constraint,
 )
 from .fields import (
+    BoundedTextField,
     CapabilitiesField,
     CsvListField,
     ExtendedCapabilitiesField,
@@ -28,6 +29,7 @@ from .fields import (
     megabyte_errors,
     remote_url_field,
 )
+from .names import NamedModel, NameField, unique_name_constraint
 
 CATALOG_REQUIRED = "name and label are required"
 REQUIREMENT_KEYS = ("vram_mb", "ram_mb")
@@ -50,18 +52,15 @@ class AvailableModelStatus(models.TextChoices):
     FAILED = "failed"
 
 
-class AvailableModel(TimestampedModel):
+class AvailableModel(NamedModel, TimestampedModel):
     SourceKind = SourceKind
     Status = AvailableModelStatus
+    name_in_use = "available model name already in use"
 
-    name = StrippedCharField(
+    name = NameField(
         max_length=255,
-        unique=True,
-        error_messages={
-            "blank": CATALOG_REQUIRED,
-            "null": CATALOG_REQUIRED,
-            "unique": "available model name already in use",
-        },
+        db_index=True,
+        error_messages={"blank": CATALOG_REQUIRED, "null": CATALOG_REQUIRED},
     )
     label = StrippedCharField(max_length=255, blank=True, help_text="Defaults to the name.")
     catalog_model_id = StrippedCharField(max_length=255, blank=True)
@@ -91,7 +90,7 @@ class AvailableModel(TimestampedModel):
         "trimmed, white space collapsed.",
     )
     family = StrippedCharField(max_length=100, blank=True)
-    summary = models.TextField(blank=True)
+    summary = BoundedTextField(max_length=2000, blank=True)
     storage_ref = models.CharField(max_length=1024, blank=True)
     remote_url = remote_url_field()
     version = StrippedCharField(max_length=100, blank=True)
@@ -101,10 +100,10 @@ class AvailableModel(TimestampedModel):
     )
     interfaces = CsvListField()
     tags = CsvListField()
-    requirements = json_field("requirements")
-    artifacts = json_field("artifacts", list)
+    requirements = json_field("requirements", max_bytes=2048)
+    artifacts = json_field("artifacts", list, max_bytes=16384)
     metadata = json_field("metadata")
-    source_payload = json_field("source_payload")
+    source_payload = json_field("source_payload", max_bytes=16384)
     extra_config = json_field("extra_config")
     status = models.CharField(
         max_length=20,
@@ -117,7 +116,10 @@ class AvailableModel(TimestampedModel):
         db_table = "available_model_registry"
         ordering = ["id"]
         verbose_name = "catalog model"
-        constraints = [status_constraint("available_model_registry", AvailableModelStatus)]
+        constraints = [
+            status_constraint("available_model_registry", AvailableModelStatus),
+            unique_name_constraint("available_model_registry"),
+        ]
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["source_kind"]),

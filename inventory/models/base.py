@@ -12,7 +12,13 @@ from django.db import models
 
 from .. import capabilities as caps
 from .. import extra_config
-from .fields import CapabilitiesField, CsvListField, json_shape_message, text_error
+from .fields import (
+    CapabilitiesField,
+    CsvListField,
+    MaxJsonBytesValidator,
+    json_shape_message,
+    text_error,
+)
 
 #: How deep a JSON value may nest: deeper values overflow the recursion of parsers,
 #: encoders and exports long before any real configuration needs them.
@@ -44,9 +50,8 @@ class StoredState(models.Model):
             )
 
 
-class TimestampedModel(StoredState):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+class CheckedModel(models.Model):
+    """A model whose field checks first refuse values no database can store faithfully."""
 
     class Meta:
         abstract = True
@@ -55,8 +60,10 @@ class TimestampedModel(StoredState):
         """Field checks, after refusing values no database can store faithfully.
 
         A list given for a text field would otherwise be stored as its ``repr``, ``True`` for
-        an id as ``1``; NUL characters and NaN/Infinity make PostgreSQL fail the write instead
-        of validation. ``None`` for an optional text field means empty.
+        an id as ``1``, NaN as ``"nan"``; NUL characters and NaN/Infinity in JSON make
+        PostgreSQL fail the write instead of validation; an empty object for a list field or
+        an id would skip Django's checks (it counts as empty) and fail in the query. ``None``
+        for an optional text field means empty. Size limits are reported with the field name.
         """
         exclude = set(exclude or ())
         for field in self._meta.concrete_fields:
@@ -73,7 +80,20 @@ class TimestampedModel(StoredState):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(
+                {
+                    field: [limit_message(field, item) for item in items]
+                    for field, items in errors.items()
+                }
+            )
+
+
+class TimestampedModel(CheckedModel, StoredState):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
 
     def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         """Database constraints, except the checks that restate a field's choices: those
@@ -85,6 +105,23 @@ class TimestampedModel(StoredState):
     def delete_refusal(self, error: Exception) -> str:
         """The message shown when a delete is refused because other rows depend on this one."""
         return f"{self._meta.verbose_name} {self} is still referenced and cannot be deleted"
+
+
+def limit_message(field: str, error: Any) -> Any:
+    """A size-limit error of a declared validator, worded with the field and the limit."""
+    if not isinstance(error, ValidationError) or error.code not in LIMIT_WORDING:
+        return error
+    params = error.params or {}
+    return ValidationError(
+        LIMIT_WORDING[error.code].format(field=field, **params), code=error.code, params=params
+    )
+
+
+LIMIT_WORDING = {
+    "max_length": "{field} must be at most {limit_value} characters long (got {show_value})",
+    MaxJsonBytesValidator.code: "{field} must be at most {limit_value} bytes as JSON "
+    "(got {show_value})",
+}
 
 
 def invalid_choice_message(field: str, choices: type[models.TextChoices]) -> str:
@@ -133,7 +170,7 @@ def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list
     """Errors for field values that cannot be stored as given (see ``clean_fields``)."""
     errors: dict[str, list[str]] = {}
     for field in instance._meta.concrete_fields:
-        if field.name in exclude or isinstance(field, CapabilitiesField):
+        if field.name in exclude:
             continue
         value = getattr(instance, field.attname)
         if isinstance(field, models.JSONField):
@@ -168,12 +205,16 @@ def _is_integer(value: Any) -> bool:
 
 
 def _text_error(field: models.Field, value: Any) -> str | None:
-    if isinstance(field, CsvListField):
-        items = value if isinstance(value, list | tuple) else [value]
-        strings = (item for item in items if isinstance(item, str))
-        return next((m for m in (text_error(field.name, item) for item in strings) if m), None)
+    if isinstance(field, CsvListField | CapabilitiesField):
+        try:
+            items = caps.split_tokens(value, field.name)
+        except TypeError as error:
+            return str(error)
+        return next((m for m in (text_error(field.name, item) for item in items) if m), None)
     if isinstance(value, list | tuple | set | dict | bool):
         return f"{field.name} must be a string"
+    if isinstance(value, float | Decimal) and not math.isfinite(value):
+        return f"{field.name} must be a string, not NaN or Infinity"
     if isinstance(value, str):
         return text_error(field.name, value)
     return None

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .base import TimestampedModel, invalid_choice_message, json_object_errors, status_constraint
-from .fields import FlagField, StrippedCharField, VocabularyField, json_field, megabytes_field
+from .fields import FlagField, VocabularyField, json_field, megabytes_field
+from .names import NamedModel, NameField, unique_name_constraint
 from .secret_config import SecretConfigField, SecretConfigModel
 
 ENGINE_REQUIRED = "name and provider are required"
@@ -20,17 +21,14 @@ class EngineStatus(models.TextChoices):
     ERROR = "error"
 
 
-class Engine(SecretConfigModel, TimestampedModel):
+class Engine(NamedModel, SecretConfigModel, TimestampedModel):
     Status = EngineStatus
+    name_in_use = "engine name already in use"
 
-    name = StrippedCharField(
+    name = NameField(
         max_length=200,
-        unique=True,
-        error_messages={
-            "blank": ENGINE_REQUIRED,
-            "null": ENGINE_REQUIRED,
-            "unique": "engine name already in use",
-        },
+        db_index=True,
+        error_messages={"blank": ENGINE_REQUIRED, "null": ENGINE_REQUIRED},
     )
     provider = VocabularyField(
         vocabulary="provider",
@@ -68,7 +66,10 @@ class Engine(SecretConfigModel, TimestampedModel):
         db_table = "engine_registry"
         ordering = ["id"]
         verbose_name = "engine"
-        constraints = [status_constraint("engine_registry", EngineStatus)]
+        constraints = [
+            status_constraint("engine_registry", EngineStatus),
+            unique_name_constraint("engine_registry"),
+        ]
         indexes = [models.Index(fields=["provider"]), models.Index(fields=["status"])]
         permissions = [("view_engine_secrets", "Can view secrets in engine config in clear")]
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 
 from .. import capabilities as caps
 from ..values import as_bool, boolean_message, shown
@@ -112,7 +114,16 @@ def normalize_free_list(value: str | Iterable[str] | None) -> str:
     return ",".join(result)
 
 
-class CsvListField(models.TextField):
+class BoundedTextField(models.TextField):
+    """A TextField whose ``max_length`` is enforced by model validation (Django's own only
+    sizes the form widget), so the limit is declared once, on the field."""
+
+    @cached_property
+    def validators(self) -> list[Any]:
+        return [*super().validators, MaxLengthValidator(self.max_length)]
+
+
+class CsvListField(BoundedTextField):
     """A free CSV list of strings; accepts a CSV string or a list."""
 
     def normalize(self, value: Any) -> str:
@@ -121,6 +132,7 @@ class CsvListField(models.TextField):
     def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
+        kwargs.setdefault("max_length", 1000)
         super().__init__(*args, **kwargs)
 
     def to_python(self, value: Any) -> str:
@@ -191,18 +203,61 @@ def json_shape_message(name: str, shape: type[dict] | type[list] = dict) -> str:
     return f"{name} must be a JSON {'object' if shape is dict else 'list'}"
 
 
+def json_size(value: Any) -> int:
+    """The bytes a JSON value takes in an API response (compact UTF-8, as DRF renders it)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+@deconstructible
+class MaxJsonBytesValidator:
+    """A JSON value no larger than ``limit_value`` bytes as rendered (``json_size``)."""
+
+    code = "max_json_bytes"
+
+    def __init__(self, limit_value: int):
+        self.limit_value = limit_value
+
+    def __call__(self, value: Any) -> None:
+        size = json_size(value)
+        if size > self.limit_value:
+            raise ValidationError(
+                "Ensure this value takes at most %(limit_value)d bytes as JSON (it has "
+                "%(show_value)d).",
+                code=self.code,
+                params={"limit_value": self.limit_value, "show_value": size},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxJsonBytesValidator) and other.limit_value == self.limit_value
+
+    def __hash__(self) -> int:
+        return hash((MaxJsonBytesValidator, self.limit_value))
+
+
+def json_max_bytes(field: models.Field) -> int | None:
+    """The declared size limit of a JSON field, from its validator."""
+    return next(
+        (v.limit_value for v in field.validators if isinstance(v, MaxJsonBytesValidator)), None
+    )
+
+
 def json_field(
     name: str,
     shape: type[dict] | type[list] = dict,
     field_class: type[models.JSONField] = models.JSONField,
+    max_bytes: int = 8192,
+    help_text: str = "",
     **options: Any,
 ) -> models.JSONField:
-    """A JSON column holding an object (or a list), empty by default; ``None`` is refused with
-    the same message as any other wrong kind of value."""
+    """A JSON column holding an object (or a list), empty by default, at most ``max_bytes`` as
+    JSON; ``None`` is refused with the same message as any other wrong kind of value."""
     return field_class(
         default=shape,
         blank=True,
+        validators=[MaxJsonBytesValidator(max_bytes)],
         error_messages={"null": json_shape_message(name, shape)},
+        help_text=f"{help_text} At most {max_bytes} bytes as JSON.".strip(),
         **options,
     )
 

@@ -9,7 +9,7 @@ from django.db import models
 
 from .. import capabilities as caps
 from .. import extra_config
-from .base import StoredState
+from .base import CheckedModel, StoredState
 from .fields import FlagField
 from .registered_model import RegisteredModel
 
@@ -31,7 +31,8 @@ def backend_status_error(name: str, status: str, *, choosing: bool) -> str | Non
         )
     return None
 
-class KnowledgeSettings(StoredState):
+
+class KnowledgeSettings(CheckedModel, StoredState):
     SINGLETON_ID = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)

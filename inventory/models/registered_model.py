@@ -27,6 +27,7 @@ from .fields import (
     megabytes_field,
     remote_url_field,
 )
+from .names import NamedModel, NameField, unique_name_constraint
 
 MODEL_REQUIRED = "name and engine_id are required"
 
@@ -39,17 +40,14 @@ class RegisteredModelStatus(models.TextChoices):
     DISABLED = "disabled"
 
 
-class RegisteredModel(TimestampedModel):
+class RegisteredModel(NamedModel, TimestampedModel):
     Status = RegisteredModelStatus
+    name_in_use = "model name already in use"
 
-    name = StrippedCharField(
+    name = NameField(
         max_length=255,
-        unique=True,
-        error_messages={
-            "blank": MODEL_REQUIRED,
-            "null": MODEL_REQUIRED,
-            "unique": "model name already in use",
-        },
+        db_index=True,
+        error_messages={"blank": MODEL_REQUIRED, "null": MODEL_REQUIRED},
     )
     engine = models.ForeignKey(
         Engine,
@@ -94,7 +92,10 @@ class RegisteredModel(TimestampedModel):
         db_table = "model_registry"
         ordering = ["id"]
         verbose_name = "registered model"
-        constraints = [status_constraint("model_registry", RegisteredModelStatus)]
+        constraints = [
+            status_constraint("model_registry", RegisteredModelStatus),
+            unique_name_constraint("model_registry"),
+        ]
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["is_downloaded"]),

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import history
+from ..capabilities import split_tokens
 from ..declarations import REGISTERED_MODELS
 from ..errors import RegistryValidationError
 from ..listing import ListRequest
@@ -104,8 +105,11 @@ def apply(
 ) -> dict[str, Any]:
     """Apply the differences (all, or those named in ``fields``); returns
     ``{"applied": [field…], "reconcile": <diff after applying>}``."""
-    if isinstance(fields, str):
-        fields = [item.strip() for item in fields.split(",") if item.strip()]
+    if fields is not None:
+        try:
+            fields = [item.strip() for item in split_tokens(fields, "fields") if item.strip()]
+        except TypeError as error:
+            raise RegistryValidationError({"fields": [str(error)]}) from None
     with history.atomic():
         model = _load(model_id, lock=True)
         found = differences(model)

@@ -125,7 +125,7 @@ def test_change_form_shows_runtime_methods_pretty_json_and_schema(admin_client, 
 def test_duplicate_name_reports_the_core_message(admin_client, make_model, engine):
     make_model("llama3")
     response = admin_client.post(ADD, model_form(name="llama3", engine=engine["id"]))
-    assert errors(response) == {"name": ["model name already in use"]}
+    assert errors(response) == {"name": ['model name already in use (by "llama3")']}
 
 
 def test_a_save_refused_after_validation_shows_the_form_again(
@@ -216,7 +216,7 @@ def test_engine_add_through_the_admin(admin_client):
         url, {"name": "vllm-1", "provider": "", "config": "{}", "status": "installed"}
     )
     assert errors(response) == {
-        "name": ["engine name already in use"],
+        "name": ['engine name already in use (by "vllm-1")'],
         "provider": ["name and provider are required"],
     }
 

@@ -34,7 +34,7 @@ def test_concurrent_creates_of_one_name(live_server, admin_user, token_for, engi
     for status, body in results:
         if status == 400:
             assert body == {
-                "detail": "model name already in use",
-                "errors": {"name": ["model name already in use"]},
+                "detail": 'model name already in use (by "contested")',
+                "errors": {"name": ['model name already in use (by "contested")']},
             }
     assert module_sdk.models.model_registry.count({"name": "contested"}) == 1

@@ -352,7 +352,7 @@ def test_refused_writes_agree(same, inventory):
             assert kind == "protected", name
         else:
             assert kind == "invalid", name
-    assert results["create duplicate"][1] == "model name already in use"
+    assert results["create duplicate"][1] == 'model name already in use (by "llama3")'
     assert results["create nothing"][1] == "name and engine_id are required"
 
 

@@ -63,8 +63,8 @@ def test_concurrent_creates_of_one_name_leave_one_row(engine):
     assert len(created) == 1
     assert len(refused) == THREADS - 1
     for error in refused:
-        assert str(error) == "model name already in use"
-        assert error.errors == {"name": ["model name already in use"]}
+        assert str(error) == 'model name already in use (by "llama3")'
+        assert error.errors == {"name": ['model name already in use (by "llama3")']}
     assert RegisteredModel.objects.filter(name="llama3").count() == 1
     assert RegisteredModel.objects.get().pk == created[0]["id"]
 
@@ -78,7 +78,7 @@ def test_concurrent_creates_of_one_catalog_name(db):
     assert kinds.count("ok") == 1
     assert kinds.count("invalid") == THREADS - 1
     assert {str(value) for kind, value in results if kind == "invalid"} == {
-        "available model name already in use"
+        'available model name already in use (by "qwen")'
     }
     assert AvailableModel.objects.count() == 1
 

@@ -44,7 +44,7 @@ def test_engine_duplicate_name(engine):
     expect_invalid(
         lambda: engines.create({"name": engine["name"], "provider": "vllm"}),
         "name",
-        "engine name already in use",
+        'engine name already in use (by "ollama-test")',
         first=True,
     )
 
@@ -134,7 +134,7 @@ def test_catalog_duplicate_name(catalog_model):
     expect_invalid(
         lambda: catalog.create({"name": "nomic-embed-text"}),
         "name",
-        "available model name already in use",
+        'available model name already in use (by "nomic-embed-text")',
         first=True,
     )
 

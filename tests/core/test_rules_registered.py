@@ -43,7 +43,7 @@ def test_duplicate_name(make_model, engine):
     expect_invalid(
         lambda: models.create({"name": "llama3", "engine_id": engine["id"]}),
         "name",
-        "model name already in use",
+        'model name already in use (by "llama3")',
         first=True,
     )
     assert models.count({"name": "llama3"}) == 1
@@ -54,7 +54,7 @@ def test_duplicate_name_after_trimming(make_model, engine):
     expect_invalid(
         lambda: models.create({"name": "  llama3 ", "engine_id": engine["id"]}),
         "name",
-        "model name already in use",
+        'model name already in use (by "llama3")',
         first=True,
     )
 
@@ -65,7 +65,7 @@ def test_rename_onto_existing_name(make_model):
     expect_invalid(
         lambda: models.update(other["id"], {"name": "llama3"}),
         "name",
-        "model name already in use",
+        'model name already in use (by "llama3")',
         first=True,
     )
     assert models.view(other["id"])["name"] == "mistral"

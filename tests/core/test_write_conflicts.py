@@ -40,7 +40,7 @@ def test_duplicate_caught_by_the_database_keeps_the_message(make_model, engine, 
     expect_invalid(
         lambda: models.create({"name": "llama3", "engine_id": engine["id"]}),
         "name",
-        "model name already in use",
+        'model name already in use (by "llama3")',
         first=True,
     )
     assert len(first_check_misses) == 2
@@ -54,7 +54,7 @@ def test_rename_caught_by_the_database_writes_nothing(make_model, first_check_mi
     expect_invalid(
         lambda: models.update(other["id"], {"name": "llama3", "status": "disabled"}),
         "name",
-        "model name already in use",
+        'model name already in use (by "llama3")',
         first=True,
     )
     assert models.view(other["id"]) == other

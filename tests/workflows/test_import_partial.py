@@ -94,7 +94,7 @@ def test_partial_apply_writes_exactly_the_valid_rows_and_reports_the_11_others()
     assert messages[("knowledge", 1)] == (
         "registered model 'r-engine-refused' was refused in this import (registered_models row 2)"
     )
-    assert messages[("registered_models", 6)] == "model name already in use"
+    assert messages[("registered_models", 6)] == 'model name already in use (by "r-ok1")'
 
 
 def test_all_or_nothing_stays_the_default():

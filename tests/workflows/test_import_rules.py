@@ -26,8 +26,8 @@ SDK_NAMES = {
 # Rows a new import row must be refused for, with the SDK's own messages.
 BAD_ROWS = [
     ("engines", {"name": "", "provider": "ollama"}),
-    ("engines", {"name": "e", "provider": "ollama", "status": "broken"}),
-    ("engines", {"name": "e", "provider": "ollama", "config": []}),
+    ("engines", {"name": "e2", "provider": "ollama", "status": "broken"}),
+    ("engines", {"name": "e2", "provider": "ollama", "config": []}),
     ("catalog", {"name": None}),
     ("catalog", {"name": "x" * 300}),
     ("catalog", {"name": "c", "format": "exe"}),
@@ -175,7 +175,7 @@ def test_a_conflict_only_the_database_sees_is_named_by_row(db, monkeypatch):
         ("fine", "created"),
         ("raced", "refused"),
     ]
-    assert report["errors"][0]["message"] == "available model name already in use"
+    assert report["errors"][0]["message"] == 'available model name already in use (by "raced")'
 
 
 def test_a_failed_batched_update_falls_back_to_validated_saves(db, sdk, monkeypatch):

@@ -152,7 +152,7 @@ def test_dry_run_reports_each_row_and_writes_nothing(db, sdk, engine):
     ]
     errors = {(e["section"], e["row"], e["field"]): e["message"] for e in report["errors"]}
     assert "format" in errors[("catalog", 3, "format")]
-    assert errors[("catalog", 4, "name")] == "available model name already in use"
+    assert errors[("catalog", 4, "name")] == 'available model name already in use (by "bad")'
     assert errors[("catalog", 5, "row")] == "each row must be an object"
     assert errors[("registered_models", 2, "engine")] == "engine 'nowhere' does not exist"
     assert not Engine.objects.filter(name="new-engine").exists()

@@ -125,8 +125,15 @@ def test_real_litellm_catalogs_import():
     groups = collections.Counter(
         (e["field"], e["message"].split(", got ")[0]) for e in raw["errors"]
     )
+    # The map names one model twice, in two cases; names are unique in any case.
+    same_name = (
+        "name",
+        'available model name already in use (by "together_ai/baai/bge-base-en-v1.5")',
+    )
     assert set(groups) <= {
-        ("extra_config", "extra_config.defaults.context_length must be a positive integer")
+        ("extra_config", "extra_config.defaults.context_length must be a positive integer"),
+        same_name,
     }, groups
     fixed = import_inventory((REALDATA / "litellm_fixed.json").read_bytes())
-    assert fixed["counts"]["catalog"]["refused"] == 0
+    assert fixed["counts"]["catalog"]["refused"] == 1
+    assert [(e["field"], e["message"]) for e in fixed["errors"]] == [same_name]

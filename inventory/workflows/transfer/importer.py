@@ -18,6 +18,7 @@ from ... import capacity, history, vocabulary_service
 from ...errors import RegistryValidationError, refuse_unknown_keys
 from ...listing import parse_bool
 from ...models import RegisteredModel
+from ...models.fields import text_error
 from ...services import knowledge_config, save_validated, translate, update_knowledge_config
 from .csv_catalog import InvalidCell
 from .document import (
@@ -159,7 +160,7 @@ class Importer:
         """Import one section's rows, read ``CHUNK_SIZE`` at a time from any iterable (a list,
         or a stream parsed from a file)."""
         name_field = section.model._meta.get_field("name")
-        seen: set[Any] = set()
+        seen: dict[str, str] = {}  # lower-case name -> the name as first given
         iterator = iter(rows)
         start = 0
         while chunk := list(islice(iterator, CHUNK_SIZE)):
@@ -167,9 +168,7 @@ class Importer:
             names = [_name(name_field, raw) for raw in chunk]
             existing = {
                 obj.name: obj
-                for obj in section.model._default_manager.filter(
-                    name__in=[name for name in names if isinstance(name, str) and name]
-                )
+                for obj in section.model._default_manager.filter(name__in=_lookup_names(names))
             }
             resolved = self.resolve(section, chunk)
             created: list[Pending] = []
@@ -177,11 +176,13 @@ class Importer:
             for offset, (raw, name) in enumerate(zip(chunk, names, strict=True)):
                 index = offset_base + offset + 1
                 try:
-                    if isinstance(name, str) and name and name in seen:
-                        raise RegistryValidationError(
-                            {"name": [name_field.error_messages["unique"]]}
-                        )
-                    seen.add(name)
+                    if isinstance(name, str) and name:
+                        if name.lower() in seen:
+                            first = seen[name.lower()]
+                            raise RegistryValidationError(
+                                {"name": [f'{section.model.name_in_use} (by "{first}")']}
+                            )
+                        seen[name.lower()] = name
                     prepared = self.prepare(section, raw, resolved, existing.get(name), index)
                 except RegistryValidationError as error:
                     self.refuse(section.key, index, name, error, section.field_key)
@@ -203,11 +204,7 @@ class Importer:
         """Name → id of the rows this chunk refers to, one query per reference."""
         resolved: dict[str, dict[str, int]] = {}
         for ref in section.references:
-            wanted = {
-                raw.get(ref.key)
-                for raw in chunk
-                if isinstance(raw, dict) and isinstance(raw.get(ref.key), str)
-            }
+            wanted = _lookup_names(raw.get(ref.key) for raw in chunk if isinstance(raw, dict))
             resolved[ref.key] = dict(
                 ref.model._default_manager.filter(name__in=wanted).values_list("name", "pk")
             )
@@ -426,6 +423,16 @@ class Importer:
             "rows": sorted(self.rows, key=position),
             "errors": errors,
         }
+
+
+def _lookup_names(values: Iterable[Any]) -> list[str]:
+    """The names worth looking up: strings a database can hold. A name with a NUL character
+    names no stored row (PostgreSQL would fail the query); its row is refused by field."""
+    return [
+        value
+        for value in values
+        if isinstance(value, str) and value and not text_error("name", value)
+    ]
 
 
 def _name(field: models.Field, raw: Any) -> Any:

@@ -10,10 +10,9 @@ import yaml
 
 from ...errors import RegistryValidationError, unknown_keys_error
 from ...models.fields import text_error
-from . import streaming
+from . import streaming, yaml_document
 from .document import DOCUMENT_KEYS, FORMAT_NAME, FORMAT_VERSION, KNOWLEDGE, SECTION_KEYS, _format
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SURROGATES = "file must be valid Unicode text (no lone surrogates)"
 
 
@@ -37,7 +36,7 @@ def parse(source: Source, fmt: str = "json") -> dict[str, Any]:
     if fmt == "yaml":
         text = decode_text(source.read() if hasattr(source, "read") else source)
         try:
-            document = yaml.load(text, Loader=_LOADER)
+            document = yaml_document.load(text)
         except yaml.YAMLError as error:
             raise RegistryValidationError({"file": [f"not valid YAML: {error}"]}) from None
         except RecursionError:
