@@ -302,7 +302,7 @@ class ExactNameFilter(TextFilter):
     """Exact name, case-insensitive (names are unique regardless of case), trimmed as stored."""
 
     type = "exact"
-    help = "The whole name, ignoring case (`name` matches a substring)."
+    help = "The whole name, case-insensitive (`name` matches a substring)."
 
     def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
         return queryset.filter(**{f"{attr}__iexact": value})

@@ -331,7 +331,7 @@ def _lock_selected_model(pk: Any) -> None:
     reports "embedding_model_id does not exist") or waits and is refused as the model in use.
     A malformed id locks nothing; validation reports it."""
     try:
-        pk = parse_id(pk, "embedding_model_id")
+        pk = parse_id("embedding_model_id", pk)
     except RegistryValidationError:
         return
     list(RegisteredModel.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk"))

@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "inventory.api.failure_schema.add_failure_responses",
         "inventory.api.schema.typed_nullable_refs",
+        "inventory.api.schema.publish_limits",
         "inventory.api.links.add_links",
     ],
 }

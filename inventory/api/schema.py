@@ -52,3 +52,30 @@ def typed_nullable_refs(result: Schema, **kwargs: Any) -> Schema:
         elif isinstance(item, list):
             stack.extend(item)
     return result
+
+
+def publish_limits(result: Schema, **kwargs: Any) -> Schema:
+    """drf-spectacular post-processing hook: every size limit the models enforce
+    (``inventory.limits``), on the rows and request bodies of its entity: ``maxLength`` for
+    text, ``x-maxJsonBytes`` and a sentence for JSON (JSON Schema has no keyword for bytes)."""
+    from inventory.limits import all_limits
+
+    schemas = result.get("components", {}).get("schemas", {})
+    for limit in all_limits():
+        prefix = component_prefix(limit.entity)
+        names = (f"{prefix}Row", f"{prefix}CreateRequest", f"Patched{prefix}PatchRequest")
+        for name in names:
+            prop = schemas.get(name, {}).get("properties", {}).get(limit.field)
+            if prop is None:
+                continue
+            if limit.unit == "characters":
+                if prop.get("type") == "string":
+                    prop["maxLength"] = limit.limit
+                else:
+                    note = f"At most {limit.limit} characters once normalized."
+                    prop["description"] = f"{prop.get('description', '')} {note}".strip()
+            else:
+                prop["x-maxJsonBytes"] = limit.limit
+                note = f"At most {limit.limit} bytes as JSON."
+                prop["description"] = f"{prop.get('description', '')} {note}".strip()
+    return result

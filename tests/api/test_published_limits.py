@@ -44,8 +44,9 @@ def test_the_schema_publishes_the_limits(admin_client):
         "model_registry": "ModelRegistry",
     }
     for limit in limits.all_limits():
-        for suffix in ("Row", "Create"):
-            prop = schema[prefixes[limit.entity] + suffix]["properties"][limit.field]
+        prefix = prefixes[limit.entity]
+        for name in (f"{prefix}Row", f"{prefix}CreateRequest"):
+            prop = schema[name]["properties"][limit.field]
             if limit.unit == "characters":
                 published = prop.get("maxLength") or prop["description"]
                 assert published == limit.limit or f"At most {limit.limit} characters" in published
