@@ -286,11 +286,8 @@ def report(sizes: dict[int, dict[str, Any]]) -> None:
             print(f"{label:<18}" + "".join(f"{cell:>17}" for cell in cells))
         for key, value in sizes[rows]["paging"].items():
             print(f"paging {key}: {value:.1f} ms")
-        render = sizes[rows]["render"]
-        print(
-            f"200-row table: SQL {render['SQL (200 rows)']:.1f} ms, render {render['render']:.1f} ms"
-            f" (x{render['render'] / render['SQL (200 rows)']:.1f} its SQL)"
-        )
+        sql, render = sizes[rows]["render"]["SQL (200 rows)"], sizes[rows]["render"]["render"]
+        print(f"200-row table: SQL {sql:.1f} ms, render {render:.1f} ms (x{render / sql:.1f} SQL)")
         if "exports" in sizes[rows]:
             exports = sizes[rows]["exports"]
             print(
