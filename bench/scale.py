@@ -88,7 +88,7 @@ SERIES_SQL = """
 INSERT INTO model_registry (name, engine_id, model_path, vram_required_mb, ram_required_mb,
     is_downloaded, remote_url, version, capabilities, extra_config, status,
     created_at, updated_at)
-SELECT f.family || '-' || lpad(g::text, 7, '0'), %(engines)s[1 + g %% %(n_engines)s],
+SELECT f.family || '-' || lpad(g::text, 7, '0'), (%(engines)s::bigint[])[1 + g %% %(n_engines)s],
     'models/' || f.family || '/' || lpad(g::text, 7, '0') || '/model.gguf',
     (ARRAY[0, 2048, 4096, 8192, 24576])[1 + (g * 7) %% 5], (ARRAY[0, 512, 1024, 4096])[1 + g %% 4],
     (g * 13) %% 10 < 6, '', '', c.caps,
