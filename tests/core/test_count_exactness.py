@@ -79,3 +79,22 @@ def test_counts_equal_count_star_under_concurrent_writes(engine):
             writer.join()
     assert checked == 15 * len(FILTERS)
     assert RegisteredModel.objects.count() > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_status_and_capability_count_can_be_read_from_the_index_alone(engine):
+    from inventory.declarations import REGISTERED_MODELS
+    from inventory.listing import ListRequest
+
+    queryset = ListRequest.build(
+        REGISTERED_MODELS, {"status": "error", "capabilities": "chat"}
+    ).filtered()
+    # What the count reads: the filtered rows, no column outside the index, no ordering.
+    sql, params = queryset.order_by().values("status").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) AS counted", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using model_reg_status_caps_idx" in plan, plan
