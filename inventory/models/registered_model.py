@@ -97,7 +97,11 @@ class RegisteredModel(NamedModel, TimestampedModel):
             unique_name_constraint("model_registry"),
         ]
         indexes = [
-            models.Index(fields=["status"]),
+            # Counts by status, and by status and capability, read from the index alone on
+            # PostgreSQL (the capability test needs the included column).
+            models.Index(
+                fields=["status"], include=["capabilities"], name="model_reg_status_caps_idx"
+            ),
             models.Index(fields=["is_downloaded"]),
             # Also what an engine's active models need (capacity), read from the index alone
             # on PostgreSQL; other databases create it without the included columns.

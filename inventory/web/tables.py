@@ -13,6 +13,9 @@ import django_tables2 as tables
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django_tables2.columns.base import BoundColumn
 
 from ..listing import Field
 from . import presentation as show
@@ -37,8 +40,10 @@ class DeclaredColumn(tables.Column):
         cell = " ".join(
             filter(None, ["text-end" if numeric else "", "text-nowrap" if nowrap else ""])
         )
+        accessor = relation.name if relation else item.source
+        self.path = tuple(accessor.split("__"))
         super().__init__(
-            accessor=relation.name if relation else item.source,
+            accessor=accessor,
             verbose_name=item.label,
             orderable=entry["sortable"],
             attrs={
@@ -56,6 +61,44 @@ class DeclaredColumn(tables.Column):
             # The stored value, not django-tables2's choice label ("active", not "Active").
             value = getattr(record, self.item.source)
         return render_value(self.inventory, self.item, value, record)
+
+    def cell(self, record: Any, default: Any) -> Any:
+        """What ``render`` shows for ``record``, read straight from the record (the stored
+        value, or the related row), ``default`` for an empty one."""
+        value = record
+        for name in self.path:
+            value = getattr(value, name, None)
+        if value in self.empty_values:
+            return default
+        return render_value(self.inventory, self.item, value, record)
+
+
+class PageTable(tables.Table):
+    """A table whose rows are rendered by ``body_html`` in one pass.
+
+    django-tables2 renders each cell through a template loop and ``call_with_appropriate``,
+    which inspects the render method's signature for every cell; here the ``<td>``
+    attributes are computed once per column and each cell calls its column directly, which
+    makes a 200-row page several times cheaper with the same HTML.
+    """
+
+    def body_html(self) -> SafeString:
+        columns = [(column, column.attrs["td"].as_html()) for column in self.columns]
+        rows = []
+        for row in self.paginated_rows:
+            record = row.record
+            cells = "".join(
+                format_html("<td {}>{}</td>", td, self._cell(column, record))
+                for column, td in columns
+            )
+            rows.append(format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe(cells)))
+        return mark_safe("".join(rows))
+
+    @staticmethod
+    def _cell(column: BoundColumn, record: Any) -> Any:
+        if isinstance(column.column, DeclaredColumn):
+            return column.column.cell(record, column.default)
+        return column.column.render(value=record.pk, bound_column=column, record=record)
 
 
 def render_value(inventory: Inventory, item: Field, value: Any, record: Any = None) -> Any:
@@ -114,7 +157,7 @@ def table_for(inventory: Inventory) -> type[tables.Table]:
         },
     )
     name = f"{inventory.model.__name__}Table"
-    return type(name, (tables.Table,), {**columns, "Meta": meta})
+    return type(name, (PageTable,), {**columns, "Meta": meta})
 
 
 TABLES: dict[str, type[tables.Table]] = {item.key: table_for(item) for item in INVENTORIES}

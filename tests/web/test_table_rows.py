@@ -1,0 +1,67 @@
+"""The list tables render their rows in one pass, cell for cell as django-tables2 would."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+from django.utils.html import format_html
+
+from inventory.web.entities import INVENTORIES
+from inventory.web.tables import TABLES
+
+pytestmark = pytest.mark.django_db
+
+
+def generic_rows(table) -> str:
+    """The rows through django-tables2's own per-cell rendering (``BoundRow.items``)."""
+    return "".join(
+        format_html(
+            "<tr {}>{}</tr>",
+            row.attrs.as_html(),
+            format_html(
+                "".join(
+                    format_html("<td {}>{}</td>", column.attrs["td"].as_html(), cell)
+                    for column, cell in row.items()
+                )
+            ),
+        )
+        for row in table.paginated_rows
+    )
+
+
+@pytest.mark.parametrize("inventory", INVENTORIES, ids=lambda item: item.key)
+def test_rows_match_django_tables2_cell_for_cell(
+    inventory, make_model, catalog_model, other_engine
+):
+    make_model(
+        "llama3 <b>",
+        capabilities="chat,tool_calling",
+        available_model_id=catalog_model["id"],
+        vram_required_mb=4096,
+        extra_config={"num_ctx": 4096},
+        status="active",
+    )
+    make_model("bare", version="", model_path="")
+    tables = []
+    for _ in range(2):  # row parity (odd/even) is counted per table: one table each
+        table = TABLES[inventory.key](inventory.queryset(), order_by="-name")
+        table.paginate(page=1, per_page=50)
+        tables.append(table)
+    body = tables[0].body_html()
+    assert body == generic_rows(tables[1])
+    assert body.count("<tr ") == len(tables[0].paginated_rows) > 0
+
+
+def test_empty_page_shows_the_empty_text(admin_client):
+    response = admin_client.get("/models/", {"name": "nothing-like-this"})
+    assert response.status_code == 200
+    assert "<td colspan=" in response.content.decode()
+
+
+def test_table_renders_from_a_request_factory_request(make_model, admin_user):
+    make_model("llama3")
+    inventory = next(item for item in INVENTORIES if item.slug == "models")
+    request = RequestFactory().get("/models/")
+    request.user = admin_user
+    html = TABLES[inventory.key](inventory.queryset()).as_html(request)
+    assert 'data-field="name"' in html and "llama3" in html
