@@ -14,3 +14,35 @@ document.querySelectorAll("[data-share]").forEach(function (bar) {
     bar.style.width = Math.min(Math.max(share, 0), 100) + "%";
   }
 });
+
+/* The theme toggle in the navigation bar: switches light/dark and remembers the choice. */
+document.addEventListener("click", function (event) {
+  if (!event.target.closest("[data-theme-toggle]")) {
+    return;
+  }
+  var root = document.documentElement;
+  var next = root.getAttribute("data-bs-theme") === "dark" ? "light" : "dark";
+  root.setAttribute("data-bs-theme", next);
+  try {
+    localStorage.setItem("theme", next);
+  } catch (error) {
+    /* storage refused: the choice holds for this page only */
+  }
+});
+
+/* "/" focuses the page's search box, unless the user is typing somewhere already. */
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) {
+    return;
+  }
+  var active = document.activeElement;
+  if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) {
+    return;
+  }
+  var search = document.querySelector("[data-search-shortcut]");
+  if (search) {
+    event.preventDefault();
+    search.focus();
+    search.select();
+  }
+});

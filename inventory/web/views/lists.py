@@ -109,6 +109,8 @@ def filter_controls(query: ListQuery) -> list[FilterControl]:
         if bound.errors:
             bound.field.widget.attrs["class"] += " is-invalid"
         if bound.name == SEARCH_KEY:
+            bound.field.widget.attrs["data-search-shortcut"] = ""
+            bound.field.widget.attrs["aria-keyshortcuts"] = "/"
             continue
         kind = bound.field.kind.type
         selected: list[str] = []
