@@ -562,8 +562,16 @@ class Workflows:
         apply: bool = False,
         confirm_embedding_model_change: bool = False,
         allow_over_capacity: bool = False,
+        mode: str = "all",
+        move_unknown_capabilities: bool = False,
     ) -> dict[str, Any]:
-        options = {"format": format, "apply": apply, CONFIRM: confirm_embedding_model_change}
+        options = {
+            "format": format,
+            "apply": apply,
+            CONFIRM: confirm_embedding_model_change,
+            "mode": mode,
+            "move_unknown_capabilities": move_unknown_capabilities,
+        }
         if allow_over_capacity:
             options["allow_over_capacity"] = True
         try:

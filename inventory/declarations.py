@@ -18,11 +18,14 @@ from .listing import (
     CapabilitiesFilter,
     CaseInsensitiveExactFilter,
     ChoiceFilter,
+    ExactNameFilter,
     Field,
     IdFilter,
     ListDeclaration,
+    Lookup,
     SearchFilter,
     TextFilter,
+    TokensFilter,
     VocabularyChoiceFilter,
     VocabularyOptions,
     VocabularyTextFilter,
@@ -90,6 +93,23 @@ def _choice(name: str, label: str, choices: type[TextChoices]) -> Field:
     return Field(name, "choice", label, filter=ChoiceFilter(options), options=options)
 
 
+def _list(model: type, name: str, label: str) -> Field:
+    """A CSV list column filtered by whole tokens, as the field normalizes them."""
+    return Field(
+        name,
+        "list",
+        label,
+        filter=TokensFilter.of_field(model, name),
+        column=False,
+        sortable=False,
+    )
+
+
+def _name_exact() -> tuple[Lookup, ...]:
+    """Every entity's exact lookup by name, beside the substring ``name`` filter."""
+    return (Lookup("name_exact", "name", ExactNameFilter(), "Name (exact)"),)
+
+
 def _status(choices: type[TextChoices]) -> Field:
     return _choice("status", "Status", choices)
 
@@ -129,6 +149,7 @@ ENGINES = ListDeclaration(
     ),
     search=SearchFilter(("name", "provider")),
     search_label="Search names and providers",
+    lookups=_name_exact(),
     context=capacity.engine_context,
 )
 
@@ -155,11 +176,9 @@ AVAILABLE_MODELS = ListDeclaration(
         Field("remote_url", "string", "Remote URL", column=False),
         Field("version", "string", "Version"),
         CAPABILITIES_FIELD,
-        Field(
-            "extended_capabilities", "list", "Extended capabilities", column=False, sortable=False
-        ),
-        Field("interfaces", "list", "Interfaces", column=False, sortable=False),
-        Field("tags", "list", "Tags", column=False, sortable=False),
+        _list(AvailableModel, "extended_capabilities", "Extended capabilities"),
+        _list(AvailableModel, "interfaces", "Interfaces"),
+        _list(AvailableModel, "tags", "Tags"),
         Field("requirements", "json", "Requirements", column=False, sortable=False),
         Field("artifacts", "json", "Artifacts", column=False, sortable=False),
         Field("metadata", "json", "Metadata", column=False, sortable=False),
@@ -170,6 +189,7 @@ AVAILABLE_MODELS = ListDeclaration(
     ),
     search=SearchFilter(("name", "label", "family", "storage_ref")),
     search_label="Search names, labels, families and storage refs",
+    lookups=_name_exact(),
 )
 
 REGISTERED_MODELS = ListDeclaration(
@@ -224,6 +244,7 @@ REGISTERED_MODELS = ListDeclaration(
     ),
     search=SearchFilter(("name", "model_path")),
     search_label="Search names and paths",
+    lookups=_name_exact(),
     context=row_warnings.context,
 )
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .capabilities import CAPABILITIES, LLM_CAPABILITIES
+from .values import shown
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,9 @@ def validate(extra_config: Any, capabilities: Iterable[str]) -> list[str]:
     errors: list[str] = []
     if "dim" in extra_config:
         if not DIM.check(extra_config["dim"]):
-            errors.append("extra_config.dim must be a positive integer")
+            errors.append(
+                f"extra_config.dim must be a positive integer, got {shown(extra_config['dim'])}"
+            )
         elif "embedding" not in present:
             errors.append(
                 "extra_config.dim is only allowed on models with the embedding capability"
@@ -149,7 +152,9 @@ def _validate_defaults(defaults: Any, present: set[str]) -> list[str]:
                 f"{', '.join(DEFAULT_KEYS)} (engine-specific settings go under defaults.extra)"
             )
         elif not rule.check(value):
-            errors.append(f"extra_config.defaults.{key} must be {rule.expectation()}")
+            errors.append(
+                f"extra_config.defaults.{key} must be {rule.expectation()}, got {shown(value)}"
+            )
     return errors
 
 

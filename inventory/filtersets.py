@@ -141,11 +141,10 @@ class DeclaredFilterSet(django_filters.FilterSet):
 def filterset_for(declaration: ListDeclaration) -> type[DeclaredFilterSet]:
     """The FilterSet class for one declaration."""
     filters: dict[str, DeclaredFilter] = {}
-    for item in declaration.fields:
-        if item.filter is not None:
-            filters[item.name] = DeclaredFilter(
-                item.name, item.filter, item.source or item.name, item.options, label=item.label
-            )
+    for entry in declaration.declared_filters():
+        filters[entry.key] = DeclaredFilter(
+            entry.key, entry.kind, entry.attr, entry.options, label=entry.label
+        )
     filters[SEARCH_KEY] = DeclaredFilter(
         SEARCH_KEY, declaration.search, "", None, label=declaration.search_label
     )

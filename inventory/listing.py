@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 
@@ -210,11 +211,11 @@ class BoolFilter(FilterKind):
         return queryset.filter(**{attr: value})
 
 
-class HasAllCapabilities(models.Func):
-    """True where a CSV capability column holds every given token, matched whole.
+class HasAllTokens(models.Func):
+    """True where a CSV list column holds every given token, matched whole.
 
     On PostgreSQL this is ``string_to_array(col, ',') @> ARRAY[...]``, served by the GIN
-    expression index the migrations create; elsewhere it compares ``,col,`` with ``,token,``.
+    expression indexes the migrations create; elsewhere it compares ``,col,`` with ``,token,``.
     """
 
     output_field = models.BooleanField()
@@ -236,22 +237,55 @@ class HasAllCapabilities(models.Func):
         return f"(string_to_array({column_sql}, ',') @> %s::text[])", [*column_params, self.tokens]
 
 
-class CapabilitiesFilter(FilterKind):
-    """Whole capability tokens, aliases accepted; several values mean "has all"."""
+@dataclass(frozen=True)
+class TokensFilter(FilterKind):
+    """Whole tokens of a CSV list field (tags, interfaces…), normalized as the field stores
+    them (``normalize`` is the field's own normalizer, aliases included where the field has a
+    vocabulary); several values mean "has all"."""
 
-    type = "capabilities"
+    normalize: Callable[[Any], str]
+    type: str = "tokens"
+
+    @classmethod
+    def of_field(cls, model: type[models.Model], name: str) -> TokensFilter:
+        """The filter of a model's CSV list field, normalizing with the field's ``to_python``."""
+        return cls(model._meta.get_field(name).to_python)
 
     def parse(self, key: str, value: Any) -> str:
+        if isinstance(value, str | list | tuple):
+            items = [value] if isinstance(value, str) else list(value)
+            for item in items:
+                message = text_error(key, item) if isinstance(item, str) else None
+                if message:
+                    raise self.fail(key, message)
         try:
-            return caps.normalize(value)
+            return self.normalize(value)
         except caps.UnknownCapabilityError as error:
             raise self.fail(key, str(error)) from error
-        except TypeError as error:
+        except ValidationError as error:
+            raise self.fail(key, error.messages[0]) from error
+        except (TypeError, ValueError) as error:
             raise self.fail(key, f"{key} must be a comma-separated string or a list") from error
 
     def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
         tokens = caps.parse_stored(value)
-        return queryset.filter(HasAllCapabilities(attr, tokens)) if tokens else queryset
+        return queryset.filter(HasAllTokens(attr, tokens)) if tokens else queryset
+
+
+class CapabilitiesFilter(TokensFilter):
+    """Whole capability tokens, aliases accepted; several values mean "has all"."""
+
+    def __init__(self) -> None:
+        super().__init__(caps.normalize, "capabilities")
+
+
+class ExactNameFilter(TextFilter):
+    """Exact name, case-insensitive (names are unique regardless of case), trimmed as stored."""
+
+    type = "exact"
+
+    def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
+        return queryset.filter(**{f"{attr}__iexact": value})
 
 
 @dataclass(frozen=True)
@@ -326,6 +360,27 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """A filter that is not a row field of its own (``name_exact`` reads ``name``)."""
+
+    name: str
+    attr: str
+    filter: FilterKind
+    label: str
+
+
+@dataclass(frozen=True)
+class DeclaredFilterEntry:
+    """One filter as every door sees it: key, model attribute, kind, label and options."""
+
+    key: str
+    attr: str
+    kind: FilterKind
+    label: str
+    options: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class ListDeclaration:
     """Everything a door needs to list, filter, sort and serialize one entity."""
 
@@ -333,6 +388,7 @@ class ListDeclaration:
     fields: tuple[Field, ...]
     search: SearchFilter
     search_label: str = "Search"
+    lookups: tuple[Lookup, ...] = ()
     #: Values read with every row for derived fields (joined columns, subqueries), as
     #: ``name -> expression``; they cost no extra query and are not part of the row.
     context: Callable[[], Mapping[str, Any]] | None = None
@@ -341,6 +397,21 @@ class ListDeclaration:
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {item.name: item for item in self.fields})
 
+    def declared_filters(self) -> list[DeclaredFilterEntry]:
+        """Every filter but the quick search: the fields' filters, then the lookups."""
+        entries = [
+            DeclaredFilterEntry(
+                item.name, item.source or item.name, item.filter, item.label, item.options
+            )
+            for item in self.fields
+            if item.filter is not None
+        ]
+        entries.extend(
+            DeclaredFilterEntry(item.name, item.attr, item.filter, item.label)
+            for item in self.lookups
+        )
+        return entries
+
     # metadata
 
     def table_model(self, with_options: bool = True) -> list[dict[str, Any]]:
@@ -348,9 +419,8 @@ class ListDeclaration:
 
     def filters_model(self) -> list[dict[str, Any]]:
         entries = [
-            {"field": item.name, "type": item.filter.type, "label": item.label}
-            for item in self.fields
-            if item.filter is not None
+            {"field": item.key, "type": item.kind.type, "label": item.label}
+            for item in self.declared_filters()
         ]
         entries.append({"field": SEARCH_KEY, "type": self.search.type, "label": self.search_label})
         return entries
@@ -409,20 +479,25 @@ class ListDeclaration:
     def _filter_kind(self, key: str) -> FilterKind:
         if key == SEARCH_KEY:
             return self.search
-        item = self.by_name.get(key)
-        if item is None or item.filter is None:
+        entry = self._filters_by_key.get(key)
+        if entry is None:
             raise RegistryValidationError(
                 {key: [f"unknown filter {key!r}; known filters: {', '.join(self.filter_names)}"]}
             )
-        return item.filter
+        return entry.kind
+
+    @property
+    def _filters_by_key(self) -> dict[str, DeclaredFilterEntry]:
+        return {entry.key: entry for entry in self.declared_filters()}
 
     def apply_filters(self, queryset: QuerySet, normalized: Mapping[str, Any]) -> QuerySet:
+        entries = self._filters_by_key
         for key, value in normalized.items():
             if key == SEARCH_KEY:
                 queryset = self.search.apply(queryset, "", value)
             else:
-                item = self.by_name[key]
-                queryset = item.filter.apply(queryset, item.source, value)  # type: ignore[union-attr]
+                entry = entries[key]
+                queryset = entry.kind.apply(queryset, entry.attr, value)
         return queryset
 
     def normalize_sort(self, sort: Any, direction: str | None = None) -> dict[str, str]:

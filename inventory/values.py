@@ -32,6 +32,15 @@ def as_bool(value: Any) -> bool:
     raise ValueError(f"not a boolean: {value!r}")
 
 
+SHOWN_LENGTH = 60
+
+
+def shown(value: Any) -> str:
+    """A value quoted for a message (``2000000.0``, ``'abc'``), cut short when long."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
+
+
 def boolean_message(key: str, value: Any) -> str:
     return f"{key} must be a boolean (0/1/true/false), got {value!r}"
 

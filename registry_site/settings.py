@@ -294,3 +294,7 @@ SPECTACULAR_SETTINGS = {
         "inventory.api.failure_schema.add_failure_responses",
     ],
 }
+
+# Imports (inventory/workflows/transfer): the largest file the import page and the import API
+# endpoint accept, upload or JSON body (other requests keep Django's DATA_UPLOAD_MAX_MEMORY_SIZE).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "64")) * 1024 * 1024

@@ -22,20 +22,12 @@ from rest_framework.views import APIView
 
 from inventory.errors import RegistryValidationError
 from inventory.history import feed, restore
+from inventory.history.access import may_restore, perm, visible_entities
 from inventory.history.recording import KNOWLEDGE, MODELS
 from inventory.models import KnowledgeSettings
 from inventory.services import WRITE_OPTIONS, parse_id
 
 from .views import query_values
-
-
-def perm(entity: str, action: str) -> str:
-    meta = MODELS[entity]._meta
-    return f"{meta.app_label}.{action}_{meta.model_name}"
-
-
-def visible_entities(user: Any) -> list[str]:
-    return [entity for entity in MODELS if user.has_perm(perm(entity, "view"))]
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -179,9 +171,7 @@ class RestoreView(APIView):
     def post(self, request: Request, pk: Any) -> Response:
         _only(request, ())
         record = restore.load(pk)
-        model = MODELS[record.entity]
-        exists = model._default_manager.filter(pk=record.object_id).exists()
-        if not request.user.has_perm(perm(record.entity, "change" if exists else "add")):
+        if not may_restore(request.user, record):
             raise exceptions.PermissionDenied()
         data = request.data if request.data not in (None, "") else {}
         if not isinstance(data, Mapping):

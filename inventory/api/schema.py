@@ -192,16 +192,12 @@ def _kind_item_schema(kind: FilterKind, options: tuple[str, ...] | None) -> Sche
 
 
 def _filters(declaration: ListDeclaration) -> list[tuple[str, FilterKind, str]]:
-    found = [
-        (item.name, item.filter, item.label)
-        for item in declaration.fields
-        if item.filter is not None
-    ]
+    found = [(entry.key, entry.kind, entry.label) for entry in declaration.declared_filters()]
     found.append((SEARCH_KEY, declaration.search, declaration.search_label))
     return found
 
 
-REPEATABLE = ("integer", "choice", "capabilities")
+REPEATABLE = ("integer", "choice", "capabilities", "tokens")
 
 FILTER_HELP = {
     "integer": "Exact id; repeat the parameter (or give a comma-separated list) for any of "
@@ -210,8 +206,11 @@ FILTER_HELP = {
     "several.",
     "capabilities": "Whole capability tokens (aliases accepted); repeat the parameter or give a "
     "comma-separated list to require all of them.",
+    "tokens": "Whole tokens; repeat the parameter or give a comma-separated list to require "
+    "all of them.",
     "boolean": "true/false (also 1/0).",
     "string": "Case-insensitive substring.",
+    "exact": "The whole value, case-insensitive.",
     "search": "Case-insensitive substring over several columns.",
 }
 
@@ -267,6 +266,8 @@ def _echoed_filter(kind: FilterKind) -> Schema:
         return {"oneOf": [item, {"type": "array", "items": item}]}
     if kind.type == "capabilities":
         return {"type": "string", "description": "Canonical comma-separated capabilities."}
+    if kind.type == "tokens":
+        return {"type": "string", "description": "Normalized comma-separated tokens."}
     return item
 
 

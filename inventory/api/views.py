@@ -156,7 +156,9 @@ class RegistryViewSet(viewsets.ViewSet):
     def _row(self, pk: Any, lock: bool = False) -> dict[str, Any]:
         queryset = self.declaration.queryset().filter(pk=parse_id(pk))
         if lock:
-            queryset = queryset.select_for_update()
+            # Only the row itself: its annotations may join nullable rows (PostgreSQL
+            # refuses FOR UPDATE on the nullable side of an outer join).
+            queryset = queryset.select_for_update(of=("self",))
         rows = list(self.declaration.rows(queryset))
         if not rows:
             raise exceptions.NotFound(f"no {self.sdk_name} row with id {pk}")

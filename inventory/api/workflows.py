@@ -28,6 +28,7 @@ from inventory.workflows import permissions as needs
 from inventory.workflows import transfer
 
 from . import schema
+from .import_limits import import_limit, read_import_body, refuse_if_too_large
 from .parsers import JSONParser
 from .views import ID_PARAMETER, no_parameters, query_values
 from .views import _errors as errors_for
@@ -35,6 +36,7 @@ from .views import _errors as errors_for
 WORKFLOWS = module_sdk.workflows
 JSON = "application/json"
 CONFIRM = schema.CONFIRM_PARAM
+MOVE_UNKNOWN = "move_unknown_capabilities"
 TAGS = ["workflows"]
 
 # --- the request and result shapes (those of ``module_sdk.workflows``) ----------------------
@@ -171,6 +173,20 @@ PRUNE_RESULT = obj(
 IMPORT_OPTIONS: Schema = {
     "format": {"type": "string", "enum": list(transfer.FORMATS)},
     "apply": {**FLAG, "description": "Write the changes; without it, a dry run."},
+    "mode": {
+        "type": "string",
+        "enum": list(transfer.MODES),
+        "default": "all",
+        "description": "all: with apply, write everything or nothing (a refused row refuses "
+        "the import); partial: write the valid rows and report the refused ones (a row naming "
+        "a refused row is refused too).",
+    },
+    MOVE_UNKNOWN: {
+        **FLAG,
+        "description": "Move catalog capability tokens outside the vocabulary into "
+        "extended_capabilities instead of refusing the row (reported per row as "
+        "moved_capabilities).",
+    },
     CONFIRM: CONFIRM_FLAG,
     ALLOW: ALLOW_FLAG,
 }
@@ -193,7 +209,23 @@ SECTION_NAMES = [*transfer.SECTION_KEYS, transfer.KNOWLEDGE]
 IMPORT_REPORT = obj(
     {
         "applied": {"type": "boolean"},
+        "mode": {"type": "string", "enum": list(transfer.MODES)},
         "ok": {"type": "boolean", "description": "No row was refused."},
+        "refused_rows": {"type": "integer", "minimum": 0},
+        "error_count": {"type": "integer", "minimum": 0},
+        "refusal_groups": {
+            "type": "array",
+            "description": "Errors counted by section, field and cause (the message with its "
+            "values replaced by …), most frequent first.",
+            "items": obj(
+                {
+                    "section": {"type": "string", "enum": SECTION_NAMES},
+                    "field": {"type": "string"},
+                    "cause": {"type": "string"},
+                    "count": {"type": "integer", "minimum": 1},
+                }
+            ),
+        },
         "counts": {
             "type": "object",
             "description": "Per section: how many rows each action concerns.",
@@ -209,7 +241,12 @@ IMPORT_REPORT = obj(
                     "row": {"type": "integer", "minimum": 1},
                     "name": ANY_VALUE,
                     "action": {"type": "string", "enum": list(transfer.ACTIONS)},
-                }
+                    "moved_capabilities": {
+                        **STRINGS,
+                        "description": "Tokens moved into extended_capabilities.",
+                    },
+                },
+                ("section", "row", "name", "action"),
             ),
         },
         "errors": {
@@ -217,7 +254,13 @@ IMPORT_REPORT = obj(
             "items": obj(
                 {
                     "section": {"type": "string", "enum": SECTION_NAMES},
-                    "row": {"type": "integer", "minimum": 1},
+                    "row": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "nullable": True,
+                        "description": "null for an error about the whole import (an engine "
+                        "taken beyond its capacity), which refuses it in any mode.",
+                    },
                     "name": ANY_VALUE,
                     "field": {"type": "string"},
                     "message": {"type": "string"},
@@ -475,36 +518,60 @@ class ImportView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     required_perms = {"POST": needs.IMPORT}
 
+    @property
+    def max_body_size(self) -> int:
+        """The JSON parser's body limit for this view (see ``inventory.api.parsers``)."""
+        return import_limit()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            read_import_body(request)
+
     @extend_schema(
         tags=TAGS,
         operation_id="workflows_import_inventory",
         summary="Import an inventory file (dry run unless apply)",
         description="An export file (JSON or YAML) or catalog rows as CSV, as text in a JSON "
         "body or as a multipart upload. Rows are matched by name: created, updated or left "
-        "unchanged. Returns the per-row report; with apply, everything is written in one "
-        "transaction, or nothing: a refused apply answers 400 with the report.",
+        "unchanged. Returns the whole per-row report; with apply in mode all (the default), "
+        "everything is written in one transaction, or nothing: a refused apply answers 400 "
+        "with the report. In mode partial, the valid rows are written in one transaction and "
+        "the report lists the refused ones (200).",
         request={JSON: IMPORT_JSON, "multipart/form-data": IMPORT_UPLOAD},
         responses={
             200: IMPORT_REPORT,
             400: OpenApiResponse(IMPORT_REFUSED, description="Invalid input or rows refused."),
+            413: OpenApiResponse(
+                schema.ref(schema.ERROR),
+                description="The body is larger than the import limit (IMPORT_MAX_MB, 64 MB "
+                "by default), named in the message.",
+            ),
             **errors_for(),
         },
     )
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is not None:
+            refuse_if_too_large(upload.size)
             data = {key: request.data[key] for key in request.data if key != "file"}
-            check_keys(data, ("file", "format", "apply", CONFIRM, ALLOW))
-            text: Any = upload.read()
+            check_keys(data, ("file", *IMPORT_OPTIONS))
+            text: Any = upload.file  # streamed from Django's (temporary) file
             fmt = data.get("format") or transfer.format_for(upload.name or "")
         else:
-            data = payload(request, ("text", "format", "apply", CONFIRM, ALLOW), ("text",))
+            data = payload(request, ("text", *IMPORT_OPTIONS), ("text",))
             text, fmt = data["text"], data.get("format") or "json"
             if not isinstance(text, str):
                 raise RegistryValidationError({"text": ["text must be the file's content"]})
         try:
             report = WORKFLOWS.import_inventory(
-                text, fmt, flag(data, "apply"), flag(data, CONFIRM), flag(data, ALLOW)
+                text,
+                fmt,
+                flag(data, "apply"),
+                flag(data, CONFIRM),
+                allow_over_capacity=flag(data, ALLOW),
+                mode=data.get("mode"),
+                move_unknown_capabilities=flag(data, MOVE_UNKNOWN),
             )
         except transfer.InventoryImportError as error:
             return Response(

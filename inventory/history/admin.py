@@ -16,21 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from ..errors import RegistryValidationError
 from ..models import ChangeRecord
 from . import feed, restore
-from .recording import ENTITIES, MODELS
-
-
-def _can_restore(request: HttpRequest, record: ChangeRecord) -> bool:
-    model = MODELS[record.entity]
-    alive = model._default_manager.filter(pk=record.object_id).exists()
-    meta = model._meta
-    return request.user.has_perm(
-        f"{meta.app_label}.{'change' if alive else 'add'}_{meta.model_name}"
-    )
+from .access import may_restore
+from .recording import ENTITIES
 
 
 def _restore(request: HttpRequest, record: ChangeRecord, notify: Any) -> bool:
     """Restore one version as the admin user; report the outcome. ``False`` if refused."""
-    if not _can_restore(request, record):
+    if not may_restore(request.user, record):
         notify(request, f"Not restored: no permission for change {record.pk}.", messages.ERROR)
         return False
     try:
@@ -66,7 +58,7 @@ class HistoryAdminMixin:
             "subtitle": None,
             "object": obj,
             "opts": model._meta,
-            "rows": [(record, _can_restore(request, record)) for record in records],
+            "rows": [(record, may_restore(request.user, record)) for record in records],
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.object_history_template, context)

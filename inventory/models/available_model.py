@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .. import capabilities as caps
+from ..values import shown
 from ..vocabularies import PROVIDER
 from .base import (
     TimestampedModel,
@@ -149,7 +150,9 @@ class AvailableModel(TimestampedModel):
             ]
             if bad:
                 errors["requirements"] = [
-                    f"requirements.{key} must be a non-negative integer" for key in bad
+                    f"requirements.{key} must be a non-negative integer, "
+                    f"got {shown(self.requirements[key])}"
+                    for key in bad
                 ]
         errors.update(extra_config_errors(self.extra_config, self.capabilities))
         if errors:

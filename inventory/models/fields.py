@@ -23,8 +23,10 @@ MAX_MEGABYTES = 2_147_483_647
 def megabytes_field(field: str, optional: bool = False, **options: Any) -> models.IntegerField:
     """A size in MB: a non-negative integer (``optional``: may be empty, meaning unknown)."""
     validators = [
-        MinValueValidator(0, message=f"{field} must be a non-negative integer"),
-        MaxValueValidator(MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}"),
+        MinValueValidator(0, message=f"{field} must be a non-negative integer, got %(value)r"),
+        MaxValueValidator(
+            MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}, got %(value)r"
+        ),
     ]
     if optional:
         return models.PositiveIntegerField(

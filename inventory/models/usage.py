@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from ..listing import HasAllCapabilities
+from ..listing import HasAllTokens
 from .available_model import AvailableModel
 from .engine import Engine
 from .registered_model import RegisteredModel
@@ -26,7 +26,7 @@ def rows_using(kind: str, name: str) -> list[tuple[str, int, list[str]]]:
     for model, field, is_list in USES.get(kind, ()):
         queryset = model._default_manager.all()
         if is_list:
-            queryset = queryset.filter(HasAllCapabilities(field, [name]))
+            queryset = queryset.filter(HasAllTokens(field, [name]))
         else:
             queryset = queryset.filter(**{field: name})
         names = list(queryset.order_by("name").values_list("name", flat=True)[:SAMPLE])

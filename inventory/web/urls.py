@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
 from .entities import INVENTORIES, Inventory
+from .imports import urlpatterns as import_urls
 from .views.bulk import BulkPage
 from .views.dashboard import DashboardPage
 from .views.history import ChangesExport, ChangesPage, RestoreChange, RowHistoryPage
@@ -60,5 +61,6 @@ urlpatterns = [
     path("changes/export.csv", ChangesExport.as_view(), name="changes-export"),
     path("changes/<int:pk>/restore/", RestoreChange.as_view(), name="change-restore"),
     *workflow_urls,
+    *import_urls,
     *[pattern for inventory in INVENTORIES for pattern in inventory_urls(inventory)],
 ]

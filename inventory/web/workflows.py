@@ -4,7 +4,6 @@ import (upload → dry-run preview → apply) and export. Each delegates to
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -31,8 +30,6 @@ from ..workflows import transfer
 from ..workflows.binding import binding_name, provider_refusal
 
 WORKFLOWS = module_sdk.workflows
-IMPORT_SESSION_KEY = "workflow_import"
-PREVIEW_ROWS = 200
 
 
 def model_url(pk: int) -> str:
@@ -263,82 +260,10 @@ class ExportDownload(WorkflowView):
         return response
 
 
-class ImportPage(WorkflowView):
-    """Upload → dry-run preview (the file is kept in the session) → apply."""
-
-    perms = {"GET": needs.IMPORT, "POST": needs.IMPORT}
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return self.page(request)
-
-    def page(self, request: HttpRequest, **extra: Any) -> HttpResponse:
-        context = {
-            "formats": transfer.FORMATS,
-            "preview_rows": PREVIEW_ROWS,
-            "can_export": request.user.has_perms(needs.EXPORT),
-            "section": "import",
-            **extra,
-        }
-        return render(request, "inventory/workflows/import.html", context)
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        if "apply" in request.POST:
-            return self.apply(request)
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, "Choose a file to import.")
-            return self.page(request)
-        fmt = request.POST.get("format") or transfer.format_for(upload.name or "")
-        try:
-            text = transfer.decode_text(upload.read())
-            report = WORKFLOWS.import_inventory(text, fmt)
-        except RegistryValidationError as error:
-            error_messages(request, error)
-            return self.page(request)
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        request.session[IMPORT_SESSION_KEY] = {
-            "text": text,
-            "format": fmt,
-            "digest": digest,
-            "name": upload.name,
-        }
-        return self.page(request, report=report, digest=digest, filename=upload.name)
-
-    def apply(self, request: HttpRequest) -> HttpResponse:
-        stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored or stored.get("digest") != request.POST.get("digest"):
-            messages.error(request, "The previewed file is no longer available; upload it again.")
-            return self.page(request)
-        try:
-            report = WORKFLOWS.import_inventory(
-                stored["text"],
-                stored["format"],
-                apply=True,
-                confirm_embedding_model_change=bool(
-                    request.POST.get("confirm_embedding_model_change")
-                ),
-                allow_over_capacity=bool(request.POST.get("allow_over_capacity")),
-            )
-        except transfer.InventoryImportError as error:
-            messages.error(request, "Nothing was imported: " + str(error))
-            return self.page(request, report=error.report, filename=stored.get("name"))
-        except RegistryValidationError as error:
-            error_messages(request, error)
-            return self.page(request)
-        del request.session[IMPORT_SESSION_KEY]
-        counts = ", ".join(
-            f"{section}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
-            for section, c in report["counts"].items()
-        )
-        messages.success(request, f"Import applied. {counts}.")
-        return HttpResponseRedirect(reverse("inventory:workflow-import"))
-
-
 urlpatterns = [
     path("catalog/<int:pk>/bind/", BindPage.as_view(), name="workflow-bind"),
     path("models/<int:pk>/deactivate/", DeactivateAction.as_view(), name="workflow-deactivate"),
     path("models/<int:pk>/reconcile/", ReconcilePage.as_view(), name="workflow-reconcile"),
     path("models/stale/", StalePage.as_view(), name="workflow-stale"),
-    path("inventory/import/", ImportPage.as_view(), name="workflow-import"),
     path("inventory/export.<str:fmt>", ExportDownload.as_view(), name="workflow-export"),
 ]

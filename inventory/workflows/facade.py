@@ -81,13 +81,20 @@ class Workflows:
         apply: bool = False,
         confirm_embedding_model_change: bool = False,
         allow_over_capacity: bool = False,
+        mode: str = "all",
+        move_unknown_capabilities: bool = False,
     ) -> dict[str, Any]:
-        """Dry run by default: the per-row report. With ``apply``, all or nothing.
-        ``allow_over_capacity`` lets active models go beyond their engines' capacity."""
+        """Dry run by default: the per-row report. With ``apply``, all or nothing in mode
+        ``all``; the valid rows, with the refused ones reported, in mode ``partial``.
+        ``allow_over_capacity`` lets active models go beyond their engines' capacity;
+        ``move_unknown_capabilities`` moves catalog capability tokens outside the vocabulary
+        into ``extended_capabilities`` instead of refusing the row."""
         return transfer.import_inventory(
             text,
             format,
             apply,
             confirm_embedding_model_change,
             allow_over_capacity=allow_over_capacity,
+            mode=mode,
+            move_unknown_capabilities=move_unknown_capabilities,
         )

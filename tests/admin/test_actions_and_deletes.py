@@ -72,7 +72,7 @@ def test_action_reports_rows_the_validation_refuses(admin_client, make_model):
     assert statuses() == {"good": "available", "bad": "available"}
     assert (
         django_messages.ERROR,
-        "Refused bad: extra_config: extra_config.dim must be a positive integer",
+        "Refused bad: extra_config: extra_config.dim must be a positive integer, got 'x'",
     ) in messages_of(response)
     assert (django_messages.ERROR, "Nothing was changed: 1 of 2 refused.") in messages_of(response)
 

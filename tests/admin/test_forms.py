@@ -44,14 +44,18 @@ def change(pk: int) -> str:
 
 
 @pytest.mark.parametrize(
-    "dim", ['"768"', "0", "-3", "true", "7.5"], ids=["string", "zero", "negative", "bool", "float"]
+    "dim, shown",
+    [('"768"', "'768'"), ("0", "0"), ("-3", "-3"), ("true", "True"), ("7.5", "7.5")],
+    ids=["string", "zero", "negative", "bool", "float"],
 )
-def test_bad_dim_on_add_is_a_form_error_and_nothing_is_saved(admin_client, engine, dim):
+def test_bad_dim_on_add_is_a_form_error_and_nothing_is_saved(admin_client, engine, dim, shown):
     response = admin_client.post(
         ADD, model_form(engine=engine["id"], extra_config=f'{{"dim": {dim}}}')
     )
     assert response.status_code == 200
-    assert errors(response) == {"extra_config": ["extra_config.dim must be a positive integer"]}
+    assert errors(response) == {
+        "extra_config": [f"extra_config.dim must be a positive integer, got {shown}"]
+    }
     assert not RegisteredModel.objects.exists()
 
 
@@ -62,7 +66,9 @@ def test_bad_dim_on_change_is_a_form_error_and_nothing_is_saved(admin_client, ma
         model_form(engine=engine["id"], extra_config='{"dim": "1024"}', version="2"),
     )
     assert response.status_code == 200
-    assert errors(response) == {"extra_config": ["extra_config.dim must be a positive integer"]}
+    assert errors(response) == {
+        "extra_config": ["extra_config.dim must be a positive integer, got '1024'"]
+    }
     stored = RegisteredModel.objects.get(pk=model["id"])
     assert (stored.extra_config, stored.version) == ({"dim": 768}, "")
 

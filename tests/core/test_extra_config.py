@@ -43,7 +43,10 @@ def test_dim_positive_integer_on_embedding(engine, dim):
 @pytest.mark.parametrize("dim", [0, -1, True, False, 768.0, 1.5, "768", None, [768], {"v": 1}])
 def test_dim_rejects_non_positive_or_non_integer(engine, dim):
     expect_invalid(
-        lambda: create(engine, "embedding", {"dim": dim}), "extra_config", DIM_INVALID, first=True
+        lambda: create(engine, "embedding", {"dim": dim}),
+        "extra_config",
+        f"{DIM_INVALID}, got {dim!r}",
+        first=True,
     )
 
 
@@ -127,7 +130,7 @@ def test_context_length_allowed_on_any_model(engine, capabilities):
     expect_invalid(
         lambda: create(engine, capabilities, {"defaults": {"context_length": 0}}, name="n"),
         "extra_config",
-        "extra_config.defaults.context_length must be a positive integer",
+        "extra_config.defaults.context_length must be a positive integer, got 0",
     )
 
 
@@ -160,7 +163,7 @@ def test_known_defaults_range_checked(engine, key, value, expectation):
     expect_invalid(
         lambda: create(engine, "chat", {"defaults": {key: value}}),
         "extra_config",
-        f"extra_config.defaults.{key} must be {expectation}",
+        f"extra_config.defaults.{key} must be {expectation}, got {value!r}",
         first=True,
     )
 
@@ -169,7 +172,7 @@ def test_non_finite_default_refused(engine):
     error = expect_invalid(
         lambda: create(engine, "chat", {"defaults": {"temperature": float("nan")}}),
         "extra_config",
-        "extra_config.defaults.temperature must be a number between 0 and 2",
+        "extra_config.defaults.temperature must be a number between 0 and 2, got nan",
     )
     assert "extra_config must not contain NaN or Infinity" in error.errors["extra_config"]
 
@@ -190,7 +193,7 @@ def test_every_bad_default_reported(engine):
     error = expect_invalid(
         lambda: create(engine, "chat", {"defaults": {"top_p": 0, "topk": 3}}),
         "extra_config",
-        "extra_config.defaults.top_p must be a number greater than 0 and at most 1",
+        "extra_config.defaults.top_p must be a number greater than 0 and at most 1, got 0",
     )
     assert len(error.errors["extra_config"]) == 2
 

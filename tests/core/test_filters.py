@@ -297,7 +297,7 @@ def test_unknown_filter_key_is_an_error(inventory, key):
         lambda: models.list(filters={key: "x"}),
         key,
         f"unknown filter {key!r}; known filters: id, name, engine_id, available_model_id, "
-        "is_downloaded, capabilities, status, engine_status, over_capacity, q",
+        "is_downloaded, capabilities, status, engine_status, over_capacity, name_exact, q",
         first=True,
     )
     assert key in str(error)

@@ -217,7 +217,7 @@ def test_catalog_requirements_memory_non_negative(db):
     expect_invalid(
         lambda: catalog.create({"name": "m", "requirements": {"vram_mb": -1, "ram_mb": "x"}}),
         "requirements",
-        "requirements.vram_mb must be a non-negative integer",
+        "requirements.vram_mb must be a non-negative integer, got -1",
     )
 
 

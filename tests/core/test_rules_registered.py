@@ -144,7 +144,7 @@ def test_memory_non_negative(make_model, engine, field):
     expect_invalid(
         lambda: models.create({"name": "neg", "engine_id": engine["id"], field: -1}),
         field,
-        f"{field} must be a non-negative integer",
+        f"{field} must be a non-negative integer, got -1",
     )
     expect_invalid(
         lambda: models.create({"name": "text", "engine_id": engine["id"], field: "lots"}),
@@ -163,7 +163,7 @@ def test_memory_fits_a_postgresql_integer_on_every_database(make_model, engine, 
                 {"name": "too-big", "engine_id": engine["id"], field: value}
             ),
             field,
-            f"{field} must be at most 2147483647",
+            f"{field} must be at most 2147483647, got {value}",
             first=True,
         )
     assert models.count({"name": "too-big"}) == 0

@@ -29,6 +29,7 @@ from django.views import View
 
 from ...errors import RegistryValidationError
 from ...history import feed, restore
+from ...history.access import may_restore, visible_entities
 from ...history.recording import KNOWLEDGE, MODELS
 from ...models import ChangeRecord
 from ...services import WRITE_OPTIONS
@@ -51,11 +52,6 @@ CSV_COLUMNS = (
     "changes",
 )
 ENTITY_TITLES = {item.key: item.title for item in INVENTORIES} | {KNOWLEDGE: "Knowledge"}
-
-
-def perm(entity: str, action: str) -> str:
-    meta = MODELS[entity]._meta
-    return f"{meta.app_label}.{action}_{meta.model_name}"
 
 
 def shown(value: Any) -> str:
@@ -114,7 +110,7 @@ def views_for(records: list[ChangeRecord], user: Any) -> list[ChangeView]:
                 None
                 if record.entity == KNOWLEDGE
                 else BY_MODEL[MODELS[record.entity]].url("history", record.object_id),
-                user.has_perm(perm(record.entity, "change" if alive else "add")),
+                may_restore(user, record, alive),
                 label,
             )
         )
@@ -151,10 +147,6 @@ def _filters(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET.get(key, "").strip() for key in feed.FILTERS if request.GET.get(key)}
 
 
-def visible(user: Any) -> list[str]:
-    return [entity for entity in MODELS if user.has_perm(perm(entity, "view"))]
-
-
 class ChangesPage(LoginRequiredMixin, View):
     """Every change the user may see, newest first, filtered by entity, actor, operation,
     action and time range."""
@@ -163,7 +155,7 @@ class ChangesPage(LoginRequiredMixin, View):
         filters = _filters(request)
         errors: list[str] = []
         try:
-            queryset = feed.filtered(filters, visible(request.user))
+            queryset = feed.filtered(filters, visible_entities(request.user))
         except RegistryValidationError as error:
             errors = [m for items in error.errors.values() for m in items]
             queryset = ChangeRecord.objects.none()
@@ -179,7 +171,7 @@ class ChangesPage(LoginRequiredMixin, View):
                 "errors": errors,
                 "page": page,
                 "changes": views_for(list(page.object_list), request.user),
-                "entities": [(key, ENTITY_TITLES[key]) for key in visible(request.user)],
+                "entities": [(key, ENTITY_TITLES[key]) for key in visible_entities(request.user)],
                 "actions": ChangeRecord.Action.values,
                 "query": query.urlencode(),
                 "export_url": reverse("inventory:changes-export") + "?" + query.urlencode(),
@@ -191,7 +183,7 @@ class ChangesExport(LoginRequiredMixin, View):
     """The filtered changes as CSV (through the project's CSV writer), streamed."""
 
     def get(self, request: HttpRequest) -> StreamingHttpResponse:
-        queryset = feed.filtered(_filters(request), visible(request.user))
+        queryset = feed.filtered(_filters(request), visible_entities(request.user))
         rows = (feed.as_dict(record) for record in queryset.iterator(chunk_size=1000))
         response = StreamingHttpResponse(
             csv_lines(list(CSV_COLUMNS), rows), content_type="text/csv; charset=utf-8"
@@ -209,9 +201,7 @@ class RestoreChange(LoginRequiredMixin, View):
             record = restore.load(pk)
         except RegistryValidationError as error:
             raise Http404(str(error)) from error
-        model = MODELS[record.entity]
-        alive = model._default_manager.filter(pk=record.object_id).exists()
-        if not request.user.has_perm(perm(record.entity, "change" if alive else "add")):
+        if not may_restore(request.user, record):
             raise PermissionDenied
         options = {key: request.POST.get(key) == "on" for key in WRITE_OPTIONS}
         try:

@@ -38,11 +38,13 @@ from .document import (
     FORMATS,
     IGNORED_KEYS,
     KNOWLEDGE,
+    MODES,
     SECTION_KEYS,
     SECTIONS,
     Reference,
     Section,
     format_for,
+    parse_mode,
     row_count,
 )
 from .export import (
@@ -66,6 +68,14 @@ from .parsing import (
     decode_text,
     parse,
 )
+from .report import (
+    REPORT_FORMATS,
+    refusal_groups,
+    report_csv_chunks,
+    report_filename,
+    report_json,
+    report_text,
+)
 
 __all__ = [
     "ACTIONS",
@@ -77,6 +87,8 @@ __all__ = [
     "FORMAT_VERSION",
     "IGNORED_KEYS",
     "KNOWLEDGE",
+    "MODES",
+    "REPORT_FORMATS",
     "SECTIONS",
     "SECTION_KEYS",
     "Importer",
@@ -98,5 +110,11 @@ __all__ = [
     "import_inventory",
     "parse",
     "parse_csv",
+    "parse_mode",
+    "refusal_groups",
+    "report_csv_chunks",
+    "report_filename",
+    "report_json",
+    "report_text",
     "row_count",
 ]

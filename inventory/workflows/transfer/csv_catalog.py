@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,16 +21,22 @@ class InvalidCell:
 
 
 def parse_csv(text: str) -> dict[str, Any]:
-    """Catalog rows from CSV whose header names catalog fields; text the CSV reader cannot
-    read (a stray carriage return in an unquoted field…) is an error of the file."""
+    """Catalog rows from CSV text whose header names catalog fields."""
+    return {"catalog": list(csv_rows(io.StringIO(text, newline="")))}
+
+
+def csv_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Catalog rows, one per CSV record, from lines of text (the header first); text the CSV
+    reader cannot read (a stray carriage return in an unquoted field…) is an error of the
+    file."""
     try:
-        return _parse_csv(text)
+        yield from _csv_rows(lines)
     except csv.Error as error:
         raise RegistryValidationError({"file": [f"the CSV file cannot be read: {error}"]}) from None
 
 
-def _parse_csv(text: str) -> dict[str, Any]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _csv_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    reader = csv.DictReader(lines)
     fields = {item.name: item for item in AVAILABLE_MODELS.fields}
     header = [name.strip() for name in reader.fieldnames or []]
     if not header:
@@ -45,23 +52,25 @@ def _parse_csv(text: str) -> dict[str, Any]:
             }
         )
     reader.fieldnames = header
-    rows: list[dict[str, Any]] = []
     for record in reader:
-        row: dict[str, Any] = {}
-        for name, cell in record.items():
-            if name is None or cell is None:
+        yield _row(record, fields)
+
+
+def _row(record: dict[str | None, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name, cell in record.items():
+        if name is None or cell is None:
+            continue
+        kind = fields[name].type
+        if kind == "json" or (kind in {"list", "capabilities"} and cell.lstrip()[:1] == "["):
+            if not cell.strip():
                 continue
-            kind = fields[name].type
-            if kind == "json" or (kind in {"list", "capabilities"} and cell.lstrip()[:1] == "["):
-                if not cell.strip():
-                    continue
-                try:
-                    row[name] = json.loads(cell)
-                except ValueError as error:
-                    row[name] = InvalidCell(f"{name} is not valid JSON: {error}")
-                except RecursionError:
-                    row[name] = InvalidCell(f"{name} is not valid JSON: nested too deeply")
-            else:
-                row[name] = cell
-        rows.append(row)
-    return {"catalog": rows}
+            try:
+                row[name] = json.loads(cell)
+            except ValueError as error:
+                row[name] = InvalidCell(f"{name} is not valid JSON: {error}")
+            except RecursionError:
+                row[name] = InvalidCell(f"{name} is not valid JSON: nested too deeply")
+        else:
+            row[name] = cell
+    return row

@@ -20,6 +20,9 @@ FORMAT_VERSION = 1
 FORMATS = ("json", "yaml", "csv")
 EXPORT_FORMATS = ("json", "yaml")
 ACTIONS = ("created", "updated", "unchanged", "refused")
+MODES = ("all", "partial")
+"""``all``: the import is written only when no row is refused (the default); ``partial``: the
+valid rows are written and the refused ones reported."""
 IGNORED_KEYS = frozenset({"id", "created_at", "updated_at"})
 
 
@@ -31,6 +34,7 @@ class Reference:
     payload_key: str
     model: type[models.Model]
     lookup: str  # the ``values()`` path of the referenced name, for exports
+    section: str  # the document section holding the referenced rows
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,13 @@ SECTIONS: tuple[Section, ...] = (
         "model_registry",
         REGISTERED_MODELS,
         (
-            Reference("engine", "engine_id", Engine, "engine__name"),
+            Reference("engine", "engine_id", Engine, "engine__name", "engines"),
             Reference(
-                "available_model", "available_model_id", AvailableModel, "available_model__name"
+                "available_model",
+                "available_model_id",
+                AvailableModel,
+                "available_model__name",
+                "catalog",
             ),
         ),
     ),
@@ -91,6 +99,15 @@ def _format(fmt: Any, allowed: tuple[str, ...] = FORMATS) -> str:
             {"format": [f"format must be one of: {', '.join(allowed)}; got {fmt!r}"]}
         )
     return value
+
+
+def parse_mode(mode: Any) -> str:
+    value = "all" if mode in (None, "") else mode
+    if not isinstance(value, str) or value.strip().lower() not in MODES:
+        raise RegistryValidationError(
+            {"mode": [f"mode must be one of: {', '.join(MODES)}; got {mode!r}"]}
+        )
+    return value.strip().lower()
 
 
 def format_for(filename: str, default: str = "json") -> str:

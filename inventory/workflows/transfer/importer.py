@@ -1,16 +1,19 @@
 """The import: rows matched by name, validated, written in chunks in one transaction (rolled
-back for a dry run or when any row is refused), with a report of every row's outcome."""
+back for a dry run, or when any row is refused unless the mode is ``partial``), with a report
+of every row's outcome."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from ... import capabilities as caps
 from ... import capacity, history, vocabulary_service
 from ...errors import RegistryValidationError
 from ...listing import parse_bool
@@ -24,11 +27,15 @@ from .document import (
     SECTION_KEYS,
     SECTIONS,
     VOCABULARY,
+    Reference,
     Section,
+    parse_mode,
 )
 from .parsing import parse
+from .report import refusal_groups
 
 CHUNK_SIZE = 1000
+EXTENDED = "extended_capabilities"
 
 
 class InventoryImportError(RegistryValidationError):
@@ -65,9 +72,12 @@ class Importer:
     confirm_embedding_model_change: bool = False
     progress: Callable[[int], None] | None = None
     allow_over_capacity: bool = False
+    move_unknown_capabilities: bool = False
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    refused: dict[str, dict[Any, int]] = field(default_factory=dict)
+    moved: dict[tuple[str, int], list[str]] = field(default_factory=dict)
 
     def run(self, document: Mapping[str, Any]) -> None:
         before = capacity.committed_by_engine()
@@ -98,12 +108,18 @@ class Importer:
     def record(self, section: str, row: int, name: Any, action: str) -> None:
         counts = self.counts.setdefault(section, dict.fromkeys(ACTIONS, 0))
         counts[action] += 1
-        self.rows.append({"section": section, "row": row, "name": name, "action": action})
+        entry = {"section": section, "row": row, "name": name, "action": action}
+        moved = self.moved.pop((section, row), None)
+        if moved:
+            entry["moved_capabilities"] = moved
+        self.rows.append(entry)
 
     def refuse(
         self, section: str, row: int, name: Any, error: RegistryValidationError, rename: Callable
     ) -> None:
         self.record(section, row, name, "refused")
+        if isinstance(name, str) and name:
+            self.refused.setdefault(section, {}).setdefault(name, row)
         for key, messages in error.errors.items():
             for message in messages:
                 self.errors.append(
@@ -139,11 +155,15 @@ class Importer:
                     continue
                 self.record(VOCABULARY, row, name, "created" if added else "unchanged")
 
-    def section(self, section: Section, rows: list[Any]) -> None:
+    def section(self, section: Section, rows: Iterable[Any]) -> None:
+        """Import one section's rows, read ``CHUNK_SIZE`` at a time from any iterable (a list,
+        or a stream parsed from a file)."""
         name_field = section.model._meta.get_field("name")
         seen: set[Any] = set()
-        for start in range(0, len(rows), CHUNK_SIZE):
-            chunk = rows[start : start + CHUNK_SIZE]
+        iterator = iter(rows)
+        start = 0
+        while chunk := list(islice(iterator, CHUNK_SIZE)):
+            start, offset_base = start + len(chunk), start
             names = [_name(name_field, raw) for raw in chunk]
             existing = {
                 obj.name: obj
@@ -155,14 +175,14 @@ class Importer:
             created: list[Pending] = []
             updated: list[Pending] = []
             for offset, (raw, name) in enumerate(zip(chunk, names, strict=True)):
-                index = start + offset + 1
+                index = offset_base + offset + 1
                 try:
                     if isinstance(name, str) and name and name in seen:
                         raise RegistryValidationError(
                             {"name": [name_field.error_messages["unique"]]}
                         )
                     seen.add(name)
-                    prepared = self.prepare(section, raw, resolved, existing.get(name))
+                    prepared = self.prepare(section, raw, resolved, existing.get(name), index)
                 except RegistryValidationError as error:
                     self.refuse(section.key, index, name, error, section.field_key)
                     continue
@@ -199,6 +219,7 @@ class Importer:
         raw: Any,
         resolved: Mapping[str, Mapping[str, int]],
         instance: models.Model | None,
+        index: int = 0,
     ) -> tuple[models.Model, tuple[str, ...]] | None:
         """The validated instance to write and, for an existing row, the fields that change;
         ``None`` when the stored row already matches."""
@@ -208,6 +229,8 @@ class Importer:
         bad = {k: [v.message] for k, v in payload.items() if isinstance(v, InvalidCell)}
         if bad:
             raise RegistryValidationError(bad)
+        if self.move_unknown_capabilities:
+            self.move_unknown(section, payload, instance, index)
         looked_up: list[str] = []
         for ref in section.references:
             if ref.key not in payload:
@@ -215,6 +238,8 @@ class Importer:
             value = payload.pop(ref.key)
             if value in (None, ""):
                 payload[ref.payload_key] = None
+            elif isinstance(value, str) and value in self.refused.get(ref.section, {}):
+                raise RegistryValidationError({ref.payload_key: [self.refused_message(ref, value)]})
             elif isinstance(value, str) and value in resolved[ref.key]:
                 payload[ref.payload_key] = resolved[ref.key][value]
                 looked_up.append(ref.key)
@@ -252,6 +277,40 @@ class Importer:
         after = _snapshot(instance)
         changed = tuple(key for key in after if after[key] != before[key])
         return (instance, changed) if changed else None
+
+    def refused_message(self, ref: Reference, value: str) -> str:
+        """Why a row naming a row refused earlier in this file is refused too."""
+        row = self.refused[ref.section][value]
+        noun = ref.model._meta.verbose_name
+        return f"{noun} {value!r} was refused in this import ({ref.section} row {row})"
+
+    def move_unknown(
+        self, section: Section, payload: dict[str, Any], instance: models.Model | None, index: int
+    ) -> None:
+        """Move capability tokens outside the vocabulary into ``extended_capabilities`` (on
+        entities that have it), instead of refusing the row; remembered for the report."""
+        if "capabilities" not in payload or not _has_field(section.model, EXTENDED):
+            return
+        try:
+            caps.normalize_list(payload["capabilities"])
+            return
+        except TypeError:
+            return
+        except caps.UnknownCapabilityError as error:
+            unknown = set(error.unknown)
+        tokens = caps.split_tokens(payload["capabilities"])
+        payload["capabilities"] = [token for token in tokens if token.strip() not in unknown]
+        moved: list[str] = []
+        for token in tokens:
+            if token.strip() in unknown and caps.canonical_token(token) not in moved:
+                moved.append(caps.canonical_token(token))
+        current = payload.get(EXTENDED, getattr(instance, EXTENDED, "") if instance else "")
+        try:
+            kept = caps.split_tokens(current)
+        except TypeError:
+            return  # the field refuses this value with its own message
+        payload[EXTENDED] = [*kept, *moved]
+        self.moved[(section.key, index)] = moved
 
     def write(self, section: Section, item: Pending, action: str) -> None:
         """Save one row through the full validation (the fallback when a batch conflicts)."""
@@ -324,6 +383,16 @@ class Importer:
             if "embedding_model" in raw:
                 name = raw["embedding_model"]
                 model_id = None
+                if isinstance(name, str) and name in self.refused.get("registered_models", {}):
+                    row = self.refused["registered_models"][name]
+                    raise RegistryValidationError(
+                        {
+                            "embedding_model": [
+                                f"registered model {name!r} was refused in this import "
+                                f"(registered_models row {row})"
+                            ]
+                        }
+                    )
                 if name not in (None, ""):
                     model_id = (
                         RegisteredModel.objects.filter(name=name)
@@ -345,19 +414,24 @@ class Importer:
             return
         self.record(KNOWLEDGE, 1, None, "updated")
 
-    def report(self, applied: bool) -> dict[str, Any]:
+    def report(self, applied: bool, mode: str = "all") -> dict[str, Any]:
         """Rows and errors in file order (new rows are inserted at the end of their chunk)."""
         order = {key: index for index, key in enumerate((VOCABULARY, *SECTION_KEYS, KNOWLEDGE))}
 
         def position(item: Mapping[str, Any]) -> tuple[int, int]:
-            return order[item["section"]], item["row"]
+            return order[item["section"]], item["row"] or 0  # no row: about the whole import
 
+        errors = sorted(self.errors, key=position)
         return {
             "applied": applied,
+            "mode": mode,
             "ok": not self.errors,
             "counts": self.counts,
+            "refused_rows": sum(counts["refused"] for counts in self.counts.values()),
+            "error_count": len(errors),
+            "refusal_groups": refusal_groups(errors),
             "rows": sorted(self.rows, key=position),
-            "errors": sorted(self.errors, key=position),
+            "errors": errors,
         }
 
 
@@ -372,6 +446,10 @@ def _name(field: models.Field, raw: Any) -> Any:
         return value
 
 
+def _has_field(model: type[models.Model], name: str) -> bool:
+    return any(item.name == name for item in model._meta.concrete_fields)
+
+
 def _unchanged(instance: models.Model, before: Mapping[str, Any], exclude: list[str]) -> bool:
     """Whether the row, normalized by its fields, equals the stored one. An unchanged row is
     not written, so its ``clean()`` (which may query) need not run."""
@@ -383,11 +461,20 @@ def _unchanged(instance: models.Model, before: Mapping[str, Any], exclude: list[
 
 
 def _snapshot(instance: models.Model) -> dict[str, Any]:
+    """The row's values in their stored form, so that like is compared with like (``[]``
+    given for a list field is the stored ``''``; Django's cleaning skips empty values)."""
     return {
-        item.attname: getattr(instance, item.attname)
+        item.attname: _stored_form(item, getattr(instance, item.attname))
         for item in instance._meta.concrete_fields
         if not item.primary_key and item.attname not in IGNORED_KEYS
     }
+
+
+def _stored_form(item: models.Field, value: Any) -> Any:
+    try:
+        return item.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return value
 
 
 def import_document(
@@ -395,25 +482,41 @@ def import_document(
     apply: bool = False,
     confirm_embedding_model_change: bool = False,
     progress: Callable[[int], None] | None = None,
+    mode: str = "all",
+    move_unknown_capabilities: bool = False,
     allow_over_capacity: bool = False,
 ) -> dict[str, Any]:
-    """Import a parsed document in one transaction; kept only when ``apply`` and no row was
-    refused. Returns the report; raises ``InventoryImportError`` when ``apply`` failed.
-    ``allow_over_capacity`` lets active models go beyond their engines' capacity."""
+    """Import a parsed document in one transaction, kept only when ``apply``: in mode ``all``
+    (the default) only when no row was refused, in mode ``partial`` with the valid rows (a
+    row naming a refused row is refused too). With ``move_unknown_capabilities``, catalog
+    capability tokens outside the vocabulary move to ``extended_capabilities`` instead of
+    refusing the row; ``allow_over_capacity`` lets active models go beyond their engines'
+    capacity. Returns the report; raises ``InventoryImportError`` when an ``all`` apply was
+    refused."""
     apply = parse_bool("apply", apply)
     confirm_embedding_model_change = parse_bool(
         "confirm_embedding_model_change", confirm_embedding_model_change
     )
+    move_unknown_capabilities = parse_bool("move_unknown_capabilities", move_unknown_capabilities)
+    mode = parse_mode(mode)
     allow = parse_bool("allow_over_capacity", allow_over_capacity)
-    importer = Importer(confirm_embedding_model_change, progress, allow)
+    importer = Importer(
+        confirm_embedding_model_change,
+        progress,
+        allow_over_capacity=allow,
+        move_unknown_capabilities=move_unknown_capabilities,
+    )
     # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
     quiet = nullcontext() if apply else history.recording.suspended()
     with history.operation(), quiet, history.atomic() if apply else transaction.atomic():
         importer.run(document)
-        if importer.errors or not apply:
+        # Only errors of rows can be left out; one about the whole import (an engine taken
+        # beyond its capacity) refuses it in any mode.
+        keep = apply and mode == "partial" and all(e["row"] for e in importer.errors)
+        if not apply or (importer.errors and not keep):
             transaction.set_rollback(True)
-    report = importer.report(applied=bool(apply) and not importer.errors)
-    if apply and importer.errors:
+    report = importer.report(applied=keep or (apply and not importer.errors), mode=mode)
+    if apply and importer.errors and not keep:
         raise InventoryImportError(report)
     return report
 
@@ -424,9 +527,17 @@ def import_inventory(
     apply: bool = False,
     confirm_embedding_model_change: bool = False,
     progress: Callable[[int], None] | None = None,
+    mode: str = "all",
+    move_unknown_capabilities: bool = False,
     allow_over_capacity: bool = False,
 ) -> dict[str, Any]:
     """Parse and import; a dry run unless ``apply``. See the package docstring."""
     return import_document(
-        parse(source, fmt), apply, confirm_embedding_model_change, progress, allow_over_capacity
+        parse(source, fmt),
+        apply,
+        confirm_embedding_model_change,
+        progress,
+        mode,
+        move_unknown_capabilities,
+        allow_over_capacity,
     )

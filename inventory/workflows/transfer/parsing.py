@@ -3,17 +3,18 @@ checked for its keys, format, version and storable text."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import io
+from typing import IO, Any
 
 import yaml
 
 from ...errors import RegistryValidationError
 from ...models.fields import text_error
-from .csv_catalog import parse_csv
+from . import streaming
 from .document import DOCUMENT_KEYS, FORMAT_NAME, FORMAT_VERSION, KNOWLEDGE, SECTION_KEYS, _format
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SURROGATES = "file must be valid Unicode text (no lone surrogates)"
 
 
 def decode_text(source: str | bytes) -> str:
@@ -25,21 +26,45 @@ def decode_text(source: str | bytes) -> str:
     return source.removeprefix("\ufeff")
 
 
-def parse(source: str | bytes, fmt: str = "json") -> dict[str, Any]:
-    """The import document from JSON, YAML or (catalog only) CSV text."""
+Source = str | bytes | IO[bytes]
+
+
+def parse(source: Source, fmt: str = "json") -> dict[str, Any]:
+    """The import document from JSON, YAML or (catalog only) CSV: text, bytes or a binary
+    file. JSON and CSV are streamed (sections are read row by row when imported, see
+    ``streaming``); YAML is read whole."""
     fmt = _format(fmt)
-    text = decode_text(source)
-    if fmt == "csv":
-        return _storable(parse_csv(text))
-    try:
-        document = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_LOADER)
-    except (ValueError, yaml.YAMLError) as error:
-        raise RegistryValidationError({"file": [f"not valid {fmt.upper()}: {error}"]}) from None
-    except RecursionError:
-        raise RegistryValidationError(
-            {"file": [f"not valid {fmt.upper()}: nested too deeply"]}
-        ) from None
-    _storable(document)
+    if fmt == "yaml":
+        text = decode_text(source.read() if hasattr(source, "read") else source)
+        try:
+            document = yaml.load(text, Loader=_LOADER)
+        except yaml.YAMLError as error:
+            raise RegistryValidationError({"file": [f"not valid YAML: {error}"]}) from None
+        except RecursionError:
+            raise RegistryValidationError({"file": ["not valid YAML: nested too deeply"]}) from None
+        _storable(document)
+    else:
+        handle = _binary(source)
+        if fmt == "csv":
+            return streaming.read_csv(handle, _storable)
+        document = streaming.read_json(handle, _storable)
+    return _checked(document)
+
+
+def _binary(source: Source) -> IO[bytes]:
+    """A seekable binary file of the source (text is encoded, refusing lone surrogates)."""
+    if isinstance(source, str):
+        try:
+            return io.BytesIO(source.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise RegistryValidationError({"file": [SURROGATES]}) from None
+    if isinstance(source, bytes | bytearray | memoryview):
+        return io.BytesIO(bytes(source))
+    return source
+
+
+def _checked(document: Any) -> dict[str, Any]:
+    """The document's keys, format, version and section types checked."""
     if not isinstance(document, dict):
         raise RegistryValidationError(
             {"file": [f"the document must be an object with keys: {', '.join(DOCUMENT_KEYS)}"]}
@@ -59,7 +84,7 @@ def parse(source: str | bytes, fmt: str = "json") -> dict[str, Any]:
     if document.get("version", FORMAT_VERSION) != FORMAT_VERSION:
         raise RegistryValidationError({"version": [f"version must be {FORMAT_VERSION}"]})
     for key in SECTION_KEYS:
-        if not isinstance(document.get(key, []), list):
+        if not isinstance(document.get(key, []), list | streaming.StreamedRows):
             raise RegistryValidationError({key: [f"{key} must be a list of rows"]})
     if not isinstance(document.get(KNOWLEDGE, {}), dict):
         raise RegistryValidationError({KNOWLEDGE: [f"{KNOWLEDGE} must be an object"]})
@@ -74,9 +99,7 @@ def _storable(document: Any) -> Any:
         item = stack.pop()
         if isinstance(item, str):
             if not item.isascii() and text_error("file", item.replace("\x00", "")):
-                raise RegistryValidationError(
-                    {"file": ["file must be valid Unicode text (no lone surrogates)"]}
-                )
+                raise RegistryValidationError({"file": [SURROGATES]})
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
