@@ -14,6 +14,7 @@ from django.urls import reverse
 from ... import capabilities as caps
 from ...failures import plain_text_error
 from ...listing import SEARCH_KEY
+from .. import presentation as show
 from ..entities import Inventory
 from ..export import FORMATS, export_response
 from ..forms import style
@@ -120,6 +121,11 @@ def filter_controls(query: ListQuery) -> list[FilterControl]:
                 selected = caps.normalize_list(raw)
             except (caps.UnknownCapabilityError, TypeError):
                 selected = [str(item) for item in raw]
+        if bound.name == "status":
+            bound.field.widget.choices = [
+                (value, show.status_label(value) if value else label)
+                for value, label in bound.field.widget.choices
+            ]
         options = [str(value) for value, _ in getattr(bound.field.widget, "choices", [])]
         controls.append(FilterControl(bound, kind, options, selected))
     return controls
