@@ -46,3 +46,26 @@ document.addEventListener("keydown", function (event) {
     search.select();
   }
 });
+
+/* GET forms marked [data-clean-url] leave out their empty fields and those at their
+   [data-default] value ("?status=active" rather than "?q=&engine_id=&status=active&..."). */
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches("form[data-clean-url]")) {
+    return;
+  }
+  var emptied = [];
+  Array.prototype.forEach.call(form.elements, function (field) {
+    var unneeded = field.value === "" || field.value === field.getAttribute("data-default");
+    if (field.name && !field.disabled && unneeded && field.type !== "checkbox") {
+      field.disabled = true;
+      emptied.push(field);
+    }
+  });
+  /* Enable them again once the browser has read the form, so Back shows them as they were. */
+  setTimeout(function () {
+    emptied.forEach(function (field) {
+      field.disabled = false;
+    });
+  }, 0);
+});

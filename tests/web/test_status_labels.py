@@ -14,4 +14,5 @@ def test_status_badges_use_the_select_wording(admin_client, make_model) -> None:
     page = admin_client.get("/models/").content.decode()
     badge = re.search(r'<span class="badge[^"]*" data-status="available"[^>]*>([^<]*)</span>', page)
     assert badge and badge.group(1) == "Available"
-    assert re.search(r'<option value="available"[^>]*>Available</option>', page)
+    checkbox = re.search(r'name="status" value="available" id="([^"]+)"', page)
+    assert checkbox and re.search(rf'for="{checkbox.group(1)}">Available</label>', page)
