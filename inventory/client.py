@@ -28,7 +28,7 @@ from urllib.parse import quote
 import requests
 
 from .client_history import Changes, knowledge_history, row_history
-from .errors import RegistryProtectedError, RegistryValidationError
+from .errors import RegistryProtectedError, RegistryValidationError, unknown_keys_error
 from .selection import Selection
 from .values import parse_id, parse_int
 from .vocabulary import CapabilityVocabulary, DescribedResolver
@@ -237,10 +237,8 @@ class ModelResource:
             return
         clashing = [key for key in filters if key in PAGING_PARAMS]
         if clashing:
-            known = ", ".join(item["field"] for item in self.filters_model())
-            raise RegistryValidationError(
-                {key: [f"unknown filter {key!r}; known filters: {known}"] for key in clashing}
-            )
+            known = [item["field"] for item in self.filters_model()]
+            raise unknown_keys_error(clashing, known, "filter")
 
     def list(
         self,

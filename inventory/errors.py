@@ -36,3 +36,36 @@ class RegistryValidationError(ValueError):
 
 class RegistryProtectedError(RegistryValidationError):
     """A delete refused because other rows still depend on the row."""
+
+
+def unknown_keys_error(
+    unknown: Iterable[str],
+    known: Iterable[str],
+    noun: str = "field",
+    known_label: str | None = None,
+    under: str | None = None,
+) -> RegistryValidationError:
+    """The one refusal of keys a door does not take, one message per key:
+    ``unknown field 'x'; writable fields: a, b`` (``known_label`` defaults to ``known
+    fields``); with nothing known, ``unknown parameter 'x'; this request takes no
+    parameters``. Messages are filed under each key, or all ``under`` one field (``file``)."""
+    known = list(known)
+    label = known_label or f"known {noun}s"
+    tail = f"{label}: {', '.join(known)}" if known else f"this request takes no {noun}s"
+    messages = {key: f"unknown {noun} {key!r}; {tail}" for key in unknown}
+    if under is not None:
+        return RegistryValidationError({under: list(messages.values())})
+    return RegistryValidationError({key: [message] for key, message in messages.items()})
+
+
+def refuse_unknown_keys(
+    given: Iterable[str],
+    known: Iterable[str],
+    noun: str = "field",
+    known_label: str | None = None,
+) -> None:
+    """Raise ``unknown_keys_error`` for the keys of ``given`` that are not ``known``."""
+    known = list(known)
+    unknown = [key for key in given if key not in known]
+    if unknown:
+        raise unknown_keys_error(unknown, known, noun, known_label)

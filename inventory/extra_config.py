@@ -33,7 +33,7 @@ class Rule:
 
     def check(self, value: Any) -> bool:
         if self.kind == "integer":
-            if isinstance(value, bool) or not isinstance(value, int):
+            if not _is_integer(value):
                 return False
         elif self.kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -84,6 +84,35 @@ class Rule:
         if self.description:
             schema["description"] = self.description
         return schema
+
+
+def _is_integer(value: Any) -> bool:
+    """An integer as JSON Schema counts them: ``768`` and ``768.0`` (the same JSON number),
+    never ``True`` or ``1.5``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or (math.isfinite(value) and value.is_integer())
+
+
+def _as_int(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and _is_integer(value) else value
+
+
+def normalized(extra_config: Any) -> Any:
+    """``extra_config`` with whole numbers under integer rules stored as integers
+    (``{"dim": 768.0}`` is stored as ``{"dim": 768}``); anything else is returned as given."""
+    if not isinstance(extra_config, dict):
+        return extra_config
+    result = dict(extra_config)
+    if "dim" in result:
+        result["dim"] = _as_int(result["dim"])
+    defaults = result.get("defaults")
+    if isinstance(defaults, dict):
+        integers = {key for key, rule in DEFAULT_KEYS.items() if rule.kind == "integer"}
+        result["defaults"] = {
+            key: _as_int(value) if key in integers else value for key, value in defaults.items()
+        }
+    return result
 
 
 def _fmt(number: float) -> str:

@@ -1,8 +1,10 @@
-"""django-filter FilterSets generated from the list declarations.
+"""django-filter FilterSets generated from the list declarations: what filters every list.
 
 Each filter validates with its declaration's ``FilterKind.parse`` and narrows the queryset
-with ``FilterKind.apply``, so the web pages and the API filter exactly as the SDK does; the
-FilterSet adds form rendering and OpenAPI parameter descriptions on top.
+with ``FilterKind.apply``. The list engine (``ListDeclaration.normalize_filters`` and
+``apply_filters``) reads and applies filters through these FilterSets, so the SDK, the API
+and the web pages filter with the same classes; the pages also draw their filter forms from
+them. Strictness (unknown keys, malformed values) lives in ``DeclaredFilterSet.normalize``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from .declarations import DECLARATIONS
-from .errors import RegistryValidationError
+from .errors import RegistryValidationError, unknown_keys_error
 from .listing import SEARCH_KEY, FilterKind, ListDeclaration
 
 BOOLEAN_CHOICES = (("", "any"), ("1", "yes"), ("0", "no"))
@@ -81,7 +83,7 @@ class DeclaredFormField(forms.Field):
         return RepeatableTextInput()
 
     def clean(self, value: Any) -> Any:
-        if value in (None, "", [], ()):
+        if value is None or (isinstance(value, str) and value == ""):
             return None
         try:
             return self.kind.parse(self.key, value)
@@ -124,12 +126,44 @@ class DeclaredFilterSet(django_filters.FilterSet):
         """The valid, non-empty filter values, in the SDK's normalized form."""
         if not self.is_bound or not self.form.is_valid():
             return {}
-        return {key: value for key, value in self.form.cleaned_data.items() if value is not None}
+        cleaned = self.form.cleaned_data
+        return {key: value for key, value in cleaned.items() if value is not None and value != ""}
 
     def error_dict(self) -> dict[str, list[str]]:
         return {
             key: [str(message) for message in messages] for key, messages in self.errors.items()
         }
+
+    @classmethod
+    def normalize(cls, filters: Mapping[str, Any]) -> dict[str, Any]:
+        """Filters in the SDK's normalized form, each parsed by its filter; an unknown key or a
+        malformed value is refused with the declaration's message (``unknown filter 'x';
+        known filters: …``). No form is built: forms are for the pages' filter panels."""
+        unknown = [key for key in filters if key not in cls.base_filters]
+        if unknown:
+            raise unknown_keys_error(unknown[:1], cls.declaration.filter_names, "filter")
+        normalized: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for key, value in filters.items():
+            if value is None or (isinstance(value, str) and value == ""):
+                continue
+            try:
+                parsed = cls.base_filters[key].kind.parse(key, value)
+            except RegistryValidationError as error:
+                errors.update(error.errors)
+                continue
+            if parsed != "":
+                normalized[key] = parsed
+        if errors:
+            raise RegistryValidationError(errors)
+        return normalized
+
+    @classmethod
+    def apply(cls, queryset: QuerySet, normalized: Mapping[str, Any]) -> QuerySet:
+        """Narrow ``queryset`` by normalized filters, each through its filter."""
+        for key, value in normalized.items():
+            queryset = cls.base_filters[key].filter(queryset, value)
+        return queryset
 
     @classmethod
     def unknown_keys(cls, data: Mapping[str, Any], ignore: Iterable[str] = ()) -> list[str]:
@@ -156,3 +190,14 @@ def filterset_for(declaration: ListDeclaration) -> type[DeclaredFilterSet]:
 FILTERSETS: dict[str, type[DeclaredFilterSet]] = {
     name: filterset_for(declaration) for name, declaration in DECLARATIONS.items()
 }
+_BY_DECLARATION: dict[int, type[DeclaredFilterSet]] = {
+    id(item.declaration): item for item in FILTERSETS.values()
+}
+
+
+def filterset_of(declaration: ListDeclaration) -> type[DeclaredFilterSet]:
+    """The FilterSet of a declaration (generated once)."""
+    found = _BY_DECLARATION.get(id(declaration))
+    if found is None or found.declaration is not declaration:
+        found = _BY_DECLARATION[id(declaration)] = filterset_for(declaration)
+    return found

@@ -21,9 +21,10 @@ from django.core.validators import (
 )
 from django.db import models
 from django.forms.fields import InvalidJSONInput
+from django.forms.models import construct_instance
 
 from . import secrets
-from .errors import NON_FIELD
+from .errors import NON_FIELD, RegistryValidationError
 from .models.secret_config import SecretConfigField
 
 #: The flag a model reads to accept a change of the knowledge embedding model.
@@ -74,14 +75,13 @@ class SecretConfigFormField(PrettyJSONField):
 
 
 class ReferenceField(forms.ModelChoiceField):
-    """A related row chosen from a list; a value that names no row is passed on so that the
-    model reports it (``engine_id does not exist``)."""
+    """A related row chosen from a list, read as its id without a query: whether it exists is
+    the model's check (``engine_id does not exist``), made when the reference changes."""
 
     def to_python(self, value: Any) -> Any:
-        try:
-            return super().to_python(value)
-        except (ValidationError, ArithmeticError):
-            return self.queryset.model(pk=value)
+        if value in self.empty_values:
+            return None
+        return self.queryset.model(pk=value)
 
 
 class IntegerTextField(forms.IntegerField):
@@ -175,6 +175,46 @@ class ModelDecidesForm(forms.ModelForm):
             if name in self.fields:
                 setattr(self.instance, name, bool(cleaned.get(name)))
         return cleaned
+
+    def _post_clean(self) -> None:
+        """Copy the parsed values onto the instance; the model is validated once, when the
+        service saves it (``save_through``), and its errors come back with
+        ``add_core_errors``."""
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+
+    def payload(self, changed_only: bool = True) -> dict[str, Any]:
+        """The form's values as a service payload (``engine`` as ``engine_id``), only the
+        fields the user changed unless ``changed_only`` is false (a new row)."""
+        names = self.changed_data if changed_only else list(self.fields)
+        payload: dict[str, Any] = {}
+        for field in self._meta.model._meta.concrete_fields:
+            if field.name in names and field.name in self.cleaned_data:
+                value = self.cleaned_data[field.name]
+                payload[field.attname] = value.pk if isinstance(value, models.Model) else value
+        return payload
+
+    def save_through(self, service: Any, etag: str | None = None) -> models.Model:
+        """Create, or change only the edited fields of, the row through ``service``: one
+        validation, under the row lock; with ``etag``, a row changed since the form was
+        opened is refused (``StaleRowError``) and nothing is written."""
+        options = {
+            name: True
+            for name in (CONFIRM_FIELD, OVER_CAPACITY_FIELD)
+            if self.cleaned_data.get(name)
+        }
+        if self.instance._state.adding:
+            return service.create_instance(self.payload(changed_only=False), **options)
+        saved = service.update_instance(self.instance.pk, self.payload(), etag, **options)
+        if saved is None:
+            raise RegistryValidationError(
+                f"{self._meta.model._meta.verbose_name} {self.instance.pk} no longer exists"
+            )
+        return saved
 
     def _get_validation_exclusions(self) -> set[str]:
         # The model decides about empty values too: only skip fields that are not on the form

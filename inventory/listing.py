@@ -36,6 +36,8 @@ class FilterKind:
     """How one filter parses its value and narrows a queryset."""
 
     type: str = "string"
+    #: What the filter does, for its documentation (OpenAPI, filter forms).
+    help: str = ""
 
     def parse(self, key: str, value: Any) -> Any:
         raise NotImplementedError
@@ -60,6 +62,7 @@ class IdFilter(FilterKind):
     """Exact match on an integer id; a list (or CSV) of ids matches any of them."""
 
     type = "integer"
+    help = "Exact id; repeat the parameter (or give a comma-separated list) for any of several."
 
     def parse(self, key: str, value: Any) -> int | list[int]:
         items = [parse_id(key, item) for item in _as_list(value)]
@@ -75,6 +78,7 @@ class TextFilter(FilterKind):
     """Case-insensitive substring."""
 
     type = "string"
+    help = "Case-insensitive substring."
 
     def parse(self, key: str, value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -90,6 +94,8 @@ class TextFilter(FilterKind):
 
 class ExactTextFilter(TextFilter):
     """Exact match on a value stored lower-case (e.g. ``provider``)."""
+
+    help = "Exact value, case-insensitive (not a substring)."
 
     def parse(self, key: str, value: Any) -> str:
         return super().parse(key, value).lower()
@@ -114,6 +120,8 @@ class ChoiceFilter(FilterKind):
 
     options: tuple[str, ...]
     type: str = "choice"
+    help: str = "Exact value; repeat the parameter (or give a comma-separated list) for any of "
+    "several."
 
     def parse(self, key: str, value: Any) -> str | list[str]:
         items = _as_list(value)
@@ -187,6 +195,7 @@ class VocabularyTextFilter(ExactTextFilter):
     accepted; an unknown term is refused with the vocabulary listed."""
 
     vocabulary: str = ""
+    help = "Exact term of the vocabulary; aliases accepted, an unknown term is an error."
 
     def parse(self, key: str, value: Any) -> str:
         text = TextFilter.parse(self, key, value)
@@ -203,6 +212,7 @@ def parse_bool(key: str, value: Any) -> bool:
 
 class BoolFilter(FilterKind):
     type = "boolean"
+    help = "true/false (also 1/0, yes/no, on/off)."
 
     def parse(self, key: str, value: Any) -> bool:
         return parse_bool(key, value)
@@ -245,6 +255,10 @@ class TokensFilter(FilterKind):
 
     normalize: Callable[[Any], str]
     type: str = "tokens"
+    help: str = (
+        "Whole tokens; repeat the parameter or give a comma-separated list to require all of "
+        "them."
+    )
 
     @classmethod
     def of_field(cls, model: type[models.Model], name: str) -> TokensFilter:
@@ -276,13 +290,19 @@ class CapabilitiesFilter(TokensFilter):
     """Whole capability tokens, aliases accepted; several values mean "has all"."""
 
     def __init__(self) -> None:
-        super().__init__(caps.normalize, "capabilities")
+        super().__init__(
+            caps.normalize,
+            "capabilities",
+            "Whole capability tokens, aliases accepted; repeat the parameter or give a "
+            "comma-separated list (chat,embedding) to require all of them.",
+        )
 
 
 class ExactNameFilter(TextFilter):
     """Exact name, case-insensitive (names are unique regardless of case), trimmed as stored."""
 
     type = "exact"
+    help = "The whole name, ignoring case (`name` matches a substring)."
 
     def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
         return queryset.filter(**{f"{attr}__iexact": value})
@@ -294,6 +314,7 @@ class SearchFilter(FilterKind):
 
     attrs: tuple[str, ...]
     type: str = "search"
+    help: str = "Case-insensitive substring over several columns."
 
     def parse(self, key: str, value: Any) -> str:
         return TextFilter().parse(key, value)
@@ -456,7 +477,8 @@ class ListDeclaration:
     # filters and sort
 
     def normalize_filters(self, filters: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Validated filters in canonical form.
+        """Validated filters in canonical form, read by the entity's django-filter FilterSet
+        (``inventory.filtersets``), which refuses unknown keys and malformed values.
 
         ``None`` and ``""`` mean "no filter" (a blank form field), and so does an empty
         capability set (having all of no capabilities). An empty list of ids or choices is
@@ -466,39 +488,18 @@ class ListDeclaration:
             return {}
         if not isinstance(filters, Mapping):
             raise RegistryValidationError({"filters": ["filters must be an object"]})
-        normalized: dict[str, Any] = {}
-        for key, value in filters.items():
-            kind = self._filter_kind(key)
-            if value is None or value == "":
-                continue
-            parsed = kind.parse(key, value)
-            if parsed != "":
-                normalized[key] = parsed
-        return normalized
-
-    def _filter_kind(self, key: str) -> FilterKind:
-        if key == SEARCH_KEY:
-            return self.search
-        entry = self._filters_by_key.get(key)
-        if entry is None:
-            raise RegistryValidationError(
-                {key: [f"unknown filter {key!r}; known filters: {', '.join(self.filter_names)}"]}
-            )
-        return entry.kind
+        return self.filterset.normalize(filters)
 
     @property
-    def _filters_by_key(self) -> dict[str, DeclaredFilterEntry]:
-        return {entry.key: entry for entry in self.declared_filters()}
+    def filterset(self) -> Any:
+        """The django-filter FilterSet generated from this declaration."""
+        from .filtersets import filterset_of
+
+        return filterset_of(self)
 
     def apply_filters(self, queryset: QuerySet, normalized: Mapping[str, Any]) -> QuerySet:
-        entries = self._filters_by_key
-        for key, value in normalized.items():
-            if key == SEARCH_KEY:
-                queryset = self.search.apply(queryset, "", value)
-            else:
-                entry = entries[key]
-                queryset = entry.kind.apply(queryset, entry.attr, value)
-        return queryset
+        """Narrow ``queryset`` with normalized filters, through the FilterSet's filters."""
+        return self.filterset.apply(queryset, normalized)
 
     def normalize_sort(self, sort: Any, direction: str | None = None) -> dict[str, str]:
         """``{"field", "direction"}`` from ``"name"``, ``"-name"``, a dict or a pair.
@@ -637,15 +638,23 @@ def list_page(
     """One page of rows in the list envelope; two SQL queries (count and page)."""
     page_number = parse_page(page)
     size = clamp_page_size(page_size)
-    request = ListRequest.build(declaration, filters, sort, direction)
+    return envelope(ListRequest.build(declaration, filters, sort, direction), page_number, size)
+
+
+def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
+    """The list envelope of one parsed page (``parse_page``, ``clamp_page_size``)."""
     total = request.filtered().count()
-    start = page_number * size
-    rows = list(declaration.rows(request.ordered()[start : start + size])) if start < total else []
+    start = page * page_size
+    rows = (
+        list(request.declaration.rows(request.ordered()[start : start + page_size]))
+        if start < total
+        else []
+    )
     return {
         "rows": rows,
         "total_rows": total,
-        "page": page_number,
-        "page_size": size,
+        "page": page,
+        "page_size": page_size,
         "filters": request.filters,
         "sort": request.sort,
     }

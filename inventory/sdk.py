@@ -27,7 +27,8 @@ from .history.sdk import Changes
 from .listing import DEFAULT_PAGE_SIZE, ListDeclaration
 from .models import KnowledgeSettings
 from .selection import Selection
-from .services import SERVICES, EntityService, knowledge_config, parse_id, update_knowledge_config
+from .services import SERVICES, EntityService, knowledge_config, update_knowledge_config
+from .values import parse_id
 from .vocabulary import CapabilityVocabulary
 from .workflows.facade import Workflows
 
@@ -59,7 +60,8 @@ class ModelResource:
         return listing.list_all(self.declaration, filters, sort)
 
     def view(self, row_id: Any) -> dict[str, Any] | None:
-        rows = list(self.declaration.rows(self.declaration.queryset().filter(pk=parse_id(row_id))))
+        queryset = self.declaration.queryset().filter(pk=parse_id("id", row_id))
+        rows = list(self.declaration.rows(queryset))
         return rows[0] if rows else None
 
     def count(self, filters: Mapping[str, Any] | None = None) -> int:
@@ -100,7 +102,7 @@ class ModelResource:
 
     def delete_impact(self, row_id: Any) -> dict[str, Any] | None:
         """What deleting the row would refuse, unlink or leave stale; ``None`` when missing."""
-        instance = self.declaration.queryset().filter(pk=parse_id(row_id)).first()
+        instance = self.declaration.queryset().filter(pk=parse_id("id", row_id)).first()
         return None if instance is None else impact.delete_impact(self.name, instance)
 
     def history(self, row_id: Any, limit: Any = feed.FEED_LIMIT) -> list[dict[str, Any]]:
@@ -122,7 +124,7 @@ class EngineResource(ModelResource):
     def view_secrets(self, row_id: Any) -> dict[str, Any] | None:
         """``{"id", "name", "config"}`` with the config's secrets in clear; ``None`` when the
         engine does not exist."""
-        return secrets.clear_config_of(parse_id(row_id))
+        return secrets.clear_config_of(parse_id("id", row_id))
 
 
 RESOURCE_CLASSES: dict[str, type[ModelResource]] = {"engine_registry": EngineResource}

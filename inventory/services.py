@@ -9,7 +9,9 @@ as the validation would have given.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import hashlib
+import json
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +20,12 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models
 from django.db.models import ProtectedError, RestrictedError
 
-from . import history, listing
+from . import history
 from .declarations import DECLARATIONS, REGISTERED_MODELS
-from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
+from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError, refuse_unknown_keys
 from .listing import ListDeclaration, parse_bool
 from .models import KnowledgeSettings
+from .values import parse_id
 
 
 def translate(error: ValidationError, model: type[models.Model]) -> RegistryValidationError:
@@ -45,25 +48,33 @@ def payload_name(model: type[models.Model], key: str) -> str:
 
 
 @contextmanager
-def validated_write(instance: models.Model) -> Iterator[None]:
-    """Validate, run the caller's write, and report database-level conflicts as validation."""
-    model = type(instance)
+def validated_write(
+    instance: models.Model, exclude: Collection[str] | None = None
+) -> Iterator[None]:
+    """Validate (all fields but ``exclude``, which the write leaves as stored), run the
+    caller's write, and report database-level conflicts as validation."""
     try:
         with history.atomic():
-            instance.full_clean()
+            instance.full_clean(exclude=exclude)
             yield
     except ValidationError as error:
-        raise translate(error, model) from error
+        raise translate(error, type(instance)) from error
     except IntegrityError as error:
-        # Another writer got in between validation and the write. Validating again now sees
-        # its committed row and yields the usual message ("model name already in use").
-        try:
-            instance.full_clean()
-        except ValidationError as validation:
-            raise translate(validation, model) from error
-        raise RegistryValidationError(
-            "the change conflicts with a concurrent write; please retry"
-        ) from error
+        raise write_conflict(instance, exclude, error) from error
+
+
+def write_conflict(
+    instance: models.Model, exclude: Collection[str] | None, error: IntegrityError
+) -> RegistryValidationError:
+    """The error for a write the database refused after validation passed (call it once the
+    failed transaction or savepoint is rolled back): another writer got in between, and
+    validating again now sees its committed row and yields the usual message ("model name
+    already in use")."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as validation:
+        return translate(validation, type(instance))
+    return RegistryValidationError("the change conflicts with a concurrent write; please retry")
 
 
 @history.grouped
@@ -73,8 +84,57 @@ def save_validated(instance: models.Model) -> models.Model:
     return instance
 
 
-def parse_id(value: Any, key: str = "id") -> int:
-    return listing.parse_id(key, value)
+def _stored_values(instance: models.Model) -> dict[str, Any]:
+    """Each field's value in its stored form where it parses (``["chat"]`` as ``"chat"``,
+    ``"12"`` as ``12``), so that a value given in another spelling counts as unchanged."""
+    values: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = field.value_from_object(instance)
+        try:
+            values[field.name] = field.to_python(value)
+        except (ValidationError, TypeError, ValueError):
+            values[field.name] = value
+    return values
+
+
+def unchanged_fields(instance: models.Model, before: Mapping[str, Any]) -> list[str] | None:
+    """The fields still equal to ``before`` (the stored values); ``None`` if all are."""
+    after = _stored_values(instance)
+    unchanged = [name for name, value in after.items() if before.get(name) == value]
+    return None if len(unchanged) == len(after) else unchanged
+
+
+def save_changes(instance: models.Model, unchanged: Collection[str]) -> None:
+    """Validate once, leaving out the ``unchanged`` fields (valid as stored), and write only
+    the changed ones (and ``updated_at``), so a concurrent change of another field survives.
+    The caller holds the transaction and reports errors (see ``update_instance``)."""
+    instance.full_clean(exclude=unchanged)
+    fields = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+        and (field.name not in unchanged or getattr(field, "auto_now", False))
+    ]
+    instance.save(update_fields=fields)
+
+
+class StaleRowError(RegistryValidationError):
+    """A write that names the version it read (an ETag) on a row that changed since."""
+
+
+def etag_of(row: Mapping[str, Any]) -> str:
+    """A strong ETag: a hash of the serialized row (``updated_at`` included)."""
+    body = json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
+    return '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:40] + '"'
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    """Whether an ``If-Match`` value (one ETag, a list, ``*``, weak ``W/`` forms) names
+    ``etag``."""
+    candidates = [item.strip() for item in header.split(",")]
+    return any(item == "*" or item.removeprefix("W/") == etag for item in candidates)
 
 
 def _payload(payload: Any) -> Mapping[str, Any]:
@@ -97,18 +157,8 @@ class EntityService:
         """Copy writable payload keys onto the instance; read-only keys are ignored."""
         payload = _payload(payload)
         writable = {item.name: item for item in self.declaration.writable_fields}
-        unknown = [
-            key
-            for key in payload
-            if key not in writable and key not in self.declaration.read_only_names
-        ]
-        if unknown:
-            raise RegistryValidationError(
-                {
-                    key: [f"unknown field {key!r}; writable fields: {', '.join(writable)}"]
-                    for key in unknown
-                }
-            )
+        given = [key for key in payload if key not in self.declaration.read_only_names]
+        refuse_unknown_keys(given, writable, known_label="writable fields")
         for key, value in payload.items():
             if key in writable:
                 setattr(instance, writable[key].source, value)
@@ -120,18 +170,56 @@ class EntityService:
         _apply_options(instance, options)
         return save_validated(instance)
 
+    def etag(self, instance: models.Model) -> str:
+        """The ETag of a row as stored (the API sends it; edit forms carry it)."""
+        return etag_of(self.declaration.row_for(instance))
+
+    def lock(self, pk: Any) -> models.Model | None:
+        """The row, locked until the end of the caller's transaction; ``None`` if absent."""
+        pk = parse_id("id", pk)
+        return self.model._default_manager.select_for_update().filter(pk=pk).first()
+
+    def check_etag(self, instance: models.Model, if_match: str | None) -> None:
+        if if_match is not None and not etag_matches(if_match, self.etag(instance)):
+            raise StaleRowError(
+                f"this {self.model._meta.verbose_name} was changed since you opened it, so "
+                "nothing was saved: reload it to see the current values, then make your change "
+                "again"
+            )
+
     @history.grouped
-    def update_instance(self, pk: Any, payload: Any, **options: Any) -> models.Model | None:
-        """Partial update under a row lock, so concurrent updates of other keys survive."""
-        pk = parse_id(pk)
+    def update_instance(
+        self, pk: Any, payload: Any, if_match: str | None = None, **options: Any
+    ) -> models.Model | None:
+        """Partial update under a row lock, so concurrent updates of other keys survive:
+        only the fields the payload changes are validated and written. With ``if_match`` (an
+        ETag), a row that changed since is refused with ``StaleRowError``."""
+        pk = parse_id("id", pk)
         _payload(payload)
-        with history.atomic():
-            instance = self.model._default_manager.select_for_update().filter(pk=pk).first()
-            if instance is None:
-                return None
-            self.assign(instance, payload)
-            _apply_options(instance, options)
-            return save_validated(instance)
+        instance, unchanged = None, None
+        try:
+            with history.atomic():
+                instance = self.lock(pk)
+                if instance is None:
+                    return None
+                self.check_etag(instance, if_match)
+                before = _stored_values(instance)
+                stored = {f.attname: getattr(instance, f.attname) for f in self.model._meta.fields}
+                self.assign(instance, payload)
+                _apply_options(instance, options)
+                unchanged = unchanged_fields(instance, before)
+                if unchanged is not None:
+                    # A value given in another spelling ("2048") keeps its stored form, so
+                    # that the model's rules see it as stored.
+                    for field in self.model._meta.concrete_fields:
+                        if field.name in unchanged:
+                            setattr(instance, field.attname, stored[field.attname])
+                    save_changes(instance, unchanged)
+                return instance
+        except ValidationError as error:
+            raise translate(error, self.model) from error
+        except IntegrityError as error:
+            raise write_conflict(instance, unchanged, error) from error
 
     def create(self, payload: Any, **options: Any) -> dict[str, Any]:
         return self.declaration.row_for(self.create_instance(payload, **options))
@@ -140,13 +228,17 @@ class EntityService:
         instance = self.update_instance(pk, payload, **options)
         return None if instance is None else self.declaration.row_for(instance)
 
-    def delete(self, pk: Any) -> bool:
-        """Delete one row; ``False`` when it does not exist, refused when others depend on it."""
-        pk = parse_id(pk)
-        instance = self.model._default_manager.filter(pk=pk).first()
-        if instance is None:
-            return False
-        return delete_instance(instance)
+    def delete(self, pk: Any, if_match: str | None = None) -> bool:
+        """Delete one row; ``False`` when it does not exist, refused when others depend on it
+        (or, with ``if_match``, when it changed since that ETag)."""
+        pk = parse_id("id", pk)
+        with history.atomic():
+            rows = self.model._default_manager.filter(pk=pk)
+            instance = self.lock(pk) if if_match is not None else rows.first()
+            if instance is None:
+                return False
+            self.check_etag(instance, if_match)
+            return delete_instance(instance)
 
 
 @history.grouped
@@ -179,9 +271,24 @@ SERVICES: dict[str, EntityService] = {
 }
 
 
+def service_for(model: type[models.Model]) -> EntityService | None:
+    """The service of a model's entity (``None`` for the knowledge settings)."""
+    return next((item for item in SERVICES.values() if item.model is model), None)
+
+
 # --- knowledge settings --------------------------------------------------------------------
 
+#: The knowledge settings' writable keys: the one list every door (SDK, API, pages, import,
+#: export, schema) reads. Their defaults are the model fields' defaults.
 KNOWLEDGE_KEYS = ("enabled", "embedding_model_id")
+
+
+def knowledge_defaults() -> dict[str, Any]:
+    """Each writable key's value when not given (a full replacement)."""
+    return {
+        key: KnowledgeSettings._meta.get_field(key.removesuffix("_id")).get_default()
+        for key in KNOWLEDGE_KEYS
+    }
 
 
 def knowledge_config(settings: KnowledgeSettings | None = None) -> dict[str, Any]:
@@ -189,8 +296,7 @@ def knowledge_config(settings: KnowledgeSettings | None = None) -> dict[str, Any
     settings = settings or KnowledgeSettings.load()
     model = settings.embedding_model
     return {
-        "enabled": settings.enabled,
-        "embedding_model_id": settings.embedding_model_id,
+        **{key: getattr(settings, key) for key in KNOWLEDGE_KEYS},
         "embedding_model": REGISTERED_MODELS.row_for(model) if model else None,
         "dim": (model.extra_config or {}).get("dim") if model else None,
         "updated_at": settings.updated_at.isoformat() if settings.updated_at else None,
@@ -203,24 +309,16 @@ def update_knowledge_config(
 ) -> dict[str, Any]:
     """Change ``enabled`` and/or ``embedding_model_id``; see ``KnowledgeSettings.clean``."""
     payload = _payload(payload)
-    unknown = [key for key in payload if key not in KNOWLEDGE_KEYS]
-    if unknown:
-        raise RegistryValidationError(
-            {
-                key: [f"unknown field {key!r}; writable fields: {', '.join(KNOWLEDGE_KEYS)}"]
-                for key in unknown
-            }
-        )
+    refuse_unknown_keys(payload, KNOWLEDGE_KEYS, known_label="writable fields")
     confirm = parse_bool("confirm_embedding_model_change", confirm_embedding_model_change)
     KnowledgeSettings.load()
     with history.atomic():
         settings = KnowledgeSettings.objects.select_for_update().get(
             pk=KnowledgeSettings.SINGLETON_ID
         )
-        if "enabled" in payload:
-            settings.enabled = payload["enabled"]
-        if "embedding_model_id" in payload:
-            settings.embedding_model_id = payload["embedding_model_id"]
+        for key in KNOWLEDGE_KEYS:
+            if key in payload:
+                setattr(settings, key, payload[key])
         settings.confirm_embedding_model_change = confirm
         save_validated(settings)
     settings.refresh_from_db()

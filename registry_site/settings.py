@@ -267,8 +267,10 @@ REST_FRAMEWORK = {
     },
     # The client address for throttling: REMOTE_ADDR, or the proxy's X-Forwarded-For entry.
     "NUM_PROXIES": 1 if TRUSTED_PROXY else 0,
-    # "format" is a filter of the catalog list, not a renderer switch.
+    # "format" is a filter of the catalog list; ?format=json|api picks the renderer (see
+    # FormatParameterNegotiation), any other value is left to the filter.
     "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "inventory.api.lists.FormatParameterNegotiation",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -288,10 +290,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVERS": [{"url": "/", "description": "This Model Registry"}],
+    "TAGS": [
+        {"name": "engine_registry", "description": "Inference engines."},
+        {"name": "available_model_registry", "description": "The model catalog."},
+        {"name": "model_registry", "description": "Models registered on engines."},
+        {"name": "knowledge", "description": "Knowledge embedding backend settings."},
+        {"name": "capabilities", "description": "Capability vocabulary and schemas."},
+        {"name": "workflows", "description": "Bind, reconcile, stale rows, export, import."},
+        {"name": "api", "description": "The API's own index."},
+    ],
+    # Each entity's status vocabulary is its own enum in generated clients.
+    "ENUM_NAME_OVERRIDES": {
+        "EngineStatusEnum": "inventory.models.engine.EngineStatus",
+        "AvailableModelStatusEnum": "inventory.models.available_model.AvailableModelStatus",
+        "RegisteredModelStatusEnum": "inventory.models.registered_model.RegisteredModelStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "inventory.api.schema.add_components",
         "inventory.api.failure_schema.add_failure_responses",
+        "inventory.api.schema.typed_nullable_refs",
     ],
 }
 

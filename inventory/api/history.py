@@ -20,12 +20,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inventory.errors import RegistryValidationError
+from inventory.errors import RegistryValidationError, refuse_unknown_keys
 from inventory.history import feed, restore
 from inventory.history.access import may_restore, perm, visible_entities
 from inventory.history.recording import KNOWLEDGE, MODELS
 from inventory.models import KnowledgeSettings
-from inventory.services import WRITE_OPTIONS, parse_id
+from inventory.services import WRITE_OPTIONS
+from inventory.values import parse_id
 
 from .views import query_values
 
@@ -80,11 +81,7 @@ class RestoreSerializer(serializers.Serializer):
 
 def _only(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
     params = query_values(request)
-    unknown = [key for key in params if key not in allowed]
-    if unknown:
-        raise RegistryValidationError(
-            {key: [f"unknown parameter {key!r}; known: {', '.join(allowed)}"] for key in unknown}
-        )
+    refuse_unknown_keys(params, allowed, "parameter")
     return params
 
 
@@ -96,7 +93,7 @@ def _history(request: Request, entity: str, pk: Any) -> Response:
     if not request.user.has_perm(perm(entity, "view")):
         raise exceptions.PermissionDenied()
     changes = feed.history(entity, pk, limit)
-    if not changes and not MODELS[entity]._default_manager.filter(pk=parse_id(pk)).exists():
+    if not changes and not MODELS[entity]._default_manager.filter(pk=parse_id("id", pk)).exists():
         raise exceptions.NotFound(f"no {entity} row with id {pk} and no recorded change")
     return Response({"changes": changes})
 
@@ -176,12 +173,7 @@ class RestoreView(APIView):
         data = request.data if request.data not in (None, "") else {}
         if not isinstance(data, Mapping):
             raise RegistryValidationError({"payload": ["payload must be a JSON object"]})
-        unknown = [key for key in data if key != "fields" and key not in WRITE_OPTIONS]
-        if unknown:
-            known = ", ".join(("fields", *WRITE_OPTIONS))
-            raise RegistryValidationError(
-                {key: [f"unknown key {key!r}; keys: {known}"] for key in unknown}
-            )
+        refuse_unknown_keys(data, ("fields", *WRITE_OPTIONS), "key")
         options = {key: value for key, value in data.items() if key != "fields"}
         return Response(restore.restore(record.pk, data.get("fields"), **options))
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inventory import secrets
-from inventory.services import parse_id
+from inventory.values import parse_id
 
 from . import schema
 from .views import ID_PARAMETER, no_parameters
@@ -68,7 +68,7 @@ class EngineSecretsView(APIView):
     )
     def get(self, request: Request, pk: str) -> Response:
         no_parameters(request)
-        row_id = parse_id(pk)
+        row_id = parse_id("id", pk)
         try:
             found = secrets.clear_config_of(row_id)
         except secrets.SecretsError as error:

@@ -10,6 +10,7 @@ from .bulk import urlpatterns as bulk_urls
 from .docs import RedocView, SwaggerView, docs_page
 from .errors import no_endpoint
 from .history import urlpatterns_for as history_urls
+from .index import ApiIndexView
 from .secrets import urlpatterns as secrets_urls
 from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
 from .vocabulary import AliasDetailView, AliasesView, TermDetailView, TermsView
@@ -30,6 +31,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),
     path("v1/capabilities/", CapabilitiesView.as_view(), name="capabilities"),
+    path("v1/", ApiIndexView.as_view(), name="index"),
     path("v1/vocabulary/terms/", TermsView.as_view(), name="vocabulary-terms"),
     path(
         "v1/vocabulary/terms/<str:kind>/<str:name>/",

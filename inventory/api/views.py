@@ -8,8 +8,6 @@ checked while the row is locked, so a stale writer gets 412 instead of overwriti
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,46 +25,48 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inventory import capabilities as caps
-from inventory import history
 from inventory.declarations import DECLARATIONS
-from inventory.errors import RegistryValidationError
-from inventory.listing import ListDeclaration, list_page
+from inventory.listing import ListDeclaration, ListRequest, clamp_page_size, envelope, parse_page
 from inventory.models import KnowledgeSettings
 from inventory.services import (
     SERVICES,
     WRITE_OPTIONS,
     EntityService,
+    StaleRowError,
+    etag_of,
     knowledge_config,
-    parse_id,
+    knowledge_defaults,
     update_knowledge_config,
 )
+from inventory.values import parse_id
 
-from . import schema
 from .auth import ModelPermissions
 from .errors import PreconditionFailed
+from .lists import (
+    CONFIRM_PARAM,
+    PAGING_PARAMS,
+    RENDERER_PARAM,
+    DeclaredFilterBackend,
+    EnvelopePagination,
+    StrictQuery,
+)
+from .serializers import (
+    CapabilitiesSerializer,
+    ErrorSerializer,
+    FilterFieldSerializer,
+    KnowledgeConfigSerializer,
+    KnowledgeConfigUpdateSerializer,
+    TableColumnSerializer,
+    component_prefix,
+    payload_serializer,
+    row_serializer,
+)
 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def etag_of(row: Mapping[str, Any]) -> str:
-    """A strong ETag: a hash of the serialized row (``updated_at`` included)."""
-    body = json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
-    return '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:40] + '"'
-
-
-def etag_matches(header: str, etag: str) -> bool:
-    candidates = [item.strip() for item in header.split(",")]
-    return any(item == "*" or item.removeprefix("W/") == etag for item in candidates)
-
-
 def query_values(request: Request) -> dict[str, Any]:
-    """Query parameters; a repeated parameter is a list (empty repeats are dropped, so
-    ``id=5&id=`` is the one-item list ``[5]``)."""
-    values: dict[str, Any] = {}
-    for key in request.query_params:
-        items = request.query_params.getlist(key)
-        values[key] = items[0] if len(items) == 1 else [item for item in items if item != ""]
-    return values
+    return StrictQuery.query_values(request)
 
 
 def body(request: Request) -> Any:
@@ -86,35 +86,34 @@ def replacement(declaration: ListDeclaration, payload: Any) -> Any:
 
 
 def update_options(request: Request, known: tuple[str, ...] = WRITE_OPTIONS) -> dict[str, Any]:
-    params = query_values(request)
-    unknown = [key for key in params if key not in known]
-    if unknown:
-        raise RegistryValidationError(
-            {
-                key: [f"unknown parameter {key!r}; known parameters: {', '.join(known)}"]
-                for key in unknown
-            }
-        )
-    return params
+    return StrictQuery().strict_query(request, known)
 
 
 def no_parameters(request: Request) -> None:
-    if request.query_params:
-        key = next(iter(request.query_params))
-        raise RegistryValidationError({key: [f"unknown parameter {key!r}"]})
+    StrictQuery().strict_query(request, ())
 
 
 # --- entities ------------------------------------------------------------------------------
 
 
 class RegistryAutoSchema(AutoSchema):
-    """The list action returns the SDK's envelope (described in full), not a bare array."""
+    """Only ``list`` is paged and filtered; its envelope is named after the entity
+    (``ModelRegistryList``)."""
 
-    def _is_list_view(self, serializer: Any = None) -> bool:
-        return False
+    def _paged(self) -> bool:
+        return getattr(self.view, "action", None) == "list"
+
+    def get_paginated_name(self, serializer_name: str) -> str:
+        return f"{serializer_name.removesuffix('Row')}List"
+
+    def _get_paginator(self) -> Any:
+        return super()._get_paginator() if self._paged() else None
+
+    def get_filter_backends(self) -> list[Any]:
+        return super().get_filter_backends() if self._paged() else []
 
 
-class RegistryViewSet(viewsets.ViewSet):
+class RegistryViewSet(StrictQuery, viewsets.GenericViewSet):
     """List, read and write one entity; subclasses only set ``sdk_name`` (see ``viewset_for``)."""
 
     schema = RegistryAutoSchema()
@@ -123,23 +122,26 @@ class RegistryViewSet(viewsets.ViewSet):
     service: EntityService
     permission_classes = [ModelPermissions]
     lookup_value_regex = r"[^/]+"
+    pagination_class = EnvelopePagination
+    filter_backends = [DeclaredFilterBackend]
+
+    def get_serializer_class(self) -> type:
+        """The body the browsable API offers to post (the write paths do not use it)."""
+        return payload_serializer(self.sdk_name, full=True)
 
     # lists and metadata
 
     def list(self, request: Request) -> Response:
-        params = query_values(request)
-        # Every other parameter is a filter: the declaration refuses unknown ones with the
+        # The catalog filters on "format": there format=json is the filter (and JSON anyway).
+        params = self.query_values(request, RENDERER_PARAM in self.declaration.filter_names)
+        # Every other parameter is a filter: the FilterSet refuses unknown ones with the
         # SDK's own message ("unknown filter 'x'; known filters: ...").
-        filters = {key: value for key, value in params.items() if key not in schema.PAGING_PARAMS}
-        envelope = list_page(
-            self.declaration,
-            page=params.get("page", 0),
-            page_size=params.get("page_size", None),
-            filters=filters,
-            sort=params.get("sort"),
-            direction=params.get("direction"),
+        filters = {key: value for key, value in params.items() if key not in PAGING_PARAMS}
+        page, size = parse_page(params.get("page", 0)), clamp_page_size(params.get("page_size"))
+        list_request = ListRequest.build(
+            self.declaration, filters, params.get("sort"), params.get("direction")
         )
-        return Response(envelope)
+        return self.paginator.get_paginated_response(envelope(list_request, page, size))
 
     @action(detail=False, methods=["get"], url_path="table-model")
     def table_model(self, request: Request) -> Response:
@@ -153,24 +155,18 @@ class RegistryViewSet(viewsets.ViewSet):
 
     # rows
 
-    def _row(self, pk: Any, lock: bool = False) -> dict[str, Any]:
-        queryset = self.declaration.queryset().filter(pk=parse_id(pk))
-        if lock:
-            # Only the row itself: its annotations may join nullable rows (PostgreSQL
-            # refuses FOR UPDATE on the nullable side of an outer join).
-            queryset = queryset.select_for_update(of=("self",))
+    def _row(self, pk: Any) -> dict[str, Any]:
+        queryset = self.declaration.queryset().filter(pk=parse_id("id", pk))
         rows = list(self.declaration.rows(queryset))
         if not rows:
             raise exceptions.NotFound(f"no {self.sdk_name} row with id {pk}")
         return rows[0]
 
-    def _check_if_match(self, request: Request, pk: Any) -> None:
-        """With ``If-Match``, lock the row (the caller holds a transaction) and compare."""
+    @staticmethod
+    def _if_match(request: Request) -> dict[str, Any]:
+        """``If-Match`` for the service, which compares it with the row under its lock."""
         wanted = request.headers.get("If-Match")
-        if wanted is None:
-            return
-        if not etag_matches(wanted, etag_of(self._row(pk, lock=True))):
-            raise PreconditionFailed()
+        return {} if wanted is None else {"if_match": wanted}
 
     @staticmethod
     def _detail(row: dict[str, Any], code: int = status.HTTP_200_OK) -> Response:
@@ -188,10 +184,13 @@ class RegistryViewSet(viewsets.ViewSet):
 
     def _update(self, request: Request, pk: Any, payload: Any) -> Response:
         options = update_options(request)
-        pk = parse_id(pk)
-        with history.atomic():
-            self._check_if_match(request, pk)
-            instance = self.service.update_instance(pk, payload, **options)
+        pk = parse_id("id", pk)
+        try:
+            instance = self.service.update_instance(
+                pk, payload, **self._if_match(request), **options
+            )
+        except StaleRowError as error:
+            raise PreconditionFailed() from error
         if instance is None:
             raise exceptions.NotFound(f"no {self.sdk_name} row with id {pk}")
         return self._detail(self.declaration.row_for(instance))
@@ -204,10 +203,11 @@ class RegistryViewSet(viewsets.ViewSet):
 
     def destroy(self, request: Request, pk: Any = None) -> Response:
         no_parameters(request)
-        pk = parse_id(pk)
-        with history.atomic():
-            self._check_if_match(request, pk)
-            deleted = self.service.delete(pk)
+        pk = parse_id("id", pk)
+        try:
+            deleted = self.service.delete(pk, **self._if_match(request))
+        except StaleRowError as error:
+            raise PreconditionFailed() from error
         if not deleted:
             raise exceptions.NotFound(f"no {self.sdk_name} row with id {pk}")
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -215,7 +215,6 @@ class RegistryViewSet(viewsets.ViewSet):
 
 # --- OpenAPI descriptions of the generic viewset -------------------------------------------
 
-ERROR = schema.ref(schema.ERROR)
 JSON = "application/json"
 ID_PARAMETER = OpenApiParameter(
     "id", {"type": "integer"}, OpenApiParameter.PATH, description="Row id."
@@ -235,7 +234,7 @@ ETAG_HEADER = OpenApiParameter(
     description="Version of the row; send it back in If-Match.",
 )
 CONFIRM = OpenApiParameter(
-    schema.CONFIRM_PARAM,
+    CONFIRM_PARAM,
     bool,
     description="Confirm changing extra_config.dim, the capabilities or the status of the "
     "knowledge embedding model while knowledge is enabled.",
@@ -246,61 +245,67 @@ ALLOW_OVER_CAPACITY = OpenApiParameter(
     description="Registered models: allow activating, moving or growing a model beyond the "
     "engine's vram_total_mb / ram_total_mb.",
 )
+ERROR_TEXT = {
+    400: "Invalid input: the first message and the messages by field.",
+    401: "Not authenticated.",
+    403: "Not permitted.",
+    404: "No such row.",
+    409: "Delete refused: other rows depend on this one.",
+    412: "If-Match does not match the row's current ETag.",
+}
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    text = {
-        400: "Invalid input: the first message and the messages by field.",
-        401: "Not authenticated.",
-        403: "Not permitted.",
-        404: "No such row.",
-        409: "Delete refused: other rows depend on this one.",
-        412: "If-Match does not match the row's current ETag.",
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_TEXT[code])
+        for code in (401, 403, *codes)
     }
-    return {code: OpenApiResponse(ERROR, description=text[code]) for code in (401, 403, *codes)}
+
+
+def _row(serializer: Any) -> OpenApiResponse:
+    return OpenApiResponse(serializer, description="The row.")
 
 
 def _describe(viewset: type[RegistryViewSet]) -> None:
-    """Attach the OpenAPI description of one entity to its viewset's actions."""
+    """Attach the OpenAPI description of one entity to its viewset's actions; the shapes
+    come from the generated serializers, paging and filters from the list components."""
     name = viewset.sdk_name
-    prefix = schema.component_prefix(name)
-    tags = [name]
-    row = OpenApiResponse(schema.ref(f"{prefix}Row"), description="The row.")
+    row = row_serializer(name)
+    create, patch = payload_serializer(name, full=True), payload_serializer(name, full=False)
     detail = [ID_PARAMETER]
     operations = {
         "list": dict(
             summary=f"List {name} rows",
             description="One page of rows in the SDK's list envelope. Unknown parameters and "
             "malformed values are refused with 400 naming them.",
-            parameters=schema.list_parameters(viewset.declaration),
-            responses={200: schema.ref(f"{prefix}List"), **_errors(400)},
+            responses={200: row(many=True), **_errors(400)},
         ),
         "create": dict(
             summary=f"Create a {name} row",
-            request={JSON: schema.ref(f"{prefix}Create")},
+            request=create,
             parameters=[CONFIRM, ALLOW_OVER_CAPACITY, ETAG_HEADER],
-            responses={201: row, **_errors(400)},
+            responses={201: _row(row), **_errors(400)},
         ),
         "retrieve": dict(
             summary=f"Read a {name} row",
             parameters=[*detail, ETAG_HEADER],
-            responses={200: row, **_errors(400, 404)},
+            responses={200: _row(row), **_errors(400, 404)},
         ),
         "update": dict(
             summary=f"Replace a {name} row",
             description="Full replacement: every writable key the body omits is reset to its "
             "default, so the required keys must be given. Read-only keys are ignored.",
-            request={JSON: schema.ref(f"{prefix}Create")},
+            request=create,
             parameters=[*detail, IF_MATCH, CONFIRM, ALLOW_OVER_CAPACITY, ETAG_HEADER],
-            responses={200: row, **_errors(400, 404, 412)},
+            responses={200: _row(row), **_errors(400, 404, 412)},
         ),
         "partial_update": dict(
             summary=f"Update some keys of a {name} row",
             description="Partial update, like the SDK's update(): only the given keys change; "
             "an extra_config given replaces the stored one.",
-            request={JSON: schema.ref(f"{prefix}Patch")},
+            request=patch,
             parameters=[*detail, IF_MATCH, CONFIRM, ALLOW_OVER_CAPACITY, ETAG_HEADER],
-            responses={200: row, **_errors(400, 404, 412)},
+            responses={200: _row(row), **_errors(400, 404, 412)},
         ),
         "destroy": dict(
             summary=f"Delete a {name} row",
@@ -309,21 +314,15 @@ def _describe(viewset: type[RegistryViewSet]) -> None:
         ),
         "table_model": dict(
             summary=f"Columns of the {name} table",
-            responses={
-                200: {"type": "array", "items": schema.ref("TableColumn")},
-                **_errors(400),
-            },
+            responses={200: TableColumnSerializer(many=True), **_errors(400)},
         ),
         "filters_model": dict(
             summary=f"Filters of {name} lists",
-            responses={
-                200: {"type": "array", "items": schema.ref("FilterField")},
-                **_errors(400),
-            },
+            responses={200: FilterFieldSerializer(many=True), **_errors(400)},
         ),
     }
     decorators = {
-        action_name: extend_schema(operation_id=f"{name}_{action_name}", tags=tags, **options)
+        action_name: extend_schema(operation_id=f"{name}_{action_name}", tags=[name], **options)
         for action_name, options in operations.items()
     }
     extend_schema_view(**decorators)(viewset)
@@ -333,7 +332,7 @@ def viewset_for(sdk_name: str) -> type[RegistryViewSet]:
     """The viewset of one entity: the generic one bound to its declaration and service."""
     declaration = DECLARATIONS[sdk_name]
     viewset = type(
-        f"{schema.component_prefix(sdk_name)}ViewSet",
+        f"{component_prefix(sdk_name)}ViewSet",
         (RegistryViewSet,),
         {
             "sdk_name": sdk_name,
@@ -349,9 +348,6 @@ def viewset_for(sdk_name: str) -> type[RegistryViewSet]:
 
 # --- knowledge settings and capabilities ---------------------------------------------------
 
-KNOWLEDGE = schema.ref("KnowledgeConfig")
-KNOWLEDGE_DEFAULTS = {"enabled": False, "embedding_model_id": None}
-
 
 class KnowledgeConfigView(APIView):
     """``module_sdk.knowledge``: the knowledge embedding backend settings."""
@@ -363,14 +359,14 @@ class KnowledgeConfigView(APIView):
         tags=["knowledge"],
         operation_id="knowledge_get_config",
         summary="Read the knowledge settings",
-        responses={200: KNOWLEDGE, **_errors(400)},
+        responses={200: KnowledgeConfigSerializer, **_errors(400)},
     )
     def get(self, request: Request) -> Response:
         no_parameters(request)
         return Response(knowledge_config())
 
     def _write(self, request: Request, payload: Any) -> Response:
-        options = update_options(request, (schema.CONFIRM_PARAM,))
+        options = update_options(request, (CONFIRM_PARAM,))
         return Response(update_knowledge_config(payload, **options))
 
     @extend_schema(
@@ -379,14 +375,14 @@ class KnowledgeConfigView(APIView):
         summary="Replace the knowledge settings",
         description="Full replacement: an omitted key takes its default (disabled, no model). "
         "Changing the model while enabled needs confirm_embedding_model_change=true.",
-        request={JSON: schema.ref("KnowledgeConfigUpdate")},
+        request=KnowledgeConfigUpdateSerializer,
         parameters=[CONFIRM],
-        responses={200: KNOWLEDGE, **_errors(400)},
+        responses={200: KnowledgeConfigSerializer, **_errors(400)},
     )
     def put(self, request: Request) -> Response:
         payload = body(request)
         if isinstance(payload, Mapping):
-            payload = {**KNOWLEDGE_DEFAULTS, **payload}
+            payload = {**knowledge_defaults(), **payload}
         return self._write(request, payload)
 
     @extend_schema(
@@ -395,9 +391,9 @@ class KnowledgeConfigView(APIView):
         summary="Update the knowledge settings",
         description="Like the SDK's update_config(): only the given keys change. Changing the "
         "model while enabled needs confirm_embedding_model_change=true.",
-        request={JSON: schema.ref("KnowledgeConfigUpdate")},
+        request=KnowledgeConfigUpdateSerializer,
         parameters=[CONFIRM],
-        responses={200: KNOWLEDGE, **_errors(400)},
+        responses={200: KnowledgeConfigSerializer, **_errors(400)},
     )
     def patch(self, request: Request) -> Response:
         return self._write(request, body(request))
@@ -412,7 +408,7 @@ class CapabilitiesView(APIView):
         tags=["capabilities"],
         operation_id="capabilities_describe",
         summary="Capability vocabulary, aliases, runtime methods and extra_config schemas",
-        responses={200: schema.ref("Capabilities"), **_errors(400)},
+        responses={200: CapabilitiesSerializer, **_errors(400)},
     )
     def get(self, request: Request) -> Response:
         no_parameters(request)

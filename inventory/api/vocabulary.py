@@ -19,6 +19,8 @@ from inventory import vocabulary_service as service
 from inventory.errors import RegistryValidationError
 from inventory.vocabularies import KINDS
 
+from .serializers import ErrorSerializer
+
 KIND_HELP = "Vocabulary: " + ", ".join(KINDS) + " (feature = extended capabilities)."
 
 
@@ -36,11 +38,6 @@ class AliasSerializer(serializers.Serializer):
     alias = serializers.CharField(help_text="Another spelling accepted for the term.")
     term = serializers.CharField(help_text="The term the alias stands for.")
     built_in = serializers.BooleanField(read_only=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 KIND_PARAMETER = OpenApiParameter(

@@ -19,11 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inventory.errors import RegistryValidationError
+from inventory.errors import RegistryValidationError, refuse_unknown_keys, unknown_keys_error
 from inventory.listing import parse_bool
 from inventory.models import RegisteredModel
 from inventory.sdk import module_sdk
-from inventory.services import parse_id
+from inventory.values import parse_id
 from inventory.workflows import permissions as needs
 from inventory.workflows import transfer
 
@@ -43,7 +43,7 @@ TAGS = ["workflows"]
 
 Schema = dict[str, Any]
 MODEL_ROW = schema.ref("ModelRegistryRow")
-ANY_VALUE: Schema = {"nullable": True, "description": "Any JSON value."}
+ANY_VALUE: Schema = {"description": "Any JSON value."}
 FLAG: Schema = {"type": "boolean", "default": False}
 CONFIRM_FLAG: Schema = {
     **FLAG,
@@ -319,8 +319,7 @@ def check_keys(
     data: Mapping[str, Any], allowed: tuple[str, ...], required: tuple[str, ...] = ()
 ) -> None:
     unknown = [key for key in data if key not in allowed]
-    known = f"fields: {', '.join(allowed)}" if allowed else "this request takes no fields"
-    errors = {key: [f"unknown field {key!r}; {known}"] for key in unknown}
+    errors = unknown_keys_error(unknown, allowed).errors if unknown else {}
     errors.update({key: [f"{key} is required"] for key in required if key not in data})
     if errors:
         raise RegistryValidationError(errors)
@@ -333,7 +332,7 @@ def flag(values: Mapping[str, Any], key: str) -> bool:
 def model_or_404(pk: str) -> int:
     """The parsed id (a malformed one is a 400, as in the SDK) of an existing registered row;
     a missing row is a 404 with the SDK's message."""
-    parsed = parse_id(pk)
+    parsed = parse_id("id", pk)
     if not RegisteredModel.objects.filter(pk=parsed).exists():
         raise exceptions.NotFound(f"registered model {parsed} does not exist")
     return parsed
@@ -459,9 +458,7 @@ class StaleView(APIView):
     )
     def get(self, request: Request) -> Response:
         params = query_values(request)
-        unknown = [key for key in params if key != "engine_id"]
-        if unknown:
-            raise RegistryValidationError({unknown[0]: [f"unknown parameter {unknown[0]!r}"]})
+        refuse_unknown_keys(params, ["engine_id"], "parameter")
         return Response(WORKFLOWS.find_stale(params.get("engine_id") or None))
 
     @extend_schema(
@@ -501,9 +498,7 @@ class ExportView(APIView):
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         params = query_values(request)
-        unknown = [key for key in params if key != "format"]
-        if unknown:
-            raise RegistryValidationError({unknown[0]: [f"unknown parameter {unknown[0]!r}"]})
+        refuse_unknown_keys(params, ["format"], "parameter")
         fmt = str(params.get("format") or "json")
         filename = transfer.export_filename(fmt)
         response = StreamingHttpResponse(

@@ -22,10 +22,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from ..errors import RegistryValidationError
+from ..errors import RegistryValidationError, refuse_unknown_keys
 from ..models import ChangeRecord
-from ..services import parse_id
-from ..values import parse_int
+from ..values import parse_id, parse_int
 from .recording import MODELS
 
 FEED_LIMIT = 100
@@ -92,14 +91,7 @@ def filtered(
     """Records matching ``filters`` (``entity``, ``object_id``, ``action``, ``actor``,
     ``operation``, ``since``/``until`` dates or date-times), among ``entities`` if given."""
     filters = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
-    unknown = [key for key in filters if key not in FILTERS]
-    if unknown:
-        raise RegistryValidationError(
-            {
-                key: [f"unknown filter {key!r}; known filters: {', '.join(FILTERS)}"]
-                for key in unknown
-            }
-        )
+    refuse_unknown_keys(filters, FILTERS, "filter")
     queryset = ChangeRecord.objects.all()
     if entities is not None:
         queryset = queryset.filter(entity__in=list(entities))
@@ -110,7 +102,7 @@ def filtered(
             )
         queryset = queryset.filter(entity=filters["entity"])
     if "object_id" in filters:
-        queryset = queryset.filter(object_id=parse_id(filters["object_id"], "object_id"))
+        queryset = queryset.filter(object_id=parse_id("object_id", filters["object_id"]))
     if "action" in filters:
         actions = ChangeRecord.Action.values
         if filters["action"] not in actions:
@@ -132,7 +124,7 @@ def filtered(
 def history(entity: str, object_id: Any, limit: Any = FEED_LIMIT) -> list[dict[str, Any]]:
     """The newest ``limit`` changes of one row, newest first (also after the row was
     deleted); all of them, oldest first, through ``since`` with the row's filters."""
-    pk = parse_id(object_id)
+    pk = parse_id("id", object_id)
     size = parse_limit(limit)
     return [as_dict(record) for record in filtered({"entity": entity, "object_id": pk})[:size]]
 

@@ -16,11 +16,11 @@ from ..models import ChangeRecord
 from ..services import (
     SERVICES,
     WRITE_OPTIONS,
-    parse_id,
     save_validated,
     update_knowledge_config,
 )
 from ..services import _apply_options as apply_options
+from ..values import parse_id
 from . import context
 from .recording import KNOWLEDGE, MASK, MODELS, atomic
 
@@ -72,7 +72,7 @@ def version_payload(record: ChangeRecord, fields: Iterable[str] | None = None) -
 
 
 def load(change_id: Any) -> ChangeRecord:
-    pk = parse_id(change_id, "change_id")
+    pk = parse_id("change_id", change_id)
     record = ChangeRecord.objects.filter(pk=pk).first()
     if record is None:
         raise RegistryValidationError({"change_id": [f"change {pk} does not exist"]})

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .. import capabilities as caps
-from ..values import shown
+from .. import extra_config
 from ..vocabularies import PROVIDER
 from .base import (
     TimestampedModel,
@@ -25,6 +25,7 @@ from .fields import (
     VocabularyField,
     json_field,
     json_shape_message,
+    megabyte_errors,
     remote_url_field,
 )
 
@@ -144,16 +145,14 @@ class AvailableModel(TimestampedModel):
             errors["artifacts"] = [json_shape_message("artifacts", list)]
         if isinstance(self.requirements, dict):
             bad = [
-                key
+                message
                 for key in REQUIREMENT_KEYS
-                if key in self.requirements and not _non_negative_int(self.requirements[key])
+                if key in self.requirements
+                for message in megabyte_errors(f"requirements.{key}", self.requirements[key])
             ]
             if bad:
-                errors["requirements"] = [
-                    f"requirements.{key} must be a non-negative integer, "
-                    f"got {shown(self.requirements[key])}"
-                    for key in bad
-                ]
+                errors["requirements"] = bad
+        self.extra_config = extra_config.normalized(self.extra_config)
         errors.update(extra_config_errors(self.extra_config, self.capabilities))
         if errors:
             raise ValidationError(errors)
@@ -183,6 +182,3 @@ class AvailableModel(TimestampedModel):
         wanted = PROVIDER.canonical(provider or "")
         return all(wanted in names for names in self.provider_restrictions().values())
 
-
-def _non_negative_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -75,6 +75,13 @@ class TimestampedModel(StoredState):
         if errors:
             raise ValidationError(errors)
 
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        """Database constraints, except the checks that restate a field's choices: those
+        values were checked by ``clean_fields`` (Django would query the database for each
+        check; the database still enforces it on write)."""
+        choice_fields = {field.name for field in self._meta.concrete_fields if field.choices}
+        super().validate_constraints(exclude={*(exclude or ()), *choice_fields})
+
     def delete_refusal(self, error: Exception) -> str:
         """The message shown when a delete is refused because other rows depend on this one."""
         return f"{self._meta.verbose_name} {self} is still referenced and cannot be deleted"
@@ -109,7 +116,8 @@ def capabilities_under_validation(value: Any) -> list[str] | None:
 
 
 def extra_config_errors(config: Any, capabilities: Any) -> dict[str, list[str]]:
-    """The capability-specific ``extra_config`` errors, keyed by field."""
+    """The capability-specific ``extra_config`` errors, keyed by field (the model normalizes
+    the value first with ``extra_config.normalized``)."""
     tokens = capabilities_under_validation(capabilities)
     if tokens is None:
         return (

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.deconstruct import deconstructible
 
 from .. import capabilities as caps
-from ..values import as_bool, boolean_message
+from ..values import as_bool, boolean_message, shown
 from ..vocabularies import KINDS, UnknownTermError
 
 #: The largest value of an ``integer`` column on PostgreSQL. SQLite would store more, so the
@@ -22,12 +22,7 @@ MAX_MEGABYTES = 2_147_483_647
 
 def megabytes_field(field: str, optional: bool = False, **options: Any) -> models.IntegerField:
     """A size in MB: a non-negative integer (``optional``: may be empty, meaning unknown)."""
-    validators = [
-        MinValueValidator(0, message=f"{field} must be a non-negative integer, got %(value)r"),
-        MaxValueValidator(
-            MAX_MEGABYTES, message=f"{field} must be at most {MAX_MEGABYTES}, got %(value)r"
-        ),
-    ]
+    validators = megabyte_validators(field)
     if optional:
         return models.PositiveIntegerField(
             null=True, blank=True, default=None, validators=validators, **options
@@ -154,6 +149,30 @@ class ExtendedCapabilitiesField(CsvListField):
 
     def normalize(self, value: Any) -> str:
         return normalize_extended(value)
+
+
+def megabyte_validators(key: str) -> list[Any]:
+    """The one rule of a size in megabytes (a registered model's ``vram_required_mb``, a
+    catalog row's ``requirements.vram_mb``…): a whole number from 0 to ``MAX_MEGABYTES``."""
+    return [
+        MinValueValidator(0, message=f"{key} must be a non-negative integer, got %(value)r"),
+        MaxValueValidator(
+            MAX_MEGABYTES, message=f"{key} must be at most {MAX_MEGABYTES}, got %(value)r"
+        ),
+    ]
+
+
+def megabyte_errors(key: str, value: Any) -> list[str]:
+    """``megabyte_validators`` applied to a raw JSON value (which must be an integer)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return [f"{key} must be a non-negative integer, got {shown(value)}"]
+    errors: list[str] = []
+    for validator in megabyte_validators(key):
+        try:
+            validator(value)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    return errors
 
 
 def text_error(name: str, value: str) -> str | None:

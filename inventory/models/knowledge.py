@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -11,8 +13,23 @@ from .base import StoredState
 from .fields import FlagField
 from .registered_model import RegisteredModel
 
+#: Statuses a model needs to be chosen as the knowledge embedding model (selected, or
+#: knowledge enabled with it). Once chosen, the model may take any status its own rules allow
+#: (taking it out of service while knowledge is enabled needs confirmation, see
+#: ``RegisteredModel``), and the settings stay valid with it: saving them again unchanged is
+#: accepted.
 BACKEND_STATUSES = (RegisteredModel.Status.AVAILABLE, RegisteredModel.Status.ACTIVE)
 
+
+def backend_status_error(name: str, status: str, *, choosing: bool) -> str | None:
+    """The status rule of the knowledge embedding model: checked when it is chosen (the model
+    or ``enabled`` changes), never when the unchanged settings are saved again."""
+    if choosing and status not in BACKEND_STATUSES:
+        return (
+            f"model {name!r} has status {status!r}; the knowledge embedding model must be "
+            "available or active"
+        )
+    return None
 
 class KnowledgeSettings(StoredState):
     SINGLETON_ID = 1
@@ -83,26 +100,30 @@ class KnowledgeSettings(StoredState):
                 f"model {model.name!r} needs extra_config.dim (a positive integer) to be the "
                 "knowledge embedding model"
             )
-        if self.enabled and model.status not in BACKEND_STATUSES:
-            errors.append(
-                f"model {model.name!r} has status {model.status!r}; the knowledge embedding model "
-                "must be available or active"
-            )
-        if not errors and self._needs_confirmation():
+        before = self._stored()
+        choosing = not (
+            before and before["enabled"] and before["embedding_model_id"] == model.pk
+        )
+        status_error = backend_status_error(model.name, model.status, choosing=choosing)
+        if self.enabled and status_error:
+            errors.append(status_error)
+        if not errors and self._needs_confirmation(before):
             errors.append(
                 "changing the embedding model while knowledge is enabled must be confirmed with "
                 "confirm_embedding_model_change (stored vectors would no longer match)"
             )
         return errors
 
-    def _needs_confirmation(self) -> bool:
-        if not self.enabled or self.confirm_embedding_model_change:
-            return False
-        before = (
+    def _stored(self) -> dict[str, Any] | None:
+        return (
             KnowledgeSettings.objects.filter(pk=self.pk)
             .values("enabled", "embedding_model_id")
             .first()
         )
+
+    def _needs_confirmation(self, before: dict[str, Any] | None) -> bool:
+        if not self.enabled or self.confirm_embedding_model_change:
+            return False
         return bool(
             before
             and before["enabled"]

@@ -138,6 +138,7 @@ class RegisteredModel(TimestampedModel):
         return RegisteredModel.objects.filter(pk=self.pk).values(*names).first()
 
     def clean(self) -> None:
+        self.extra_config = extra_config.normalized(self.extra_config)
         errors = extra_config_errors(self.extra_config, self.capabilities)
         if not errors:
             errors = self._knowledge_backend_errors()

@@ -24,6 +24,7 @@ from ..forms import (
     parse_only_options,
 )
 from ..models.fields import CapabilitiesField, CsvListField, VocabularyField
+from ..services import KNOWLEDGE_KEYS
 from ..vocabularies import KINDS
 from .entities import INVENTORIES, Inventory, model_field_for
 
@@ -51,6 +52,9 @@ class CapabilitiesFormField(forms.MultipleChoiceField):
     def prepare_value(self, value: Any) -> Any:
         return caps.parse_stored(value) if isinstance(value, str) else value
 
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return super().has_changed(self.prepare_value(initial), data)
+
 
 def _format_choices() -> list[tuple[str, str]]:
     return [("", "(none)"), *((term, term) for term in KINDS["format"].known())]
@@ -77,10 +81,13 @@ def formfield_for(model_field: models.Field, **kwargs: Any) -> forms.Field | Non
 
 
 class CoreValidatedForm(ModelDecidesForm):
-    """A page form: the shared machinery plus Bootstrap styling."""
+    """A page form: the shared machinery plus Bootstrap styling. An edit form carries the
+    row's ETag as it was when the form was opened, so that saving over someone else's change
+    is refused instead of silently undoing it."""
 
     use_required_attribute = False
     inventory: Inventory
+    etag = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -142,8 +149,12 @@ def form_for(inventory: Inventory) -> type[CoreValidatedForm]:
 FORMS: dict[str, type[CoreValidatedForm]] = {item.key: form_for(item) for item in INVENTORIES}
 
 
-class LenientChoiceField(forms.ChoiceField):
-    """A choice list offered for convenience; the core validates the value itself."""
+class LenientChoiceField(forms.TypedChoiceField):
+    """A choice list offered for convenience (none chosen is ``None``); the core validates the
+    value itself."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(empty_value=None, **kwargs)
 
     def valid_value(self, value: str) -> bool:
         return True
@@ -173,10 +184,7 @@ class KnowledgeForm(forms.Form):
         mark_invalid(self)
 
     def payload(self) -> dict[str, Any]:
-        return {
-            "enabled": self.cleaned_data["enabled"],
-            "embedding_model_id": self.cleaned_data["embedding_model_id"] or None,
-        }
+        return {key: self.cleaned_data[key] for key in KNOWLEDGE_KEYS}
 
     def add_core_errors(self, errors: Mapping[str, list[str]]) -> None:
         for key, messages in errors.items():

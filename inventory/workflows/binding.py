@@ -17,7 +17,8 @@ from typing import Any
 from .. import history
 from ..errors import RegistryValidationError
 from ..models import AvailableModel, Engine, RegisteredModel
-from ..services import SERVICES, parse_id
+from ..services import SERVICES
+from ..values import parse_id
 
 MODELS = SERVICES["model_registry"]
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -101,8 +102,8 @@ def bind(
 ) -> tuple[RegisteredModel, bool]:
     """Bind; returns the registered row and whether it was created. ``name`` names a new row
     (default: the binding name); an existing row keeps its name."""
-    engine_pk = parse_id(engine_id, "engine_id")
-    catalog_pk = parse_id(available_model_id, "available_model_id")
+    engine_pk = parse_id("engine_id", engine_id)
+    catalog_pk = parse_id("available_model_id", available_model_id)
     if extra_config is not None and not isinstance(extra_config, Mapping):
         raise RegistryValidationError({"extra_config": ["extra_config must be a JSON object"]})
     with history.atomic():

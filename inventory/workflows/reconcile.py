@@ -16,7 +16,7 @@ from ..declarations import REGISTERED_MODELS
 from ..errors import RegistryValidationError
 from ..listing import ListRequest
 from ..models import RegisteredModel
-from ..services import parse_id
+from ..values import parse_id
 from .binding import MODELS, catalog_values
 
 CONFIG_PREFIX = "extra_config."
@@ -26,7 +26,7 @@ def _load(model_id: Any, lock: bool = False) -> RegisteredModel:
     queryset = RegisteredModel.objects.select_related("available_model", "engine")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    pk = parse_id(model_id)
+    pk = parse_id("id", model_id)
     model = queryset.filter(pk=pk).first()
     if model is None:
         raise RegistryValidationError({"id": [f"registered model {pk} does not exist"]})

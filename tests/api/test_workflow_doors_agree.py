@@ -99,11 +99,11 @@ def test_workflow_paths_refuse_malformed_ids_like_the_sdk(api, make_model):
     response = api.post(f"{V1}model-registry/{model['id']}/deactivate/", {"x": 1}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "x": ["unknown field 'x'; fields: confirm_embedding_model_change"]
+        "x": ["unknown field 'x'; known fields: confirm_embedding_model_change"]
     }
     response = api.get(f"{V1}model-registry/{model['id']}/reconcile/?x=1")
     assert response.status_code == 400
-    assert response.json()["detail"] == "unknown parameter 'x'"
+    assert response.json()["detail"] == "unknown parameter 'x'; this request takes no parameters"
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ def test_dim_positive_integer_on_embedding(engine, dim):
     assert create(engine, "embedding", {"dim": dim})["extra_config"] == {"dim": dim}
 
 
-@pytest.mark.parametrize("dim", [0, -1, True, False, 768.0, 1.5, "768", None, [768], {"v": 1}])
+@pytest.mark.parametrize("dim", [0, -1, True, False, 0.0, 1.5, "768", None, [768], {"v": 1}])
 def test_dim_rejects_non_positive_or_non_integer(engine, dim):
     expect_invalid(
         lambda: create(engine, "embedding", {"dim": dim}),
@@ -48,6 +48,13 @@ def test_dim_rejects_non_positive_or_non_integer(engine, dim):
         f"{DIM_INVALID}, got {dim!r}",
         first=True,
     )
+
+
+def test_whole_numbers_are_integers_as_in_json_schema(engine):
+    """``768.0`` is the JSON number ``768``: accepted where an integer is, stored as one."""
+    row = create(engine, "embedding,chat", {"dim": 768.0, "defaults": {"top_k": 5.0}})
+    assert row["extra_config"] == {"dim": 768, "defaults": {"top_k": 5}}
+    assert isinstance(row["extra_config"]["dim"], int)
 
 
 @pytest.mark.parametrize("capabilities", ["", "chat", "reranking,classification", "stt"])
@@ -144,7 +151,7 @@ def test_context_length_allowed_on_any_model(engine, capabilities):
         ("top_p", 0, "a number greater than 0 and at most 1"),
         ("top_p", 1.5, "a number greater than 0 and at most 1"),
         ("top_k", 0, "a positive integer"),
-        ("top_k", 5.0, "a positive integer"),
+        ("top_k", 0.0, "a positive integer"),
         ("max_tokens", -1, "a positive integer"),
         ("max_tokens", "512", "a positive integer"),
         ("presence_penalty", -2.5, "a number between -2 and 2"),

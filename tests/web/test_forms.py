@@ -105,15 +105,15 @@ def test_duplicate_name_uses_the_core_message(admin_client, engine, make_model):
 
 def test_race_caught_by_the_database_reads_like_validation(admin_client, engine, monkeypatch):
     """Another writer takes the name between the form's validation and the save."""
-    from inventory.web.views import records
+    from inventory import services
 
-    real = records.save_validated
+    real = services.save_validated
 
     def racing(instance):
         RegisteredModel.objects.create(name=instance.name, engine_id=engine["id"])
         return real(instance)
 
-    monkeypatch.setattr(records, "save_validated", racing)
+    monkeypatch.setattr(services, "save_validated", racing)
     response = admin_client.post("/models/new/", model_form(engine["id"], name="raced"))
     assert "model name already in use" in errors_of(response)
     assert RegisteredModel.objects.filter(name="raced").count() == 1

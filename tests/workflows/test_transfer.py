@@ -190,10 +190,10 @@ def test_knowledge_section_errors_name_the_field(db, sdk):
     [
         ("{not json", "json", "not valid JSON"),
         ("- a\n- b\n", "yaml", "the document must be an object"),
-        ('{"catalogue": []}', "json", "unknown key(s) 'catalogue'"),
+        ('{"catalogue": []}', "json", "unknown key 'catalogue'; known keys: "),
         ('{"catalog": {}}', "json", "catalog must be a list of rows"),
         ('{"format": "other"}', "json", "format must be 'model-registry-inventory'"),
-        ("name,colour\nx,red\n", "csv", "unknown CSV column(s) 'colour'"),
+        ("name,colour\nx,red\n", "csv", "unknown CSV column 'colour'; columns: name, "),
         ("{}", "xml", "format must be one of: json, yaml, csv"),
     ],
 )

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from inventory.errors import RegistryValidationError
 from inventory.sdk import module_sdk
-from inventory.services import parse_id
+from inventory.values import parse_id
 from inventory.workflows import stale
 from inventory.workflows.text import table
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             engine = options["engine"]
-            if engine is not None and not ENGINES.view(parse_id(engine, "engine_id")):
+            if engine is not None and not ENGINES.view(parse_id("engine_id", engine)):
                 raise CommandError("engine_id does not exist")
             found = stale.find_stale(options["engine"])
         except RegistryValidationError as error:

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from inventory.errors import RegistryValidationError
 from inventory.sdk import module_sdk
-from inventory.services import parse_id
+from inventory.values import parse_id
 from inventory.workflows import reconcile
 from inventory.workflows.text import table
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             engine = options["engine"]
-            if engine is not None and not ENGINES.view(parse_id(engine, "engine_id")):
+            if engine is not None and not ENGINES.view(parse_id("engine_id", engine)):
                 raise CommandError("engine_id does not exist")
             reports = [
                 reconcile.report(model) for model in reconcile.linked_models(options["engine"])

@@ -18,7 +18,7 @@ from ...declarations import REGISTERED_MODELS
 from ...errors import RegistryValidationError
 from ...listing import ListRequest
 from ...models import KnowledgeSettings
-from ...services import knowledge_config, update_knowledge_config
+from ...services import KNOWLEDGE_KEYS, knowledge_config, update_knowledge_config
 from ..entities import BY_MODEL
 from ..forms import KnowledgeForm
 
@@ -62,10 +62,7 @@ class KnowledgePage(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         config = knowledge_config()
         form = KnowledgeForm(
-            initial={
-                "enabled": config["enabled"],
-                "embedding_model_id": config["embedding_model_id"],
-            },
+            initial={key: config[key] for key in KNOWLEDGE_KEYS},
             choices=embedding_choices(config["embedding_model_id"]),
         )
         return self._render(config, form)

@@ -20,7 +20,7 @@ from ...errors import RegistryProtectedError, RegistryValidationError
 from ...impact import delete_impact
 from ...listing import ListRequest
 from ...models import Engine, KnowledgeSettings, RegisteredModel
-from ...services import delete_instance, save_validated
+from ...services import delete_instance
 from ..entities import BY_KEY, INVENTORIES, Inventory
 from ..forms import CONFIRM_FIELD, FORMS, CoreValidatedForm
 from ..tables import SELECT_COLUMN, TABLES, render_value
@@ -160,6 +160,8 @@ class FormPage(InventoryView):
             key: value for key, value in request.GET.lists() if key in form_class.base_fields
         }
         initial = {key: value if len(value) > 1 else value[0] for key, value in initial.items()}
+        if original:
+            initial["etag"] = self.inventory.service.etag(original)
         instance = copy.copy(original) if original else None
         return self._render(form_class(instance=instance, initial=initial), original)
 
@@ -169,7 +171,7 @@ class FormPage(InventoryView):
         form = FORMS[self.inventory.key](request.POST, instance=instance)
         if form.is_valid():
             try:
-                saved = save_validated(form.instance)
+                saved = form.save_through(self.inventory.service, form.cleaned_data["etag"] or None)
             except RegistryValidationError as error:
                 form.add_core_errors(error.errors)
             else:

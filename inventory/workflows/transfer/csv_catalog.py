@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...declarations import AVAILABLE_MODELS
-from ...errors import RegistryValidationError
+from ...errors import RegistryValidationError, unknown_keys_error
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,8 @@ def _csv_rows(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
         raise RegistryValidationError({"file": ["the CSV file has no header row"]})
     unknown = [name for name in header if name not in fields]
     if unknown:
-        writable = ", ".join(item.name for item in AVAILABLE_MODELS.writable_fields)
-        raise RegistryValidationError(
-            {
-                "file": [
-                    f"unknown CSV column(s) {', '.join(map(repr, unknown))}; columns: {writable}"
-                ]
-            }
-        )
+        writable = [item.name for item in AVAILABLE_MODELS.writable_fields]
+        raise unknown_keys_error(unknown, writable, "CSV column", "columns", under="file")
     reader.fieldnames = header
     for record in reader:
         yield _row(record, fields)

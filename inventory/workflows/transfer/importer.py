@@ -15,7 +15,7 @@ from django.db import IntegrityError, models, transaction
 
 from ... import capabilities as caps
 from ... import capacity, history, vocabulary_service
-from ...errors import RegistryValidationError
+from ...errors import RegistryValidationError, refuse_unknown_keys
 from ...listing import parse_bool
 from ...models import RegisteredModel
 from ...services import knowledge_config, save_validated, translate, update_knowledge_config
@@ -369,14 +369,7 @@ class Importer:
             return "embedding_model" if key == "embedding_model_id" else key
 
         try:
-            unknown = [key for key in raw if key not in ("enabled", "embedding_model")]
-            if unknown:
-                raise RegistryValidationError(
-                    {
-                        key: ["unknown key; knowledge keys: enabled, embedding_model"]
-                        for key in unknown
-                    }
-                )
+            refuse_unknown_keys(raw, ("enabled", "embedding_model"), "key", "knowledge keys")
             payload: dict[str, Any] = {}
             if "enabled" in raw:
                 payload["enabled"] = raw["enabled"]

@@ -8,7 +8,7 @@ from typing import IO, Any
 
 import yaml
 
-from ...errors import RegistryValidationError
+from ...errors import RegistryValidationError, unknown_keys_error
 from ...models.fields import text_error
 from . import streaming
 from .document import DOCUMENT_KEYS, FORMAT_NAME, FORMAT_VERSION, KNOWLEDGE, SECTION_KEYS, _format
@@ -71,14 +71,7 @@ def _checked(document: Any) -> dict[str, Any]:
         )
     unknown = [key for key in document if key not in DOCUMENT_KEYS]
     if unknown:
-        raise RegistryValidationError(
-            {
-                "file": [
-                    f"unknown key(s) {', '.join(map(repr, unknown))}; "
-                    f"keys: {', '.join(DOCUMENT_KEYS)}"
-                ]
-            }
-        )
+        raise unknown_keys_error(unknown, DOCUMENT_KEYS, "key", under="file")
     if document.get("format", FORMAT_NAME) != FORMAT_NAME:
         raise RegistryValidationError({"format": [f"format must be {FORMAT_NAME!r}"]})
     if document.get("version", FORMAT_VERSION) != FORMAT_VERSION:
