@@ -11,8 +11,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .. import capabilities as caps
 from ..capacity import humanize_mb
+from ..models.available_model import AvailableModelStatus
+from ..models.engine import EngineStatus
+from ..models.registered_model import RegisteredModelStatus
 
 #: Bootstrap colour of each status word; statuses not listed are shown in grey.
+STATUS_LABELS: dict[str, str] = {
+    str(value): str(label)
+    for choices in (EngineStatus, AvailableModelStatus, RegisteredModelStatus)
+    for value, label in choices.choices
+}
 STATUS_COLOURS = {
     "active": "success",
     "available": "primary",
@@ -37,10 +45,22 @@ NO = mark_safe(
 )
 
 
+def status_label(value: str) -> str:
+    """The status as the filter and form selects word it ("Available" for ``available``)."""
+    return STATUS_LABELS.get(value, value)
+
+
 def status_badge(value: str) -> SafeString:
     colour = STATUS_COLOURS.get(value, "secondary")
     text = "text-dark" if colour in ("warning", "info") else ""
-    return format_html('<span class="badge text-bg-{} {}">{}</span>', colour, text, value)
+    return format_html(
+        '<span class="badge text-bg-{} {}" data-status="{}" title="{}">{}</span>',
+        colour,
+        text,
+        value,
+        value,
+        status_label(value),
+    )
 
 
 def capability_badges(value: str | list[str] | None) -> SafeString:

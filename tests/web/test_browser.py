@@ -81,7 +81,7 @@ def models(engine, other_engine, make_model, sdk) -> dict:
 def test_filter_sort_page_and_export(page, live_server, models, sdk):
     page.click("text=Filters")
     page.click('label[for="cap-chat"]')
-    page.select_option("#id_status", "active")
+    page.click("[data-testid=choices-status] label:text-is('Active')")
     page.click('[data-testid="apply-filters"]')
     page.wait_for_url("**capabilities=chat**")
     assert sorted(names_on(page)) == ["alpha-chat", "beta-chat", "epsilon-chat"]

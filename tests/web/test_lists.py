@@ -36,7 +36,7 @@ def test_rows_show_badges_links_and_related_names(admin_client: Client, inventor
     assert f'href="/engines/{inventory["engine"]["id"]}/">ollama-test</a>' in html
     assert f'href="/catalog/{inventory["catalog_model"]["id"]}/">nomic-embed-text</a>' in html
     assert 'class="badge rounded-pill capability capability-tool_calling"' in html
-    assert 'class="badge text-bg-danger ">error</span>' in html
+    assert 'class="badge text-bg-danger " data-status="error" title="error">Error</span>' in html
     assert "bi-check-circle-fill" in html  # rerank-a is downloaded
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import EmptyPage
@@ -13,7 +14,8 @@ from django.urls import reverse
 
 from ... import capabilities as caps
 from ...failures import plain_text_error
-from ...listing import SEARCH_KEY
+from ...listing import DEFAULT_PAGE_SIZE, SEARCH_KEY
+from .. import presentation as show
 from ..entities import Inventory
 from ..export import FORMATS, export_response
 from ..forms import style
@@ -60,7 +62,9 @@ class ListPage(InventoryView):
                 form=query.filterset.form,
                 search_field=query.filterset.form[SEARCH_KEY],
                 filter_controls=filter_controls(query),
+                filter_chips=filter_chips(request, query),
                 page_size_choices=_page_size_choices(query),
+                default_page_size=DEFAULT_PAGE_SIZE,
                 export_urls=_export_urls(self.inventory.url_name("export"), request, query),
                 bulk_actions=actions,
                 bulk_url=inventory.url("bulk"),
@@ -77,6 +81,46 @@ class FilterControl:
     type: str
     options: list[str]
     selected: list[str]
+
+    @property
+    def labelled_options(self) -> list[tuple[str, str]]:
+        """The non-blank options of a choice filter with their on-screen wording."""
+        label = show.status_label if self.field.name == "status" else str
+        return [(option, label(option)) for option in self.options if option]
+
+
+@dataclass
+class FilterChip:
+    """One applied filter value, with the list URL that drops just that value."""
+
+    param: str
+    label: str
+    value: str
+    remove_url: str
+
+
+#: Query parameters that shape the page rather than filter it: no chip for them.
+NOT_FILTERS = {PAGE_PARAM, PAGE_SIZE_PARAM, SORT_PARAM, SEARCH_KEY}
+
+
+def filter_chips(request: HttpRequest, query: ListQuery) -> list[FilterChip]:
+    form = query.filterset.form
+    chips = []
+    for param, values in request.GET.lists():
+        if param in NOT_FILTERS or param not in form.fields:
+            continue
+        label = str(form.fields[param].label or param)
+        for value in values:
+            if not value:
+                continue
+            rest = request.GET.copy()
+            rest.setlist(param, [other for other in values if other != value])
+            rest.pop(PAGE_PARAM, None)
+            kept = urlencode([(key, item) for key, items in rest.lists() for item in items if item])
+            url = f"{request.path}?{kept}" if kept else request.path
+            shown = show.status_label(value) if param == "status" else value
+            chips.append(FilterChip(param, label, shown, url))
+    return chips
 
 
 #: A reference filter becomes a drop-down when the referenced table has at most this many rows.
@@ -109,6 +153,8 @@ def filter_controls(query: ListQuery) -> list[FilterControl]:
         if bound.errors:
             bound.field.widget.attrs["class"] += " is-invalid"
         if bound.name == SEARCH_KEY:
+            bound.field.widget.attrs["data-search-shortcut"] = ""
+            bound.field.widget.attrs["aria-keyshortcuts"] = "/"
             continue
         kind = bound.field.kind.type
         selected: list[str] = []
@@ -118,6 +164,9 @@ def filter_controls(query: ListQuery) -> list[FilterControl]:
                 selected = caps.normalize_list(raw)
             except (caps.UnknownCapabilityError, TypeError):
                 selected = [str(item) for item in raw]
+        if kind == "choice":
+            raw = bound.value()
+            selected = [str(item) for item in (raw if isinstance(raw, list | tuple) else [raw])]
         options = [str(value) for value, _ in getattr(bound.field.widget, "choices", [])]
         controls.append(FilterControl(bound, kind, options, selected))
     return controls
