@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
         "EngineStatusEnum": "inventory.models.engine.EngineStatus",
         "AvailableModelStatusEnum": "inventory.models.available_model.AvailableModelStatus",
         "RegisteredModelStatusEnum": "inventory.models.registered_model.RegisteredModelStatus",
+        "ImportFormatEnum": "inventory.workflows.transfer.FORMATS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
