@@ -6,6 +6,8 @@ core's validation and services (``admin_writes``). Nothing here restates a rule.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -13,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 
 from . import capabilities as caps
 from . import (
@@ -45,7 +47,8 @@ admin.site.index_title = "Inventory administration"
 
 
 class CapabilityHelp:
-    """Help texts from the vocabulary and the ``extra_config`` JSON Schema."""
+    """Help texts from the vocabulary and the ``extra_config`` JSON Schema, worked out when
+    the form is shown (a save that succeeds reads no vocabulary for them)."""
 
     fields: dict
     instance: Any
@@ -53,21 +56,48 @@ class CapabilityHelp:
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         if "capabilities" in self.fields:
-            self.fields[
-                "capabilities"
-            ].help_text = f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
+            self.fields["capabilities"].help_text = DeferredHelp(self._capabilities_help)
         if "extra_config" in self.fields:
-            if self.instance.pk:
-                tokens = caps.parse_stored(self.instance.capabilities)
-                scope = f"this model's capabilities ({', '.join(tokens) or 'none'})"
-            else:
-                tokens, scope = caps.known(), "a model with every capability"
-            self.fields["extra_config"].help_text = format_html(
-                "A JSON object; its rules depend on the capabilities. "
-                "<details><summary>JSON Schema for {}</summary>{}</details>",
-                scope,
-                pretty_json(extra_config.schema_for(tokens)),
+            stored = self.instance.capabilities if self.instance.pk else None
+            self.fields["extra_config"].help_text = DeferredHelp(
+                functools.partial(self._extra_config_help, stored)
             )
+
+    @staticmethod
+    def _capabilities_help() -> str:
+        return f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
+
+    @staticmethod
+    def _extra_config_help(stored: Any) -> str:
+        """The schema for the stored capabilities (``None``: a new row, every capability)."""
+        if stored is not None:
+            tokens = caps.parse_stored(stored)
+            scope = f"this model's capabilities ({', '.join(tokens) or 'none'})"
+        else:
+            tokens, scope = caps.known(), "a model with every capability"
+        return format_html(
+            "A JSON object; its rules depend on the capabilities. "
+            "<details><summary>JSON Schema for {}</summary>{}</details>",
+            scope,
+            pretty_json(extra_config.schema_for(tokens)),
+        )
+
+
+class DeferredHelp:
+    """Help text from ``function()``, computed when shown: unlike Django's ``lazy``, asking
+    whether there is one (as every bound field does) computes nothing."""
+
+    def __init__(self, function: Callable[[], str]):
+        self.function = function
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return str(self.function())
+
+    def __html__(self) -> str:
+        return conditional_escape(self.function())
 
 
 class CatalogModelForm(CapabilityHelp, RegistryAdminForm):
