@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from list_scale import ENGINES, analyze, insert_rows, setup_django  # noqa: E402
+from scale_counts import measure_counts, report_counts  # noqa: E402
 
 SMALL = 10_000
 BIG = 1_000_000
@@ -181,12 +182,19 @@ def door_calls(client: Any, filters: dict[str, Any]) -> dict[str, Callable[[], A
     }
 
 
+def resolved(engine_id: int) -> dict[str, dict[str, Any]]:
+    """``FILTERS`` with the engine filter naming ``engine_id``."""
+    return {
+        label: {k: (engine_id if v == "ENGINE" else v) for k, v in filters.items()}
+        for label, filters in FILTERS.items()
+    }
+
+
 def measure_lists(client: Any, engine_id: int, repeat: int) -> dict[tuple[str, str], float]:
     """Median ms per (filter, door), every door of every filter interleaved in each round."""
     calls: dict[tuple[str, str], Callable[[], Any]] = {}
-    for label, filters in FILTERS.items():
-        resolved = {k: (engine_id if v == "ENGINE" else v) for k, v in filters.items()}
-        for door, call in door_calls(client, resolved).items():
+    for label, filters in resolved(engine_id).items():
+        for door, call in door_calls(client, filters).items():
             calls[label, door] = call
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in calls}
     for call in calls.values():
@@ -265,6 +273,7 @@ def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> di
         "lists": measure_lists(client, engine_ids[0], repeat),
         "paging": measure_paging(rows, repeat),
         "render": measure_render(repeat),
+        "counts": measure_counts(resolved(engine_ids[0]), repeat),
     }
     if exports:
         figures["exports"] = measure_exports(client)
@@ -294,6 +303,7 @@ def report(sizes: dict[int, dict[str, Any]]) -> None:
                 f"export: JSON {exports['json']:.0f} ms, CSV {exports['csv']:.0f} ms"
                 f" (CSV x{exports['csv'] / exports['json']:.2f} JSON)"
             )
+    report_counts(sizes)
     if len(counts) > 1:
         big = sizes[counts[-1]]["lists"]
         print(f"\n== ratio {counts[-1]:,} / {counts[0]:,} rows")

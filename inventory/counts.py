@@ -1,7 +1,7 @@
 """Exact counts of registered models that do not grow with the table.
 
 ``RegisteredModel.objects`` counts with ``summary_count`` first: when every condition of the
-queryset is one the maintained summary (``RegisteredModelCount``) covers — status, engine
+queryset is one the maintained summary (``model_registry_counts``) covers — status, engine
 (one value or a list) and at most one capability — the count is a sum over a few hundred
 summary rows instead of a scan of the matching rows; any other condition (a name, a second
 capability, a join, ``distinct``, a slice) falls back to ``COUNT(*)``. Every door counts

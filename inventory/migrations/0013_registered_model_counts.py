@@ -1,6 +1,12 @@
 """Registered-model counts per (engine, status) and per (engine, status, capability), kept by
-triggers in the same transaction as every write to ``model_registry`` (see
-``inventory.models.list_counts``), and filled from the rows already there.
+triggers in the same transaction as every write to ``model_registry`` (read by
+``inventory.counts``), and filled from the rows already there.
+
+``model_registry_counts`` holds ``(engine_id, status, capability, n)``; ``capability = ''``
+rows count every row of an engine and status. It is no Django model on purpose: a flush
+(``manage.py flush``, transactional tests) empties ``model_registry`` with ``TRUNCATE`` on
+PostgreSQL (a trigger empties the counts) and ``DELETE`` on SQLite (the row triggers
+subtract), so the counts stay exact whatever order the tables are emptied in.
 
 * PostgreSQL: statement-level triggers read the statement's transition tables, aggregate
   them and append the net change per key (``INSERT`` only: concurrent writers take no lock
@@ -16,11 +22,20 @@ A capability is each distinct non-empty token of the comma-separated ``capabilit
 exactly what the capability filter matches.
 """
 
-from django.db import migrations, models
+from django.db import migrations
 
 FOLD_EVERY = 1000
 
 POSTGRES_FORWARD = f"""
+CREATE TABLE model_registry_counts (
+    id bigserial PRIMARY KEY,
+    engine_id bigint NOT NULL,
+    status varchar(20) NOT NULL,
+    capability text NOT NULL,
+    n bigint NOT NULL
+);
+CREATE INDEX model_registry_counts_key ON model_registry_counts (capability, status, engine_id);
+
 CREATE FUNCTION model_registry_count_keys(caps text) RETURNS SETOF text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT '' UNION SELECT token FROM unnest(string_to_array(caps, ',')) AS token
@@ -108,6 +123,7 @@ DROP TRIGGER IF EXISTS model_registry_counts_truncate ON model_registry;
 DROP FUNCTION IF EXISTS model_registry_counts_track();
 DROP FUNCTION IF EXISTS model_registry_counts_fold();
 DROP FUNCTION IF EXISTS model_registry_count_keys(text);
+DROP TABLE IF EXISTS model_registry_counts;
 """
 
 
@@ -128,13 +144,15 @@ def _sqlite_apply(row: str, sign: int) -> str:
         "INSERT INTO model_registry_counts (engine_id, status, capability, n) "
         f"SELECT {row}.engine_id, {row}.status, keys.capability, {sign} "
         f"FROM ({_sqlite_keys(row)}) AS keys WHERE true "
-        "ON CONFLICT (engine_id, status, capability) DO UPDATE SET n = n + excluded.n;"
+        "ON CONFLICT (capability, status, engine_id) DO UPDATE SET n = n + excluded.n;"
     )
 
 
 SQLITE_FORWARD = [
+    "CREATE TABLE model_registry_counts (engine_id integer NOT NULL, "
+    "status varchar(20) NOT NULL, capability text NOT NULL, n integer NOT NULL)",
     "CREATE UNIQUE INDEX model_registry_counts_key "
-    "ON model_registry_counts (engine_id, status, capability)",
+    "ON model_registry_counts (capability, status, engine_id)",
     "CREATE TRIGGER model_registry_counts_insert AFTER INSERT ON model_registry "
     f"BEGIN {_sqlite_apply('NEW', 1)} END",
     "CREATE TRIGGER model_registry_counts_delete AFTER DELETE ON model_registry "
@@ -152,7 +170,7 @@ SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS model_registry_counts_insert",
     "DROP TRIGGER IF EXISTS model_registry_counts_delete",
     "DROP TRIGGER IF EXISTS model_registry_counts_update",
-    "DROP INDEX IF EXISTS model_registry_counts_key",
+    "DROP TABLE IF EXISTS model_registry_counts",
 ]
 
 
@@ -195,28 +213,4 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("inventory", "0012_status_capabilities_index")]
 
-    operations = [
-        migrations.CreateModel(
-            name="RegisteredModelCount",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("engine_id", models.BigIntegerField()),
-                ("status", models.CharField(max_length=20)),
-                ("capability", models.TextField(blank=True)),
-                ("n", models.BigIntegerField()),
-            ],
-            options={
-                "verbose_name": "registered model count",
-                "db_table": "model_registry_counts",
-                "indexes": [
-                    models.Index(fields=["capability", "status"], name="model_reg_counts_idx")
-                ],
-            },
-        ),
-        migrations.RunPython(forward, backward),
-    ]
+    operations = [migrations.RunPython(forward, backward)]

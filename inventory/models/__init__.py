@@ -5,7 +5,6 @@ from .available_model import AvailableModel
 from .change import ChangeRecord
 from .engine import Engine
 from .knowledge import KnowledgeSettings
-from .list_counts import RegisteredModelCount
 from .registered_model import RegisteredModel
 from .secret_config import SecretConfigKey
 from .vocabulary import VocabularyAlias, VocabularyTerm
@@ -17,7 +16,6 @@ __all__ = [
     "Engine",
     "KnowledgeSettings",
     "RegisteredModel",
-    "RegisteredModelCount",
     "SecretConfigKey",
     "VocabularyAlias",
     "VocabularyTerm",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
@@ -147,7 +148,9 @@ OPERATIONS = st.lists(
 
 
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(operations=OPERATIONS)
 def test_summary_equals_count_star_after_any_writes(engines, operations):
@@ -198,3 +201,18 @@ def test_summary_equals_count_star_after_any_writes(engines, operations):
         assert_exact(engines)
     RegisteredModel.objects.all().delete()
     assert_exact(engines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_leaves_the_counts_exact(engines):
+    """``manage.py flush`` (and every transactional test's teardown) empties the table with
+    ``TRUNCATE`` or ``DELETE``; either way no count is left behind."""
+    RegisteredModel.objects.bulk_create(
+        RegisteredModel(name=f"m{index}", engine_id=engines[0], capabilities="chat")
+        for index in range(3)
+    )
+    call_command("flush", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM model_registry_counts WHERE n <> 0")
+        assert cursor.fetchone()[0] == 0
+    assert filtered({"capabilities": "chat"}).count() == 0
