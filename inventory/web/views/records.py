@@ -45,7 +45,8 @@ class RelatedList:
 def detail_values(inventory: Inventory, instance: models.Model) -> list[tuple[Any, Any]]:
     """``(declared field, rendered value)`` for every declared field of a row."""
     declaration = inventory.declaration
-    values = declaration.values(declaration.queryset().filter(pk=instance.pk)).first() or {}
+    found = declaration.page_values(declaration.queryset().filter(pk=instance.pk))
+    values = found[0] if found else {}
     result = []
     for item in declaration.fields:
         if item.source is None:
