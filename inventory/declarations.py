@@ -22,6 +22,7 @@ from .listing import (
     ExactNameFilter,
     Field,
     IdFilter,
+    IsoDatetimeText,
     ListDeclaration,
     Lookup,
     SearchFilter,
@@ -56,9 +57,17 @@ def _timestamps() -> tuple[Field, ...]:
             "Created",
             writable=False,
             serialize=iso_datetime,
+            read=IsoDatetimeText,
             column=False,
         ),
-        Field("updated_at", "datetime", "Updated", writable=False, serialize=iso_datetime),
+        Field(
+            "updated_at",
+            "datetime",
+            "Updated",
+            writable=False,
+            serialize=iso_datetime,
+            read=IsoDatetimeText,
+        ),
     )
 
 

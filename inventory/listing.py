@@ -341,6 +341,30 @@ def as_flag(value: bool, row: Mapping[str, Any]) -> int:
     return 1 if value else 0
 
 
+class IsoDatetimeText(models.Func):
+    """A timestamp as the text ``iso_datetime`` makes of it (``2026-01-31T09:05:00.250000+00:00``,
+    the fraction left out when it is zero), formatted by the database: a page of rows then
+    neither parses its timestamps into datetimes nor formats them back. Timestamps are
+    stored in UTC (``USE_TZ``), which both databases give as ``+00:00``."""
+
+    output_field = models.TextField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        # SQLite stores str(datetime) in UTC: "2026-01-31 09:05:00.250000", no zero fraction.
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"(REPLACE({column}, ' ', 'T') || '+00:00')", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        column, params = compiler.compile(self.source_expressions[0])
+        utc = f"({column} AT TIME ZONE 'UTC')"
+        sql = (
+            f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+            f"to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END"
+            " || '+00:00')"
+        )
+        return sql, [*params, *params, *params]
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of an entity's rows.
@@ -360,6 +384,10 @@ class Field:
     options: Sequence[str] | None = None
     serialize: Callable[[Any, Mapping[str, Any]], Any] = _identity
     derive: Callable[[Mapping[str, Any]], Any] | None = None
+    #: The serialized value as the database gives it (an expression of the stored column),
+    #: read instead of the stored value when rows are serialized; ``serialize`` must give
+    #: the same for the stored value.
+    read: Callable[[str], Any] | None = None
 
     @property
     def source(self) -> str | None:
@@ -380,9 +408,16 @@ class Field:
         }
 
 
+def _read_key(item: Field) -> str:
+    """The values key of a field the database serializes (``Field.read``)."""
+    return f"read_{item.name}"
+
+
 def _plan_entry(item: Field) -> tuple[str, str, Callable[[Mapping[str, Any]], Any] | None]:
     """How ``ListDeclaration.serialize`` fills one field (see ``ListDeclaration.plan``)."""
     source = item.source
+    if item.read is not None and source is not None:
+        return item.name, _read_key(item), None
     if source is None:
         derive = item.derive or (lambda values: None)
         return item.name, "", derive
@@ -588,6 +623,9 @@ class ListDeclaration:
         """The values every row is serialized from, with the declared context (one query);
         ``add_page_context`` completes them with what is read once per page."""
         context = dict(self.context()) if self.context else {}
+        for item in self.fields:
+            if item.read is not None and item.source is not None:
+                context[_read_key(item)] = item.read(item.source)
         if context:
             queryset = queryset.annotate(**context)
         return queryset.values(*self.value_attrs, *context)

@@ -12,8 +12,8 @@ from typing import Any
 import django_tables2 as tables
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
-from django.utils.html import conditional_escape
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns.base import BoundColumn
 
@@ -84,6 +84,31 @@ class DeclaredColumn(tables.Column):
         """Whether the cell depends on the value alone (not on the rest of the record), so
         that a page renders each distinct value once."""
         return self.item.name != "name" and self.item.type != "json"
+
+
+class SelectColumn(tables.CheckBoxColumn):
+    """django-tables2's row checkbox, its attributes worked out once per column: each row
+    only puts its own value in (the same HTML as ``CheckBoxColumn.render``)."""
+
+    VALUE = "\x00value\x00"
+
+    @cached_property
+    def _around_value(self) -> tuple[str, str] | None:
+        """The HTML before and after the value, or ``None`` when attributes are computed
+        per row (a callable) or the box may be ticked."""
+        specific = self.attrs.get("td__input") or self.attrs.get("input") or {}
+        if self.checked is not None or any(callable(value) for value in specific.values()):
+            return None
+        attrs = {"type": "checkbox", "name": "", "value": self.VALUE, **specific}
+        before, after = format_html_join(" ", '{}="{}"', attrs.items()).split(self.VALUE)
+        return f"<input {before}", f"{after} />"
+
+    def render(self, value: Any, bound_column: BoundColumn, record: Any) -> SafeString:
+        around = self._around_value
+        specific = self.attrs.get("td__input") or self.attrs.get("input") or {}
+        if around is None or "name" not in specific:
+            return super().render(value, bound_column, record)
+        return mark_safe(f"{around[0]}{conditional_escape(value)}{around[1]}")
 
 
 class PageTable(tables.Table):
@@ -161,7 +186,8 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
     if item.type == "integer" and item.name.endswith("_mb"):
         return show.megabytes(value)
     if item.type == "datetime":
-        return format_date(timezone.localtime(value), "Y-m-d H:i")
+        local = timezone.localtime(value)  # "Y-m-d H:i", without Django's format parser
+        return f"{local.year:04d}-{local:%m-%d %H:%M}"
     if item.type == "json":
         return show.pretty_json(item.serialize(value, {}))
     if item.type == "list":
@@ -178,7 +204,7 @@ def table_for(inventory: Inventory) -> type[tables.Table]:
         )
         for entry in entries
     }
-    columns[SELECT_COLUMN] = tables.CheckBoxColumn(
+    columns[SELECT_COLUMN] = SelectColumn(
         accessor="pk",
         attrs={
             "th__input": {"data-select-page": "", "aria-label": "Select every row of this page"},
