@@ -608,7 +608,9 @@ class ListDeclaration:
 
     @property
     def value_attrs(self) -> list[str]:
-        return [item.source for item in self.fields if item.source is not None]
+        """The stored columns rows are serialized from (a column the database serializes,
+        ``Field.read``, is read as that text instead)."""
+        return [item.source for item in self.fields if item.source is not None and not item.read]
 
     def serialize(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """One row from its values (with their context): the field plan is worked out once

@@ -51,8 +51,9 @@ def detail_values(inventory: Inventory, instance: models.Model) -> list[tuple[An
     for item in declaration.fields:
         if item.source is None:
             value = item.derive(values) if item.derive else None
-        elif item.name in inventory.relations:
-            value = getattr(instance, inventory.relations[item.name].name)
+        elif item.read is not None or item.name in inventory.relations:
+            relation = inventory.relations.get(item.name)
+            value = getattr(instance, relation.name if relation else item.source)
         else:
             value = values[item.source]
         result.append((item, render_value(inventory, item, value)))
