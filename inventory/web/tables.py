@@ -7,6 +7,8 @@ exactly like the SDK and the API.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 import django_tables2 as tables
@@ -16,6 +18,8 @@ from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns.base import BoundColumn
+from django_tables2.rows import BoundRow
+from django_tables2.utils import AttributeDict, signature
 
 from ..listing import Field
 from . import presentation as show
@@ -126,10 +130,11 @@ class PageTable(tables.Table):
             (column, f"<td {column.attrs['td'].as_html()}>", _memo(column))
             for column in self.columns
         ]
+        row_attrs = self._row_attrs_html()
         rows = []
         for row in self.paginated_rows:
             record = row.record
-            cells = [f"<tr {row.attrs.as_html()}>"]
+            cells = [f"<tr {row_attrs(row)}>"]
             for column, td, memo in columns:
                 cells.append(td)
                 cells.append(self._memo_cell(column, record, memo))
@@ -137,6 +142,38 @@ class PageTable(tables.Table):
             cells.append("</tr>")
             rows.append("".join(cells))
         return mark_safe("".join(rows))
+
+    def _row_attrs_html(self) -> Callable[[BoundRow], str]:
+        """``BoundRow.attrs.as_html`` with the signature of each computed attribute
+        inspected once per page rather than once per row (the same attributes, in the same
+        order, the ``even``/``odd`` class last)."""
+        plan: list[tuple[str, Any, tuple[str, ...] | None, bool]] = []
+        for key, value in self.row_attrs.items():
+            if isinstance(value, dict) or (callable(value) and not inspect.isroutine(value)):
+                return lambda row: row.attrs.as_html()
+            if callable(value):
+                wanted, catch_all = signature(value)
+                plan.append((key, value, wanted, catch_all is not None))
+            else:
+                plan.append((key, value, None, False))
+
+        def render(row: BoundRow) -> str:
+            given = {"table": self, "record": row.record}
+            attrs: dict[str, Any] = {}
+            for key, value, wanted, catch_all in plan:
+                if wanted is None:
+                    attrs[key] = value
+                elif catch_all:
+                    attrs[key] = value(**given)
+                elif all(name in given for name in wanted):
+                    attrs[key] = value(**{name: given[name] for name in wanted})
+                else:
+                    attrs[key] = None
+            css = row.get_even_odd_css_class()
+            attrs["class"] = f"{attrs['class']} {css}" if attrs.get("class") else css
+            return AttributeDict(attrs).as_html()
+
+        return render
 
     @classmethod
     def _memo_cell(cls, column: BoundColumn, record: Any, memo: dict[Any, str] | None) -> str:
