@@ -463,6 +463,9 @@ class ListDeclaration:
     #: Values read once for a whole page of rows (e.g. one grouped query over the engines
     #: on the page), added to each row's values in place before the rows are serialized.
     page_context: Callable[[list[dict[str, Any]]], None] | None = None
+    #: For one row read alone (an edit's read under the row lock): the values
+    #: ``page_context`` adds, as expressions read with the row instead of a second query.
+    row_context: Callable[[], Mapping[str, Any]] | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
     #: ``(name, source, convert)`` per field, worked out once: ``convert`` is ``None`` for a
     #: stored value given as read, else a function of the row's values.
@@ -621,13 +624,23 @@ class ListDeclaration:
             row[name] = values[source] if convert is None else convert(values)
         return row
 
-    def values(self, queryset: QuerySet) -> QuerySet:
-        """The values every row is serialized from, with the declared context (one query);
-        ``add_page_context`` completes them with what is read once per page."""
+    def annotations(self) -> dict[str, Any]:
+        """What rows read beside their stored columns: the declared context and the columns
+        the database serializes (``Field.read``)."""
         context = dict(self.context()) if self.context else {}
         for item in self.fields:
             if item.read is not None and item.source is not None:
                 context[_read_key(item)] = item.read(item.source)
+        return context
+
+    def single_row_annotations(self) -> dict[str, Any]:
+        """``annotations`` and the ``row_context``: all one row is serialized from."""
+        return {**self.annotations(), **(self.row_context() if self.row_context else {})}
+
+    def values(self, queryset: QuerySet) -> QuerySet:
+        """The values every row is serialized from, with the declared context (one query);
+        ``add_page_context`` completes them with what is read once per page."""
+        context = self.annotations()
         if context:
             queryset = queryset.annotate(**context)
         return queryset.values(*self.value_attrs, *context)

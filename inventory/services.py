@@ -217,7 +217,7 @@ class EntityService:
             if LOOKUP_SEP in attr
         }
         related = {alias: F(attr) for attr, alias in aliases.items()}
-        context = dict(declaration.context()) if declaration.context else {}
+        context = declaration.single_row_annotations()
         own = getattr(self.model, "lock_context", dict)()
         queryset = declaration.queryset().filter(pk=parse_id("id", pk))
         queryset = queryset.annotate(**related, **context, **own)

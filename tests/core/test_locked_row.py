@@ -53,6 +53,18 @@ def test_the_locked_read_gives_the_rows_etag(rows, entity):
         assert service.declaration.row_for(stored)["warnings"]
 
 
+def test_the_locked_read_gives_the_etag_of_a_row_on_an_engine_without_capacity(
+    sdk, other_engine
+):
+    model = sdk.models.model_registry.create(
+        {"name": "free", "engine_id": other_engine["id"], "status": "active"}
+    )
+    service = SERVICES["model_registry"]
+    with transaction.atomic():
+        row = service.lock_row(model["id"])
+    assert row.etag == service.etag(service.model.objects.get(pk=model["id"]))
+
+
 def test_an_edit_of_the_embedding_model_still_needs_confirmation(sdk, rows):
     model_id = rows["model_registry"]
     sdk.knowledge.update_config({"enabled": True, "embedding_model_id": model_id})
