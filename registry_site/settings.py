@@ -301,6 +301,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "knowledge", "description": "Knowledge embedding backend settings."},
         {"name": "capabilities", "description": "Capability vocabulary and schemas."},
         {"name": "workflows", "description": "Bind, reconcile, stale rows, export, import."},
+        {"name": "history", "description": "Change records of every write, and restore."},
+        {"name": "vocabulary", "description": "Terms and aliases of the controlled vocabularies."},
         {"name": "api", "description": "The API's own index."},
     ],
     # Each entity's status vocabulary is its own enum in generated clients.

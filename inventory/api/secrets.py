@@ -49,7 +49,7 @@ class EngineSecretsView(APIView):
 
     @extend_schema(
         operation_id="engine_registry_secrets",
-        tags=["engine-registry"],
+        tags=["engine_registry"],
         summary="An engine's config with its secrets in clear",
         description="Like the SDK's module_sdk.models.engine_registry.view_secrets(id). Needs "
         "the permissions inventory.view_engine and inventory.view_engine_secrets; every read "
