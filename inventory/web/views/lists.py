@@ -154,7 +154,7 @@ def filter_controls(query: ListQuery) -> list[FilterControl]:
             bound.field.widget.attrs["class"] += " is-invalid"
         if bound.name == SEARCH_KEY:
             bound.field.widget.attrs["data-search-shortcut"] = ""
-            bound.field.widget.attrs["aria-keyshortcuts"] = "/"
+            bound.field.widget.attrs["aria-keyshortcuts"] = "f"
             continue
         kind = bound.field.kind.type
         selected: list[str] = []
