@@ -73,6 +73,7 @@ def pages(sdk, engine, make_model, catalog_model, make_user) -> dict[str, str]:
         "knowledge": "/knowledge/",
         "vocabulary": "/vocabulary/",
         "changes": "/changes/",
+        "search": "/search/?q=long-model",
         "admin-models": "/admin/inventory/registeredmodel/",
         "admin-catalog": "/admin/inventory/availablemodel/",
         "admin-engines": "/admin/inventory/engine/",
