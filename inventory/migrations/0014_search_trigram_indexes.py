@@ -7,6 +7,8 @@ other databases."""
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from inventory.trigram import create_trigram_indexes, drop_trigram_indexes
+
 SEARCHED_COLUMNS = (
     ("engine_registry", "provider"),
     ("available_model_registry", "family"),
@@ -19,20 +21,11 @@ SEARCHED_COLUMNS = (
 
 
 def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column in SEARCHED_COLUMNS:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{table}_{column}_trgm" '
-            f'ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)'
-        )
+    create_trigram_indexes(schema_editor, SEARCHED_COLUMNS)
 
 
 def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column in SEARCHED_COLUMNS:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_{column}_trgm"')
+    drop_trigram_indexes(schema_editor, SEARCHED_COLUMNS)
 
 
 class Migration(migrations.Migration):

@@ -17,22 +17,22 @@ ROWS = 30_000
 RARE_EVERY = 3_000
 
 
+def catalog_row(index: int) -> AvailableModel:
+    """A catalog row; one in RARE_EVERY has the rare family."""
+    rare = index % RARE_EVERY == 0
+    return AvailableModel(
+        name=f"model-{index:06d}",
+        label=f"model-{index:06d}",
+        family="wombat-family" if rare else "common-family",
+        tags="alpha,beta",
+        storage_ref=f"/store/model-{index:06d}",
+        remote_url=f"https://example.org/model-{index:06d}",
+    )
+
+
 @pytest.fixture
 def big_tables(db) -> None:
-    AvailableModel.objects.bulk_create(
-        (
-            AvailableModel(
-                name=f"model-{index:06d}",
-                label=f"model-{index:06d}",
-                family="wombat-family" if index % RARE_EVERY == 0 else "common-family",
-                tags="alpha,beta",
-                storage_ref=f"/store/model-{index:06d}",
-                remote_url=f"https://example.org/model-{index:06d}",
-            )
-            for index in range(ROWS)
-        ),
-        batch_size=5_000,
-    )
+    AvailableModel.objects.bulk_create(map(catalog_row, range(ROWS)), batch_size=5_000)
     engine = Engine.objects.create(name="bench-engine", provider="vllm")
     RegisteredModel.objects.bulk_create(
         (
