@@ -4,9 +4,10 @@ the SDK.
 
 Each entity is searched with its list's own quick search (the declaration's ``q`` filter:
 names, labels, paths, URLs, families, tags), so a group's "show all" is exactly that list
-filtered by ``q``. A search costs two queries per entity whatever the table sizes: a count
-capped at ``COUNT_CAP`` rows and the first ``limit`` rows in the list's default order (on
-PostgreSQL both are served by the trigram indexes on the searched columns).
+filtered by ``q``. A search costs at most two queries per entity whatever the table sizes
+(on PostgreSQL served by the trigram indexes on the searched columns). The hits are the
+matches of lowest id, as the list shows them first; when more than ``COUNT_CAP`` rows match,
+they are the lowest ids among ``COUNT_CAP`` of them.
 """
 
 from __future__ import annotations
@@ -78,14 +79,17 @@ def matched_field(declaration: ListDeclaration, values: dict[str, Any], text: st
 
 
 def search_entity(key: str, text: str, limit: int) -> SearchGroup:
-    """The matches of one entity (two queries)."""
+    """The matches of one entity, in two queries: the ids of up to ``COUNT_CAP + 1`` matches
+    (unordered, so PostgreSQL reads them through the trigram indexes instead of walking the
+    primary key past every row that does not match), then the rows of the lowest ids."""
     declaration = DECLARATIONS[key]
     matching = declaration.search.apply(declaration.queryset(), "", text)
-    total = matching.order_by()[: COUNT_CAP + 1].count()
+    ids = list(matching.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+    first = sorted(ids)[:limit]
     attrs = declaration.search.attrs
-    rows = matching.order_by("pk").values("pk", *attrs)[:limit]
+    rows = declaration.queryset().filter(pk__in=first).order_by("pk").values("pk", *attrs)
     hits = []
-    for values in rows:
+    for values in rows if first else ():
         attr = matched_field(declaration, values, text)
         hits.append(
             SearchHit(
@@ -96,7 +100,7 @@ def search_entity(key: str, text: str, limit: int) -> SearchGroup:
                 value=str(values[attr]),
             )
         )
-    return SearchGroup(key, min(total, COUNT_CAP), total > COUNT_CAP, hits)
+    return SearchGroup(key, min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP, hits)
 
 
 def search(q: Any, limit: Any = None, entities: Iterable[str] | None = None) -> SearchResult:
