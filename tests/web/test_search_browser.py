@@ -9,6 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from inventory.models import AvailableModel, Engine
+from tests.web.conftest import REQUIRE_BROWSER
+from tests.web.test_layout_browser import AXE, SERIOUS_VIOLATIONS
 from tests.web.test_theme_browser import logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -115,4 +117,23 @@ def test_global_search_finds_each_entity_by_path_or_family(
     groups = page.locator("[data-entity=available_model_registry] a")
     groups.first.click()
     page.wait_for_url(f"**/catalog/{catalog['id']}/")
+    context.close()
+
+
+def test_open_combobox_passes_axe(browser, live_server, make_user, sdk, engine) -> None:
+    if not AXE.exists():
+        message = "axe-core is not installed (npm install)"
+        if REQUIRE_BROWSER:
+            pytest.fail(message)
+        pytest.skip(message)
+    context, page = logged_in(browser, live_server, make_user, bypass_csp=True)
+    page.goto(f"{live_server.url}/models/")
+    page.click("[data-bs-target='#more-filters']")
+    page.click("input[name=engine]")
+    page.keyboard.type("test")
+    assert options(page, "input[name=engine]") == ["ollama-test"]
+    page.keyboard.press("ArrowDown")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(SERIOUS_VIOLATIONS)
+    assert violations == []
     context.close()
