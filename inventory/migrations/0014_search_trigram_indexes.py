@@ -29,6 +29,6 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0012_status_capabilities_index")]
+    dependencies = [("inventory", "0013b_name_trigram_indexes")]
 
     operations = [TrigramExtension(), migrations.RunPython(create_indexes, drop_indexes)]
