@@ -27,6 +27,7 @@ from ..querying import (
     parse_list_query,
 )
 from ..tables import SELECT_COLUMN, SORT_PARAM, TABLES
+from ..typeahead import make_typeahead
 from .access import InventoryView
 from .bulk import actions_for
 
@@ -146,15 +147,18 @@ def filter_controls(query: ListQuery) -> list[FilterControl]:
     controls = []
     for bound in form:
         if bound.name in query.inventory.relations:
+            if not bound.value():
+                continue  # the typeahead of the same reference, by name, stands for it
             widget = reference_widget(query.inventory, bound.name, bound.value())
             if widget is not None:
                 bound.field.widget = widget
+        make_typeahead(bound.field)
         style(bound.field.widget)
         if bound.errors:
             bound.field.widget.attrs["class"] += " is-invalid"
         if bound.name == SEARCH_KEY:
             bound.field.widget.attrs["data-search-shortcut"] = ""
-            bound.field.widget.attrs["aria-keyshortcuts"] = "/"
+            bound.field.widget.attrs["aria-keyshortcuts"] = "f"
             continue
         kind = bound.field.kind.type
         selected: list[str] = []
