@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from . import capabilities as caps
 from .errors import RegistryValidationError
 from .listing import ExactTextFilter, Field, ListDeclaration
+from .web.presentation import STATUS_LABELS
 
 #: Upper bound on the choices a sidebar filter lists (distinct providers, engines, ...).
 FILTER_CHOICES_LIMIT = 100
@@ -96,7 +97,9 @@ def _value_column(item: Field, sortable: bool) -> Callable[[models.Model], Any]:
         boolean=item.type == "boolean" or None,
     )
     def column(obj: models.Model) -> Any:
-        return getattr(obj, item.source)
+        value = getattr(obj, item.source)
+        # A choice shows its label, worded as in the selects and the pages' badges.
+        return STATUS_LABELS.get(value, value) if item.name == "status" else value
 
     column.__name__ = item.name
     return column

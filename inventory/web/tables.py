@@ -19,7 +19,9 @@ from django_tables2.columns.base import BoundColumn
 
 from ..listing import Field
 from . import presentation as show
+from .columns import choosable_fields, default_columns
 from .entities import BY_MODEL, INVENTORIES, Inventory
+from .row_actions import ACTIONS_COLUMN, RowActionsColumn
 
 SORT_PARAM = "sort"
 #: The row checkboxes of the list pages, read by the bulk form (hidden elsewhere).
@@ -109,7 +111,9 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
         return show.link(inventory.url("detail", record.pk), value)
     if item.type == "reference":
         target = BY_MODEL.get(type(value))
-        return show.link(target.url("detail", value.pk), value) if target else str(value)
+        if target is None:
+            return str(value)
+        return show.link(target.url("detail", value.pk), value, title=str(value))
     if item.type == "boolean":
         return show.boolean_icon(value)
     if item.name == "status":
@@ -117,7 +121,7 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
     if item.type == "capabilities":
         return show.capability_badges(value)
     if item.type == "integer" and item.name.endswith("_mb"):
-        return show.megabytes(value)
+        return show.memory_need(item.name, value)
     if item.type == "datetime":
         return format_date(timezone.localtime(value), "Y-m-d H:i")
     if item.type == "json":
@@ -127,14 +131,19 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
     return value
 
 
-def table_for(inventory: Inventory) -> type[tables.Table]:
-    """The table class of one inventory, one column per ``table_model()`` entry."""
-    entries = inventory.declaration.table_model(with_options=False)
+def table_for(inventory: Inventory, choosable: bool = False) -> type[tables.Table]:
+    """The table class of one inventory: a column per ``table_model()`` entry and the row
+    checkboxes; with ``choosable``, a column per field the column chooser offers and the
+    row action menus too (the list page excludes those not chosen)."""
+    sortable = set(inventory.declaration.sort_fields)
+    fields = (
+        choosable_fields(inventory)
+        if choosable
+        else [inventory.declaration.by_name[name] for name in default_columns(inventory)]
+    )
     columns = {
-        entry["field"]: DeclaredColumn(
-            inventory, inventory.declaration.by_name[entry["field"]], entry
-        )
-        for entry in entries
+        item.name: DeclaredColumn(inventory, item, {"sortable": item.name in sortable})
+        for item in fields
     }
     columns[SELECT_COLUMN] = tables.CheckBoxColumn(
         accessor="pk",
@@ -148,7 +157,9 @@ def table_for(inventory: Inventory) -> type[tables.Table]:
         "Meta",
         (),
         {
-            "sequence": (SELECT_COLUMN, "..."),
+            "sequence": (SELECT_COLUMN, "...", ACTIONS_COLUMN)
+            if choosable
+            else (SELECT_COLUMN, "..."),
             "template_name": "inventory/table.html",
             "order_by_field": SORT_PARAM,
             "attrs": {"class": "table table-hover table-sm align-middle mb-0 inventory-table"},
@@ -156,8 +167,14 @@ def table_for(inventory: Inventory) -> type[tables.Table]:
             "empty_text": f"No {inventory.title.lower()}.",
         },
     )
+    if choosable:
+        columns[ACTIONS_COLUMN] = RowActionsColumn()
     name = f"{inventory.model.__name__}Table"
     return type(name, (PageTable,), {**columns, "Meta": meta})
 
 
 TABLES: dict[str, type[tables.Table]] = {item.key: table_for(item) for item in INVENTORIES}
+#: The list pages' tables: every column the chooser offers, and the row action menus.
+LIST_TABLES: dict[str, type[tables.Table]] = {
+    item.key: table_for(item, choosable=True) for item in INVENTORIES
+}
