@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
 
 from inventory.models import ChangeRecord, SavedView
+from inventory.web.columns import choosable_fields
+from inventory.web.entities import BY_SLUG
 from tests.conftest import VIEW_PERMS
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +157,14 @@ def test_unknown_action_and_malformed_id(admin_client, inventory):
     response = admin_client.post("/models/views/", {"action": "_own"}, follow=True)
     assert "Unknown saved-view action" in response.content.decode()
     assert admin_client.post("/models/views/", {"action": "delete", "id": "x"}).status_code == 404
+
+
+def test_the_manage_page_says_what_each_view_holds(admin_client, inventory):
+    save(admin_client, "Active chat")
+    html = admin_client.get("/models/views/").content.decode()
+    holds = re.search(r'data-testid="view-holds">([^<]*)<', html)
+    every = len(choosable_fields(BY_SLUG["models"]))
+    assert holds and holds.group(1) == (
+        "Status: Active · Capabilities: chat · sorted by Name, descending · "
+        f"3 of {every} columns · 10 rows per page"
+    )

@@ -12,14 +12,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 
-from ...listing import DEFAULT_PAGE_SIZE
+from ...listing import DEFAULT_PAGE_SIZE, SEARCH_KEY
 from ...models import SavedView
-from ..columns import COLUMNS_PARAM, canonical_params
+from .. import presentation as show
+from ..columns import COLUMNS_PARAM, canonical_params, choosable_fields, parse_columns
 from ..entities import Inventory
 from ..querying import PAGE_PARAM, PAGE_SIZE_PARAM, parse_list_query
 from ..tables import SORT_PARAM
@@ -70,6 +71,30 @@ def problems_of(view: SavedView, inventory: Inventory) -> list[str]:
     or sort field that is gone): the list page's own messages for its query."""
     query = parse_list_query(inventory, view.params())
     return [*query.errors, *query.warnings]
+
+
+def describe(view: SavedView, inventory: Inventory) -> list[str]:
+    """What a view holds, in the page's words (``Status: Active``, ``sorted by Name,
+    descending``, ``6 of 11 columns``, ``50 rows per page``)."""
+    declaration = inventory.declaration
+    labels = {entry.key: entry.label for entry in declaration.declared_filters()}
+    labels[SEARCH_KEY] = declaration.search_label
+    params = QueryDict(view.filters)
+    parts = [
+        f"{labels.get(key, key)}: "
+        + ", ".join(show.status_label(value) if key == "status" else value for value in values)
+        for key, values in params.lists()
+    ]
+    if view.sort:
+        field = declaration.by_name.get(view.sort.lstrip("-"))
+        label = field.label if field else view.sort.lstrip("-")
+        parts.append(f"sorted by {label}" + (", descending" if view.sort[0] == "-" else ""))
+    if view.columns:
+        shown, _ = parse_columns(inventory, view.params())
+        parts.append(f"{len(shown)} of {len(choosable_fields(inventory))} columns")
+    if view.page_size:
+        parts.append(f"{view.page_size} rows per page")
+    return parts or ["the standard view"]
 
 
 def default_view_redirect(request: HttpRequest, inventory: Inventory) -> HttpResponse | None:
@@ -126,6 +151,7 @@ class SavedViewsPage(InventoryView):
         views = list(views_of(request.user, self.inventory))
         for view in views:
             view.problems = problems_of(view, self.inventory)
+            view.description = describe(view, self.inventory)
         return render(
             request,
             "inventory/saved_views.html",
@@ -158,6 +184,11 @@ class SavedViewsPage(InventoryView):
                 view.save()
         except ValidationError as error:
             _refusal(request, error)
+            return False
+        except IntegrityError:
+            # Another request of the same user saved a view with this name or another
+            # default at the same moment; the constraints kept one.
+            messages.error(request, "The view was changed meanwhile; nothing was saved.")
             return False
         messages.success(request, done)
         return True
