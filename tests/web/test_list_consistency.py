@@ -40,3 +40,17 @@ def test_admin_status_uses_the_same_wording(admin_client, inventory):
     cells = re.findall(r'<td class="field-status">([^<]*)</td>', html)
     assert cells and set(cells) <= {"Available", "Active", "Error", "Disabled"}
     assert "Active" in cells
+
+
+def test_admin_memory_reads_as_in_the_pages(admin_client, make_model, inventory):
+    make_model("cpu-only", vram_required_mb=0, ram_required_mb=0)
+    html = admin_client.get("/admin/inventory/registeredmodel/?q=cpu-only").content.decode()
+    vram = re.search(r'<td class="field-vram_required_mb">(.*?)</td>', html)
+    assert vram and ">CPU<" in vram.group(1)
+    assert "0 MB" not in html
+
+
+def test_cut_off_engine_names_on_the_dashboard_carry_the_full_name(admin_client, inventory):
+    html = admin_client.get("/").content.decode()
+    name = inventory["engine"]["name"]
+    assert re.search(rf'data-engine="{name}"><a href="[^"]+" title="{name}">', html)
