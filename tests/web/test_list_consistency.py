@@ -18,6 +18,12 @@ def test_empty_results_offer_no_export(admin_client, inventory):
     assert 'data-testid="export-csv"' not in empty and 'data-testid="export-json"' not in empty
 
 
+def test_an_empty_change_list_offers_no_export(admin_client, inventory):
+    assert 'data-testid="export-csv"' in admin_client.get("/changes/").content.decode()
+    empty = admin_client.get("/changes/?actor=nobody-at-all").content.decode()
+    assert 'data-testid="export-csv"' not in empty
+
+
 def test_cpu_models_show_cpu_not_zero_megabytes(admin_client, make_model, inventory):
     make_model("cpu-only", vram_required_mb=0, ram_required_mb=0)
     html = admin_client.get("/models/?name=cpu-only").content.decode()

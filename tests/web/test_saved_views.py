@@ -118,7 +118,13 @@ def test_a_blank_name_or_invalid_filters_are_refused(admin_client, inventory):
     refused = save(admin_client, "Bad", "capabilities=nonsense", default=True)
     page = admin_client.get(refused["Location"]).content.decode()
     assert "The view was not saved: its filters are not valid." in page
+    for query in ("sort=colour", "columns=name,colour", "page_size=0", "colour=red"):
+        save(admin_client, "Bad", query)
     assert not SavedView.objects.exists()
+    save(admin_client, "x" * 101)
+    assert not SavedView.objects.exists()
+    page = admin_client.get("/models/").content.decode()
+    assert "View name: Ensure this value has at most 100 characters" in page
 
 
 def test_opening_the_list_without_parameters_applies_the_default(admin_client, inventory):

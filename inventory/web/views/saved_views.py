@@ -199,10 +199,11 @@ class SavedViewsPage(InventoryView):
         view.name = request.POST.get("name", "")
         view.is_default = request.POST.get("default") == "1"
         fill_from_query(view, self.inventory, query_string)
-        query = parse_list_query(self.inventory, view.params())
-        if query.errors:
+        query = parse_list_query(self.inventory, QueryDict(query_string))
+        problems = [*query.errors, *query.warnings]
+        if problems:
             messages.error(
-                request, "The view was not saved: its filters are not valid. " + query.errors[0]
+                request, "The view was not saved: its filters are not valid. " + problems[0]
             )
         else:
             self._write(request, view, f"Saved the view {view.name!r}.")
