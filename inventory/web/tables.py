@@ -28,6 +28,8 @@ SORT_PARAM = "sort"
 SELECT_COLUMN = "select"
 NUMERIC_TYPES = ("integer",)
 NOWRAP_TYPES = ("reference", "datetime", "boolean", "choice")
+#: Shown as status badges: the row's status and, on registered models, its engine's.
+STATUS_FIELDS = ("status", "engine_status")
 
 
 class DeclaredColumn(tables.Column):
@@ -116,7 +118,7 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
         return show.link(target.url("detail", value.pk), value, title=str(value))
     if item.type == "boolean":
         return show.boolean_icon(value)
-    if item.name == "status":
+    if item.name in STATUS_FIELDS:
         return show.status_badge(value)
     if item.type == "capabilities":
         return show.capability_badges(value)

@@ -60,3 +60,9 @@ def test_cut_off_engine_names_on_the_dashboard_carry_the_full_name(admin_client,
     html = admin_client.get("/").content.decode()
     name = inventory["engine"]["name"]
     assert re.search(rf'data-engine="{name}"><a href="[^"]+" title="{name}">', html)
+
+
+def test_the_engine_status_column_reads_like_the_status_column(admin_client, inventory):
+    html = admin_client.get("/models/?columns=name,engine_status").content.decode()
+    cell = re.search(r'<td [^>]*data-field="engine_status"[^>]*>(.*?)</td>', html)
+    assert cell and 'data-status="active"' in cell.group(1) and ">Active<" in cell.group(1)

@@ -135,6 +135,11 @@ def test_opening_the_list_without_parameters_applies_the_default(admin_client, i
         "status": ["error"],
         "page_size": ["50"],
     }
+    # Coming from the list itself (its last filter removed), the list shows no filters.
+    cleared = admin_client.get("/models/", HTTP_REFERER="http://testserver/models/?status=x")
+    assert cleared.status_code == 200
+    elsewhere = admin_client.get("/models/", HTTP_REFERER="http://testserver/engines/")
+    assert elsewhere.status_code == 302
     # Any parameter, such as the standard view's, shows the list as asked.
     page = admin_client.get("/models/?page=1")
     assert page.status_code == 200

@@ -9,6 +9,7 @@ default view of it. Every user sees and changes only their own views.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -98,8 +99,10 @@ def describe(view: SavedView, inventory: Inventory) -> list[str]:
 
 
 def default_view_redirect(request: HttpRequest, inventory: Inventory) -> HttpResponse | None:
-    """The redirect to the user's default view when the list is opened without parameters."""
-    if request.GET:
+    """The redirect to the user's default view when the list is opened without parameters
+    from another page. Coming from the list itself (the last filter chip removed, a filter
+    form cleared and applied), the list shows what was asked: no filters."""
+    if request.GET or _from_the_list(request):
         return None
     view = views_of(request.user, inventory).filter(is_default=True).first()
     if view is None:
@@ -116,6 +119,11 @@ def default_view_redirect(request: HttpRequest, inventory: Inventory) -> HttpRes
             + ". Change its filters and save it again.",
         )
     return HttpResponseRedirect(f"{request.path}?{query}")
+
+
+def _from_the_list(request: HttpRequest) -> bool:
+    referer = urlsplit(request.headers.get("Referer", ""))
+    return referer.netloc == request.get_host() and referer.path == request.path
 
 
 def menu_context(request: HttpRequest, inventory: Inventory) -> dict[str, Any]:
