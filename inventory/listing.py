@@ -256,8 +256,7 @@ class TokensFilter(FilterKind):
     normalize: Callable[[Any], str]
     type: str = "tokens"
     help: str = (
-        "Whole tokens; repeat the parameter or give a comma-separated list to require all of "
-        "them."
+        "Whole tokens; repeat the parameter or give a comma-separated list to require all of them."
     )
 
     @classmethod
@@ -658,28 +657,6 @@ def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
         "filters": request.filters,
         "sort": request.sort,
     }
-
-
-def list_all(
-    declaration: ListDeclaration,
-    filters: Mapping[str, Any] | None = None,
-    sort: Any = None,
-    direction: str | None = None,
-) -> dict[str, Any]:
-    """Every matching row, read in chunks."""
-    request = ListRequest.build(declaration, filters, sort, direction)
-    return {
-        "rows": list(iter_rows(request)),
-        "filters": request.filters,
-        "sort": request.sort,
-    }
-
-
-def iter_rows(request: ListRequest, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
-    """Stream rows for exports without holding the whole result in memory."""
-    values = request.declaration.values(request.ordered())
-    for item in values.iterator(chunk_size=chunk_size):
-        yield request.declaration.serialize(item)
 
 
 def count(declaration: ListDeclaration, filters: Mapping[str, Any] | None = None) -> int:
