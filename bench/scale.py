@@ -10,8 +10,8 @@ SDK list, the API list and the web page (Django's test client, a logged-in super
 admin changelist and the raw floor: the same SQL run on the bare cursor (count, then the
 200-row page) and ``json.dumps`` of the rows. Each figure is printed in ms with its ratio to
 the floor and, with ``--big``, its ratio 1M/10k. Then page 0 against the last page, the time
-django-tables2 takes to render a 200-row page against that page's SQL, and CSV against JSON
-export of the whole table.
+django-tables2 takes to render a 200-row page against that page's SQL, and the keyset walks
+and exports of ``bench/scale_streams.py``.
 
 It never touches the database named by ``DATABASE_URL``: it creates ``<name>_bench`` next to
 it on PostgreSQL (the role needs ``CREATEDB``) or a temporary SQLite file, and drops it at
@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import scale_streams  # noqa: E402
 from list_scale import ENGINES, analyze, insert_rows, setup_django  # noqa: E402
 
 SMALL = 10_000
@@ -237,20 +238,8 @@ def measure_render(repeat: int) -> dict[str, float]:
     return {"SQL (200 rows)": statistics.median(sql), "render": statistics.median(render)}
 
 
-def measure_exports(client: Any) -> dict[str, float]:
-    """The web export of the whole table (``/models/export.json`` and ``.csv``), streamed."""
-    figures = {}
-    for fmt in ("json", "csv"):
-        started = time.perf_counter()
-        response = client.get(f"/models/export.{fmt}")
-        assert response.status_code == 200, (fmt, response.status_code)
-        for _ in response.streaming_content if response.streaming else [response.content]:
-            pass
-        figures[fmt] = (time.perf_counter() - started) * 1000
-    return figures
-
-
-def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> dict[str, Any]:
+def logged_in_client() -> Any:
+    """Django's test client, logged in as a superuser."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -261,13 +250,17 @@ def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> di
     if user is None:
         user = get_user_model().objects.create_superuser("bench", "bench@example.com", "x")
     client.force_login(user)
+    return client
+
+
+def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> dict[str, Any]:
+    client = logged_in_client()
     figures: dict[str, Any] = {
         "lists": measure_lists(client, engine_ids[0], repeat),
         "paging": measure_paging(rows, repeat),
         "render": measure_render(repeat),
     }
-    if exports:
-        figures["exports"] = measure_exports(client)
+    figures["streams"] = scale_streams.measure(client, repeat, exports)
     return figures
 
 
@@ -288,12 +281,7 @@ def report(sizes: dict[int, dict[str, Any]]) -> None:
             print(f"paging {key}: {value:.1f} ms")
         sql, render = sizes[rows]["render"]["SQL (200 rows)"], sizes[rows]["render"]["render"]
         print(f"200-row table: SQL {sql:.1f} ms, render {render:.1f} ms (x{render / sql:.1f} SQL)")
-        if "exports" in sizes[rows]:
-            exports = sizes[rows]["exports"]
-            print(
-                f"export: JSON {exports['json']:.0f} ms, CSV {exports['csv']:.0f} ms"
-                f" (CSV x{exports['csv'] / exports['json']:.2f} JSON)"
-            )
+        scale_streams.report(sizes[rows]["streams"])
     if len(counts) > 1:
         big = sizes[counts[-1]]["lists"]
         print(f"\n== ratio {counts[-1]:,} / {counts[0]:,} rows")
