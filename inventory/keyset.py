@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 from .errors import RegistryValidationError
-from .listing import ListDeclaration, ListRequest, clamp_page_size
+from .listing import ListDeclaration, ListRequest, _read_key, clamp_page_size
 
 CURSOR_KEY = "cursor"
 _SALT = "inventory.keyset"
@@ -53,6 +53,9 @@ class Keyset:
         declaration = request.declaration
         item = declaration.by_name[request.sort["field"]]
         self.attr: str = item.source  # type: ignore[assignment]
+        #: Where a row's values hold the key: the column, or the text the database made of
+        #: it (``Field.read``), which the column's ``to_python`` reads back exactly.
+        self.value_key = _read_key(item) if item.read is not None else self.attr
         self.model_field = declaration.model_field(item)
         self.nullable = self._nullable(declaration, self.attr)
         self.descending = request.sort["direction"] == "desc"
@@ -97,7 +100,7 @@ class Keyset:
     # cursors
 
     def key_of(self, values: dict[str, Any]) -> tuple[Any, int]:
-        return values[self.attr], values["id"]
+        return values[self.value_key], values["id"]
 
     def encode(self, key: tuple[Any, int]) -> str:
         value, last_id = key
@@ -135,12 +138,12 @@ class Keyset:
     # reading
 
     def values_after(self, key: tuple[Any, int] | None, limit: int) -> list[dict[str, Any]]:
-        """Up to ``limit`` rows' values after ``key`` (from the start when ``None``); one
-        query."""
+        """Up to ``limit`` rows' values after ``key`` (from the start when ``None``), with
+        their page context: one query, and the page context's."""
         queryset = self.ordered()
         if key is not None:
             queryset = queryset.filter(self.after(*key))
-        return list(self.request.declaration.values(queryset)[:limit])
+        return self.request.declaration.page_values(queryset[:limit])
 
     def walk(self, chunk_size: int | None = None) -> Iterator[list[dict[str, Any]]]:
         """Every matching row's values, ``chunk_size`` rows (``CHUNK_SIZE``; one query) at a
@@ -159,7 +162,7 @@ class Keyset:
 def keyset_envelope(request: ListRequest, cursor: Any, page_size: int) -> dict[str, Any]:
     """One keyset page in the list envelope: ``next_cursor`` continues after its last row
     (``None`` on the last page); ``page`` and ``total_rows`` are ``None`` (not counted). An
-    empty cursor starts at the first row. One query."""
+    empty cursor starts at the first row. One query, and the page context's."""
     keyset = Keyset(request)
     key = keyset.decode(cursor) if cursor not in (None, "") else None
     found = keyset.values_after(key, page_size + 1)

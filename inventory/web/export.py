@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ..csv_cells import csv_cell, csv_column
 from ..keyset import Keyset
-from ..listing import Field, ListRequest, _identity
+from ..listing import ListRequest
 
 FORMATS = ("csv", "json")
 
@@ -40,26 +40,24 @@ def csv_lines(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[st
         yield writer.writerow([csv_cell(row[column]) for column in columns])
 
 
-def column_values(item: Field, chunk: list[dict[str, Any]]) -> list[Any]:
-    """One field's values over a chunk of rows, as ``ListDeclaration.serialize`` gives them."""
-    if item.source is None:
-        return [item.derive(values) for values in chunk] if item.derive else [None] * len(chunk)
-    source = item.source
-    if item.serialize is _identity:
-        return [values[source] for values in chunk]
-    serialize = item.serialize
-    return [serialize(values[source], values) for values in chunk]
+def columns_of(request: ListRequest, chunk: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    """Each field's values over a chunk of rows (with their page context), as
+    ``ListDeclaration.serialize`` gives them, column by column."""
+    for _name, source, convert in request.declaration.plan:
+        if convert is None:
+            yield [values[source] for values in chunk]
+        else:
+            yield [convert(values) for values in chunk]
 
 
 def csv_chunks(request: ListRequest, chunks: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
     """The header, then one piece of CSV text per chunk of rows, encoded column by column
     (the same cells as ``csv_lines`` of the serialized rows)."""
-    fields = request.declaration.fields
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([item.name for item in fields])
+    writer.writerow([name for name, _source, _convert in request.declaration.plan])
     for chunk in chunks:
-        columns = [csv_column(column_values(item, chunk)) for item in fields]
+        columns = [csv_column(values) for values in columns_of(request, chunk)]
         writer.writerows(zip(*columns, strict=True))
         yield buffer.getvalue()
         buffer.seek(0)

@@ -160,7 +160,7 @@ def test_a_cursor_page_costs_the_same_queries_anywhere(rows):
     first_count, first = queries("", 2)
     middle_count, middle = queries(first["next_cursor"], 2)
     wide_count, _ = queries(first["next_cursor"], 9)
-    assert first_count == middle_count == wide_count == 1
+    assert first_count == middle_count == wide_count <= 2  # the rows, the page context
     assert middle["rows"][0]["name"] < first["rows"][-1]["name"]
 
 
