@@ -305,6 +305,28 @@ def report(sizes: dict[int, dict[str, Any]]) -> None:
             print(f"{label:<18}" + "".join(f"{cell:>9}" for cell in cells))
 
 
+def built_sizes(targets: list[int]) -> Iterator[tuple[int, list[int]]]:
+    """The engines, then registered models grown to each size in turn (then ``ANALYZE``):
+    yields the size and the engine ids once its rows are in."""
+    from django.db import connection
+
+    from inventory.models import Engine
+
+    engines = Engine.objects.bulk_create(
+        Engine(name=f"engine-{index}", provider="ollama") for index in range(ENGINES)
+    )
+    engine_ids = [engine.pk for engine in engines]
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    present = 0
+    for rows in targets:
+        started = time.perf_counter()
+        fill(present, rows, engine_ids)
+        analyze()
+        present = rows
+        print(f"{rows:,} rows ready in {time.perf_counter() - started:.1f} s", flush=True)
+        yield rows, engine_ids
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--big", action="store_true", help=f"also {BIG:,} rows (PostgreSQL)")
@@ -324,24 +346,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with bench_database(args.database_url, args.keep) as url:
         setup_django(url)
-        from django.db import connection
-
-        from inventory.models import Engine
-
-        engines = Engine.objects.bulk_create(
-            Engine(name=f"engine-{index}", provider="ollama") for index in range(ENGINES)
-        )
-        engine_ids = [engine.pk for engine in engines]
-        print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
         sizes: dict[int, dict[str, Any]] = {}
-        targets = [args.small] + ([args.rows] if args.big else [])
-        present = 0
-        for rows in targets:
-            started = time.perf_counter()
-            fill(present, rows, engine_ids)
-            analyze()
-            present = rows
-            print(f"{rows:,} rows ready in {time.perf_counter() - started:.1f} s", flush=True)
+        for rows, engine_ids in built_sizes([args.small] + ([args.rows] if args.big else [])):
             sizes[rows] = run_size(rows, args.repeat, engine_ids, not args.no_exports)
     report(sizes)
     print(

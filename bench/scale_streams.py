@@ -164,8 +164,8 @@ def report(figures: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from list_scale import ENGINES, analyze, setup_django
-    from scale import BIG, SMALL, bench_database, fill, logged_in_client
+    from list_scale import setup_django
+    from scale import BIG, SMALL, bench_database, built_sizes, logged_in_client
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--big", action="store_true", help=f"also {BIG:,} rows (PostgreSQL)")
@@ -180,17 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--big needs a PostgreSQL DATABASE_URL")
     with bench_database(args.database_url, args.keep) as url:
         setup_django(url)
-        from inventory.models import Engine
-
-        engines = Engine.objects.bulk_create(
-            Engine(name=f"engine-{index}", provider="ollama") for index in range(ENGINES)
-        )
-        present = 0
-        for rows in [args.small] + ([args.rows] if args.big else []):
-            fill(present, rows, [engine.pk for engine in engines])
-            analyze()
-            present = rows
-            print(f"\n== {rows:,} rows", flush=True)
+        for _rows, _engines in built_sizes([args.small] + ([args.rows] if args.big else [])):
             report(measure(logged_in_client(), args.repeat, not args.no_exports))
     return 0
 
