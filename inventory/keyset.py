@@ -83,8 +83,8 @@ class Keyset:
 
     def after(self, value: Any, last_id: int) -> Q:
         """Rows strictly after ``(value, last_id)`` in keyset order."""
-        more, less = ("lt", "lte") if self.descending else ("gt", "gte")
-        after_id = Q(**{f"id__{more}": last_id})
+        past, bound = ("lt", "lte") if self.descending else ("gt", "gte")
+        after_id = Q(**{f"id__{past}": last_id})
         if self.attr == "id":
             return after_id
         attr, null = self.attr, Q(**{f"{self.attr}__isnull": True})
@@ -92,7 +92,8 @@ class Keyset:
             # NULLs come last ascending (only NULLs follow) and first descending (all the
             # non-NULL keys follow).
             return (null & after_id) | ~null if self.descending else null & after_id
-        beyond = Q(**{f"{attr}__{less}": value}) & (Q(**{f"{attr}__{more}": value}) | after_id)
+        # "key >= v AND (key > v OR id > last)": the first term bounds an index range scan.
+        beyond = Q(**{f"{attr}__{bound}": value}) & (Q(**{f"{attr}__{past}": value}) | after_id)
         if self.nullable and not self.descending:
             beyond |= null
         return beyond
