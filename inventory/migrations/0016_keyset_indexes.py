@@ -28,7 +28,7 @@ def drop_name_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0013b_name_trigram_indexes")]
+    dependencies = [("inventory", "0015_saved_views")]
 
     operations = [
         migrations.AddIndex(
