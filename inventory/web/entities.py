@@ -94,14 +94,20 @@ class Inventory:
         return self.declaration.queryset().select_related(*names)
 
     def table_queryset(self) -> models.QuerySet:
-        """``queryset()`` for a table page: of each referenced row only what its cell shows
-        (its id and name), so that a page neither decodes nor copies the JSON of the
+        """``queryset()`` for a table page: of each referenced row only what its cells show
+        (its id and name, and the declared fields read through it, such as
+        ``engine__status``), so that a page neither decodes nor copies the JSON of the
         referenced rows once per row."""
         own = [field.name for field in self.model._meta.concrete_fields]
         shown = [
             f"{field.name}__{name}" for field in self.relations.values() for name in ("id", "name")
         ]
-        return self.queryset().only(*own, *shown)
+        through = [
+            item.source
+            for item in self.declaration.fields
+            if item.source is not None and "__" in item.source
+        ]
+        return self.queryset().only(*own, *shown, *through)
 
 
 def model_field_for(model: type[models.Model], item: Field) -> models.Field:
