@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0012_status_capabilities_index"),
+        ("inventory", "0014_search_trigram_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

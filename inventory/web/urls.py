@@ -12,6 +12,7 @@ from .views.knowledge import KnowledgePage
 from .views.lists import ExportView, ListPage
 from .views.records import DeletePage, DetailPage, FormPage
 from .views.saved_views import SavedViewsPage
+from .views.search import SearchPage
 from .views.secrets import EngineSecretsPage
 from .views.vocabulary import VocabularyPage
 from .workflows import urlpatterns as workflow_urls
@@ -59,6 +60,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("knowledge/", KnowledgePage.as_view(), name="knowledge"),
+    path("search/", SearchPage.as_view(), name="search"),
     path("engines/<int:pk>/secrets/", EngineSecretsPage.as_view(), name="engines-secrets"),
     path("vocabulary/", VocabularyPage.as_view(), name="vocabulary"),
     path("changes/", ChangesPage.as_view(), name="changes"),

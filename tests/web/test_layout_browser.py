@@ -28,6 +28,11 @@ VIEWPORTS = {"phone": (390, 844), "laptop": (1440, 900)}
 LONG = "organisation-with-a-long-name/" + "very-long-model-name-" * 4 + "q4_k_m"
 
 
+# axe-core's serious and critical findings on the page, each with its first few elements.
+SERIOUS_VIOLATIONS = """async () => (await axe.run(document, {resultTypes: ['violations']}))
+  .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"""
+
 # The outermost elements whose right edge passes the viewport: what to fix when this fails.
 OVERFLOWING = """[...document.querySelectorAll('body *')].filter(el => {
     const box = el.getBoundingClientRect();
@@ -87,6 +92,7 @@ def pages(sdk, engine, make_model, catalog_model, make_user) -> dict[str, str]:
         "knowledge": "/knowledge/",
         "vocabulary": "/vocabulary/",
         "changes": "/changes/",
+        "search": "/search/?q=long-model",
         "admin-models": "/admin/inventory/registeredmodel/",
         "admin-catalog": "/admin/inventory/availablemodel/",
         "admin-engines": "/admin/inventory/engine/",

@@ -35,6 +35,7 @@ from ..querying import (
 )
 from ..row_actions import ACTIONS_COLUMN, RowMenu, allowed_actions
 from ..tables import LIST_TABLES, SELECT_COLUMN, SORT_PARAM
+from ..typeahead import make_typeahead
 from .access import InventoryView
 from .bulk import actions_for
 from .saved_views import default_view_redirect, menu_context
@@ -51,7 +52,7 @@ class ListPage(InventoryView):
             return redirect
         query = parse_list_query(inventory, request.GET)
         if query.valid:
-            data = query.list_request().filtered(inventory.queryset())
+            data = query.list_request().filtered(inventory.table_queryset())
         else:
             data = inventory.queryset().none()
         actions = [
@@ -175,15 +176,18 @@ def filter_controls(query: ListQuery) -> list[FilterControl]:
     controls = []
     for bound in form:
         if bound.name in query.inventory.relations:
+            if not bound.value():
+                continue  # the typeahead of the same reference, by name, stands for it
             widget = reference_widget(query.inventory, bound.name, bound.value())
             if widget is not None:
                 bound.field.widget = widget
+        make_typeahead(bound.field)
         style(bound.field.widget)
         if bound.errors:
             bound.field.widget.attrs["class"] += " is-invalid"
         if bound.name == SEARCH_KEY:
             bound.field.widget.attrs["data-search-shortcut"] = ""
-            bound.field.widget.attrs["aria-keyshortcuts"] = "/"
+            bound.field.widget.attrs["aria-keyshortcuts"] = "f"
             continue
         kind = bound.field.kind.type
         selected: list[str] = []
