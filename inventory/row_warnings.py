@@ -46,7 +46,8 @@ def engine_over_capacity(values: Mapping[str, Any]) -> bool:
     )
 
 
-def _catalog_differences(values: Mapping[str, Any]) -> list[str]:
+def catalog_differences(values: Mapping[str, Any]) -> list[str]:
+    """The fields reconcile would change, from a registered row's values and context."""
     from .models import AvailableModel, RegisteredModel
     from .workflows.reconcile import differences
 
@@ -85,7 +86,7 @@ def warnings(values: Mapping[str, Any]) -> list[str]:
         if values["name"].startswith(binding_prefix(values["engine_id"])):
             found.append("catalog link lost: the catalog model it was bound from was deleted")
     else:
-        fields = _catalog_differences(values)
+        fields = catalog_differences(values)
         if fields:
             found.append(
                 f"out of sync with catalog model {values['ctx_catalog_name']!r}: "
