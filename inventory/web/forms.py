@@ -93,10 +93,16 @@ class CoreValidatedForm(ModelDecidesForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             style(field.widget)
+            if field.required:
+                field.widget.attrs["aria-required"] = "true"
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
         mark_invalid(self)
+
+    @property
+    def has_required(self) -> bool:
+        return any(field.required for field in self.fields.values())
 
     @property
     def json_fields(self) -> list[str]:

@@ -119,13 +119,25 @@ def test_race_caught_by_the_database_reads_like_validation(admin_client, engine,
     assert RegisteredModel.objects.filter(name="raced").count() == 1
 
 
-def test_create_form_shows_the_extra_config_schema(admin_client, engine):
+def shown_keys(page: str) -> list[str]:
+    """The ``extra_config`` help rows the page shows (not ``hidden``)."""
+    help_table = page.split('data-testid="extra-config-help"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-key="([^"]+)"[^>]*?( hidden)?>', help_table)
+    return [key for key, hidden in rows if not hidden]
+
+
+def test_create_form_explains_extra_config_for_the_ticked_capabilities(admin_client, engine):
     page = errors_of(admin_client.get(f"/models/new/?engine={engine['id']}"))
-    assert 'data-testid="extra-config-schema"' in page
-    assert "JSON Schemas by capability" in page
     assert f'<option value="{engine["id"]}" selected>' in page
-    edit = errors_of(admin_client.post("/models/new/", model_form(engine["id"], name="")))
-    assert '"minimum": 1' in edit  # the embedding schema: dim is a positive integer
+    assert shown_keys(page) == ["defaults.context_length"]  # nothing ticked: any model's keys
+    assert "embedding (or embed, embeddings" in page  # aliases named beside the capability
+    sent = errors_of(
+        admin_client.post(
+            "/models/new/", model_form(engine["id"], name="", capabilities=["embedding"])
+        )
+    )
+    assert shown_keys(sent) == ["dim", "defaults.context_length"]
+    assert 'data-testid="extra-config-editor"' in sent  # the JSON editor, behind a disclosure
 
 
 def test_edit_changes_only_what_the_form_holds(admin_client, engine, make_model):

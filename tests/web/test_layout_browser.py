@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import REQUIRE_BROWSER
+from tests.web.conftest import REQUIRE_BROWSER, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,11 +92,7 @@ def screen(request, browser, live_server, pages) -> Iterator:
     page.set_default_timeout(10_000)
     page.console = []  # type: ignore[attr-defined]
     page.on("console", lambda message: page.console.append(message.text))
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server, "boss", PASSWORD)
     page.viewport_name = request.param  # type: ignore[attr-defined]
     yield page
     context.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -13,13 +12,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from ... import capabilities as caps
-from ... import extra_config
 from ...errors import RegistryProtectedError, RegistryValidationError
 from ...impact import delete_impact
 from ...models import Engine
 from ...services import delete_instance
-from .. import details
+from .. import details, extra_config_help
 from ..entities import BY_KEY, Inventory
 from ..forms import CONFIRM_FIELD, FORMS, CoreValidatedForm
 from .access import InventoryView
@@ -63,30 +60,6 @@ def context_notes(inventory: Inventory, instance: Any, values: Any) -> dict[str,
         usage = details.engine_usage(instance, values)
         return {"capacity": usage, "capacity_over": row["over_capacity"]}
     return {"row_warnings": row.get("warnings") or []}
-
-
-def schema_help(capabilities: Any) -> dict[str, Any]:
-    """The ``extra_config`` JSON Schemas to show beside the JSON editor."""
-    groups: dict[str, list[str]] = {}
-    vocabulary = caps.known()
-    for name, schema in extra_config.schemas_by_capability(vocabulary).items():
-        groups.setdefault(_json(schema), []).append(name)
-    selected = [name for name in vocabulary if name in _as_list(capabilities)]
-    return {
-        "selected": selected,
-        "current": _json(extra_config.schema_for(selected)),
-        "by_capability": [(names, text) for text, names in groups.items()],
-    }
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, indent=2)
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [token.strip() for token in value.split(",") if token.strip()]
-    return list(value or [])
 
 
 class FormPage(InventoryView):
@@ -142,7 +115,9 @@ class FormPage(InventoryView):
                 form=form,
                 object=original,
                 detail_url=self.inventory.url("detail", original.pk) if original else None,
-                schemas=schema_help(capabilities) if "extra_config" in form.fields else None,
+                schemas=extra_config_help.help_context(capabilities)
+                if "extra_config" in form.fields
+                else None,
                 confirm_field=CONFIRM_FIELD if CONFIRM_FIELD in form.fields else None,
                 needs_confirmation=needs_confirmation,
             ),
