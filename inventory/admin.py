@@ -13,16 +13,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from . import capabilities as caps
 from . import (
     extra_config,
+    extra_config_help,
     vocabulary_admin,  # noqa: F401  (registers the vocabulary admin)
 )
 from .admin_bulk import admin_delete_impact, bulk_edit, run_bulk
 from .admin_lists import DeclaredListAdmin, change_url, changelist_url
-from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
+from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin
 from .api.admin import ApiTokenAdmin
 from .declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
 from .forms import over_capacity_field
@@ -45,7 +48,7 @@ admin.site.index_title = "Inventory administration"
 
 
 class CapabilityHelp:
-    """Help texts from the vocabulary and the ``extra_config`` JSON Schema."""
+    """Help texts from the vocabulary, and the ``extra_config`` keys its capabilities allow."""
 
     fields: dict
     instance: Any
@@ -57,17 +60,23 @@ class CapabilityHelp:
                 "capabilities"
             ].help_text = f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
         if "extra_config" in self.fields:
-            if self.instance.pk:
-                tokens = caps.parse_stored(self.instance.capabilities)
-                scope = f"this model's capabilities ({', '.join(tokens) or 'none'})"
-            else:
-                tokens, scope = caps.known(), "a model with every capability"
-            self.fields["extra_config"].help_text = format_html(
-                "A JSON object; its rules depend on the capabilities. "
-                "<details><summary>JSON Schema for {}</summary>{}</details>",
-                scope,
-                pretty_json(extra_config.schema_for(tokens)),
+            field = self.fields["extra_config"]
+            capabilities = (
+                self.data.get(self.add_prefix("capabilities"))
+                if self.is_bound
+                else self.instance.capabilities
             )
+            context = {
+                "schemas": extra_config_help.help_context(capabilities),
+                "editor_id": self.auto_id % self.add_prefix("extra_config"),
+            }
+            field.help_text = mark_safe(
+                "A JSON object; its keys depend on the capabilities."
+                + render_to_string("inventory/_extra_config_help.html", context)
+            )
+
+    class Media:
+        js = ("inventory/extra_config.js",)
 
 
 class CatalogModelForm(CapabilityHelp, RegistryAdminForm):

@@ -2,18 +2,21 @@
    capabilities, and each row's input edits its key in the JSON editor, which stays the one
    value sent. Without this script the help shows the capabilities as last saved or sent,
    and the JSON editor is edited directly. */
-(function () {
+function extraConfigHelp() {
   var box = document.querySelector("[data-extra-config]");
   if (!box) {
     return;
   }
   var form = box.closest("form");
-  var editor = box.querySelector("textarea");
-  var details = box.querySelector("details.json-editor");
+  var editor = document.getElementById(box.getAttribute("data-editor"));
+  if (!form || !editor) {
+    return;
+  }
+  var details = editor.closest("details");
   var note = box.querySelector("[data-json-note]");
   var aliasData = document.getElementById("capability-aliases");
   var aliases = aliasData ? JSON.parse(aliasData.textContent) : {};
-  var rows = box.querySelectorAll("tr[data-key]");
+  var groups = box.querySelectorAll("tbody[data-capabilities]");
   var inputs = box.querySelectorAll("[data-extra-key]");
 
   function spell(token) {
@@ -43,12 +46,12 @@
   function follow() {
     var names = selected();
     var any = false;
-    rows.forEach(function (row) {
-      var allowed = (row.getAttribute("data-capabilities") || "").split(" ");
-      var shown = row.hasAttribute("data-any-model") || names.some(function (name) {
+    groups.forEach(function (group) {
+      var allowed = (group.getAttribute("data-capabilities") || "").split(" ");
+      var shown = group.hasAttribute("data-any-model") || names.some(function (name) {
         return allowed.indexOf(name) >= 0;
       });
-      row.hidden = !shown;
+      group.hidden = !shown;
       any = any || shown;
     });
     box.querySelector("[data-help-selected]").textContent = names.length ? names.join(", ") : "no capability";
@@ -159,4 +162,11 @@
   });
   follow();
   fill();
-})();
+}
+
+/* The admin loads form scripts in the page head, before the form exists. */
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", extraConfigHelp);
+} else {
+  extraConfigHelp();
+}

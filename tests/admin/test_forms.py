@@ -117,8 +117,10 @@ def test_change_form_shows_runtime_methods_pretty_json_and_schema(admin_client, 
     form = response.context["adminform"].form
     assert form["extra_config"].value() == json.dumps({"dim": 768}, indent=2)
     help_text = str(form.fields["extra_config"].help_text)
-    assert "JSON Schema for this model&#x27;s capabilities (embedding, chat)" in help_text
+    assert "<strong data-help-selected>embedding, chat</strong>" in help_text
+    assert '<tbody data-capabilities="embedding">' in help_text  # shown, not hidden
     assert "Vector dimension" in help_text
+    assert "inventory/extra_config.js" in content
     assert "runtime_methods" not in form.fields
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from inventory import capabilities as caps
 from inventory import extra_config
-from inventory.web.extra_config_help import key_help, selected_capabilities
+from inventory.extra_config_help import key_help, selected_capabilities
 
 pytestmark = pytest.mark.django_db
 

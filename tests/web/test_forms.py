@@ -124,17 +124,20 @@ def test_race_caught_by_the_database_reads_like_validation(admin_client, engine,
 
 
 def shown_keys(page: str) -> list[str]:
-    """The ``extra_config`` help rows the page shows (not ``hidden``)."""
+    """The ``extra_config`` keys of the help groups the page shows (not ``hidden``)."""
     help_table = page.split('data-testid="extra-config-help"')[1].split("</table>")[0]
-    rows = re.findall(r'<tr data-key="([^"]+)"[^>]*?( hidden)?>', help_table)
-    return [key for key, hidden in rows if not hidden]
+    keys = []
+    for group in re.findall(r"<tbody([^>]*)>(.*?)</tbody>", help_table, re.S):
+        if " hidden" not in group[0]:
+            keys.extend(re.findall(r'<tr data-key="([^"]+)"', group[1]))
+    return keys
 
 
 def test_create_form_explains_extra_config_for_the_ticked_capabilities(admin_client, engine):
     page = errors_of(admin_client.get(f"/models/new/?engine={engine['id']}"))
     assert f'<option value="{engine["id"]}" selected>' in page
     assert shown_keys(page) == ["defaults.context_length"]  # nothing ticked: any model's keys
-    assert "embedding (or embed, embeddings" in page  # aliases named beside the capability
+    assert "With embedding (or embed, embeddings" in page  # aliases named beside the capability
     sent = errors_of(
         admin_client.post(
             "/models/new/", model_form(engine["id"], name="", capabilities=["embedding"])

@@ -30,7 +30,7 @@ def open_form(browser, live_server, path: str, javascript: bool = True):
 def visible_keys(page) -> list[str]:
     return page.eval_on_selector_all(
         "[data-testid=extra-config-help] tr[data-key]",
-        "rows => rows.filter(r => !r.hidden).map(r => r.dataset.key)",
+        "rows => rows.filter(r => !r.closest('[hidden]')).map(r => r.dataset.key)",
     )
 
 
@@ -86,5 +86,20 @@ def test_without_javascript_the_json_editor_is_open(browser, live_server, make_u
         page.click("[data-testid=save]")
         page.wait_for_url(f"{live_server.url}/models/*/")
         assert RegisteredModel.objects.get(name="no-script").extra_config == {"dim": 384}
+    finally:
+        context.close()
+
+
+def test_admin_help_follows_typed_capabilities_with_aliases(browser, live_server, make_user):
+    make_user("boss", superuser=True, password=PASSWORD)
+    context, page = open_form(browser, live_server, "/admin/inventory/registeredmodel/add/")
+    try:
+        assert "dim" not in visible_keys(page)
+        page.fill("#id_capabilities", "Embeddings, completion")  # aliases of embedding, chat
+        assert page.inner_text("[data-help-selected]") == "embedding, chat"
+        assert visible_keys(page)[:2] == ["dim", "defaults.temperature"]
+        page.fill("input[data-extra-key=dim]", "1024")
+        assert json.loads(page.input_value("#id_extra_config")) == {"dim": 1024}
+        assert not [text for text in page.console if "Content Security Policy" in text]
     finally:
         context.close()

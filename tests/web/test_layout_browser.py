@@ -63,6 +63,8 @@ def pages(sdk, engine, make_model, catalog_model, make_user) -> dict[str, str]:
         "model-detail": f"/models/{m}/",
         "model-form": "/models/new/",
         "engine-edit": f"/engines/{e}/edit/",
+        "model-edit": f"/models/{m}/edit/",
+        "catalog-form": "/catalog/new/",
         "model-history": f"/models/{m}/history/",
         "model-delete": f"/models/{m}/delete/",
         "bulk": f"/models/bulk/?ids={m}",
@@ -76,6 +78,7 @@ def pages(sdk, engine, make_model, catalog_model, make_user) -> dict[str, str]:
         "admin-models": "/admin/inventory/registeredmodel/",
         "admin-catalog": "/admin/inventory/availablemodel/",
         "admin-engines": "/admin/inventory/engine/",
+        "admin-model-form": f"/admin/inventory/registeredmodel/{m}/change/",
     }
 
 

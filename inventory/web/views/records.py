@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from ... import extra_config_help
 from ...errors import RegistryProtectedError, RegistryValidationError
 from ...impact import delete_impact
 from ...models import Engine
 from ...services import delete_instance
-from .. import details, extra_config_help
+from .. import details
 from ..entities import BY_KEY, Inventory
 from ..forms import CONFIRM_FIELD, FORMS, CoreValidatedForm
 from .access import InventoryView

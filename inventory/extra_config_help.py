@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .. import capabilities as caps
-from .. import extra_config
-from ..vocabularies import CAPABILITY
+from . import capabilities as caps
+from . import extra_config
+from .vocabularies import CAPABILITY
 
 TYPE_WORDS = {
     "integer": "whole number",
@@ -131,28 +131,32 @@ def selected_capabilities(value: Any) -> list[str]:
 
 def help_context(capabilities: Any) -> dict[str, Any]:
     """What the ``extra_config`` help template shows for the form's current capabilities:
-    each key with the capabilities that allow it (their aliases named too)."""
+    the keys grouped by the capabilities that allow them (their aliases named too), each group
+    shown when one of them is selected."""
     selected = selected_capabilities(capabilities)
     aliases = CAPABILITY.describe()["aliases"]
     spelled: dict[str, list[str]] = {}
     for alias, term in aliases.items():
         spelled.setdefault(term, []).append(alias)
-    rows = []
+    groups: dict[tuple[str, ...], dict[str, Any]] = {}
     for row in key_help():
-        names = [
-            f"{name} (or {', '.join(spelled[name])})" if name in spelled else name
-            for name in row.capabilities
-        ]
-        rows.append(
-            {
-                "help": row,
+        group = groups.get(row.capabilities)
+        if group is None:
+            names = [
+                f"{name} (or {', '.join(spelled[name])})" if name in spelled else name
+                for name in row.capabilities
+            ]
+            group = groups[row.capabilities] = {
+                "title": "Any model" if row.any_model else f"With {' or '.join(names)}",
+                "capabilities": row.capabilities,
+                "any_model": row.any_model,
                 "shown": row.shown_for(selected),
-                "for": "any model" if row.any_model else "; ".join(names),
+                "keys": [],
             }
-        )
+        group["keys"].append(row)
     return {
         "selected": selected,
-        "rows": rows,
-        "any_shown": any(row["shown"] for row in rows),
+        "groups": list(groups.values()),
+        "any_shown": any(group["shown"] for group in groups.values()),
         "aliases": aliases,
     }
