@@ -194,7 +194,7 @@ def panels_for(
 ) -> list[Panel]:
     """The related panels of one row, each a constant number of queries."""
     if isinstance(instance, Engine):
-        return _engine_panels(instance, values, user)
+        return _engine_panels(instance, user)
     if isinstance(instance, AvailableModel):
         return _catalog_panels(instance, user)
     if isinstance(instance, RegisteredModel):
@@ -207,7 +207,7 @@ def _models_inventory(user: Any) -> Inventory | None:
     return models_inventory if models_inventory.can(user, "view") else None
 
 
-def _engine_panels(engine: Engine, values: Mapping[str, Any], user: Any) -> list[Panel]:
+def _engine_panels(engine: Engine, user: Any) -> list[Panel]:
     """Its registered models, each with its memory against the engine's capacity."""
     models_inventory = _models_inventory(user)
     if models_inventory is None:
@@ -241,16 +241,7 @@ def _engine_panels(engine: Engine, values: Mapping[str, Any], user: Any) -> list
         ),
         empty_text="No model is registered on this engine.",
     )
-    panel.facts = [
-        ("Active models", totals["active"]),
-        *(
-            (
-                f"{item['label']} needed by active models",
-                f"{item['used_text']} of {item['total_text']}",
-            )
-            for item in engine_usage(engine, values)
-        ),
-    ]
+    panel.facts = [("Active models", totals["active"])]  # their needs: the capacity card
     return [panel]
 
 
