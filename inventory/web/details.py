@@ -140,8 +140,9 @@ def _field(
 ) -> DetailField:
     if item.source is None:
         value = item.derive(values) if item.derive else None
-    elif item.name in inventory.relations:
-        value = getattr(instance, inventory.relations[item.name].name)
+    elif item.read is not None or item.name in inventory.relations:
+        relation = inventory.relations.get(item.name)  # the joined row, or the stored value
+        value = getattr(instance, relation.name if relation else item.source)
     else:
         value = values[item.source]
     if item.type == "json":
@@ -316,7 +317,7 @@ def _model_panels(model: RegisteredModel, values: Mapping[str, Any], user: Any) 
                 f"{item['used_text']} of {item['total_text']}",
             )
             for item in engine_usage(
-                engine, ENGINES.values(ENGINES.queryset().filter(pk=engine.pk))[0]
+                engine, ENGINES.page_values(ENGINES.queryset().filter(pk=engine.pk))[0]
             )
         ),
     ]

@@ -29,9 +29,10 @@ class DetailPage(InventoryView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         instance = get_object_or_404(self.inventory.queryset(), pk=pk)
         declaration = self.inventory.declaration
-        values = declaration.values(declaration.queryset().filter(pk=pk)).first()
-        if values is None:
+        found = declaration.page_values(declaration.queryset().filter(pk=pk))
+        if not found:
             raise Http404
+        values = found[0]
         sections = details.sections_for(self.inventory, values, instance)
         return render(
             request,
