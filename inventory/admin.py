@@ -6,6 +6,7 @@ core's validation and services (``admin_writes``). Nothing here restates a rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -14,6 +15,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -66,17 +68,44 @@ class CapabilityHelp:
                 if self.is_bound
                 else self.instance.capabilities
             )
-            context = {
-                "schemas": extra_config_help.help_context(capabilities),
-                "editor_id": self.auto_id % self.add_prefix("extra_config"),
-            }
-            field.help_text = mark_safe(
-                "A JSON object; its keys depend on the capabilities."
-                + render_to_string("inventory/_extra_config_help.html", context)
+            editor_id = self.auto_id % self.add_prefix("extra_config")
+            # Read the vocabulary only when the form is shown, not on a save that succeeds.
+            field.help_text = RenderedWhenShown(
+                lambda: extra_config_admin_help(capabilities, editor_id)
             )
 
     class Media:
         js = ("inventory/extra_config.js",)
+
+
+class RenderedWhenShown:
+    """A help text rendered when the page shows it: a form that only validates (a save that
+    succeeds) never reads the vocabulary for it. Truthiness reads nothing."""
+
+    def __init__(self, render: Callable[[], str]):
+        self.render = render
+
+    def __bool__(self) -> bool:
+        return True
+
+    @cached_property
+    def text(self) -> str:
+        return self.render()
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        return self.text
+
+
+def extra_config_admin_help(capabilities: Any, editor_id: str) -> str:
+    """The forms' ``extra_config`` help (a template, so escaped) for the admin's help text."""
+    context = {"schemas": extra_config_help.help_context(capabilities), "editor_id": editor_id}
+    return mark_safe(
+        "A JSON object; its keys depend on the capabilities."
+        + render_to_string("inventory/_extra_config_help.html", context)
+    )
 
 
 class CatalogModelForm(CapabilityHelp, RegistryAdminForm):
