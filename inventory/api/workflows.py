@@ -245,6 +245,15 @@ IMPORT_REPORT = obj(
                         **STRINGS,
                         "description": "Tokens moved into extended_capabilities.",
                     },
+                    "changes": {
+                        "type": "object",
+                        "description": "For an updated row, each changed key with its stored "
+                        "value and the new one (references by name, credentials masked, a "
+                        f"value longer than {transfer.SHOWN_CHARS} characters cut with …).",
+                        "additionalProperties": obj(
+                            {"before": ANY_VALUE, "after": ANY_VALUE}, ("before", "after")
+                        ),
+                    },
                 },
                 ("section", "row", "name", "action"),
             ),

@@ -1,4 +1,5 @@
-"""Streaming CSV and JSON exports of a filtered list, in the SDK's row shape.
+"""Streaming CSV and JSON exports of a filtered list, in the SDK's row shape (in CSV, rows
+of other entities by name: ``transfer.csv_records``).
 
 Rows come from ``inventory.listing.iter_rows``, which reads the database in chunks, and are
 encoded one at a time, so an export of a large inventory never sits in memory whole.
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from ..csv_cells import csv_cell
 from ..listing import ListRequest, iter_rows
+from ..workflows import transfer
 
 FORMATS = ("csv", "json")
 
@@ -48,9 +50,9 @@ def json_chunks(request: ListRequest, rows: Iterable[dict[str, Any]]) -> Iterato
 
 def export_response(request: ListRequest, fmt: str, basename: str) -> StreamingHttpResponse:
     rows = iter_rows(request)
-    if fmt == "csv":
-        columns = [item.name for item in request.declaration.fields]
-        content: Iterator[str] = csv_lines(columns, rows)
+    if fmt == "csv":  # references by name, so that the file imports back
+        columns = transfer.csv_columns(request.declaration)
+        content: Iterator[str] = csv_lines(columns, transfer.csv_records(request.declaration, rows))
         content_type = "text/csv; charset=utf-8"
     else:
         content = json_chunks(request, rows)

@@ -33,6 +33,11 @@ OVERFLOWING = """[...document.querySelectorAll('body *')].filter(el => {
   }).slice(0, 4).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
     + '[' + Math.round(el.getBoundingClientRect().right) + ']')"""
 
+# axe-core's serious and critical violations of the page, with up to three elements each.
+SERIOUS_VIOLATIONS = """async () => (await axe.run(document, {resultTypes: ['violations']}))
+    .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"""
+
 
 @pytest.fixture
 def pages(sdk, engine, make_model, catalog_model, make_user) -> dict[str, str]:
@@ -136,12 +141,7 @@ def test_no_serious_accessibility_violations(screen, live_server, pages) -> None
     for kind, url in pages.items():
         screen.goto(f"{live_server.url}{url}")
         screen.add_script_tag(path=str(AXE))
-        violations = screen.evaluate(
-            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => v.id + ': '
-                   + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"""
-        )
+        violations = screen.evaluate(SERIOUS_VIOLATIONS)
         if violations:
             found[kind] = violations
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

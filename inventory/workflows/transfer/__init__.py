@@ -29,6 +29,7 @@ JSON list.
 """
 
 from .csv_catalog import InvalidCell, parse_csv
+from .csv_export import csv_columns, csv_records
 from .document import (
     ACTIONS,
     DOCUMENT_KEYS,
@@ -57,6 +58,7 @@ from .export import (
 )
 from .importer import (
     CHUNK_SIZE,
+    SHOWN_CHARS,
     Importer,
     InventoryImportError,
     Pending,
@@ -91,6 +93,7 @@ __all__ = [
     "REPORT_FORMATS",
     "SECTIONS",
     "SECTION_KEYS",
+    "SHOWN_CHARS",
     "Importer",
     "InvalidCell",
     "InventoryImportError",
@@ -98,6 +101,8 @@ __all__ = [
     "Reference",
     "Section",
     "canonical",
+    "csv_columns",
+    "csv_records",
     "decode_text",
     "error_text",
     "export_chunks",
