@@ -31,7 +31,8 @@ def exported(client: Client, slug: str) -> str:
 
 @pytest.fixture
 def populated(sdk, inventory, catalog_model, make_model) -> None:
-    """The inventory's models plus one whose values need quoting and escaping in CSV."""
+    """The inventory's models plus rows whose values need quoting, escaping or protecting
+    against spreadsheet formulas in CSV."""
     make_model(
         'quoted "name", with comma',
         capabilities="chat,vision",
@@ -42,6 +43,9 @@ def populated(sdk, inventory, catalog_model, make_model) -> None:
         remote_url="https://example.org/m?x=1&y=2",
         version="1.2",
     )
+    # Text a spreadsheet would take for a formula is written with a leading ' and read back.
+    make_model("@cf/meta/llama-3-8b", capabilities="chat", version="-rc1")
+    sdk.models.available_model_registry.create({"name": "=not-a-formula", "family": "+x"})
 
 
 def test_registered_model_csv_names_engine_and_catalog_row(admin_client, populated):

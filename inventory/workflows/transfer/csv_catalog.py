@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ...csv_cells import restore
 from ...errors import RegistryValidationError, unknown_keys_error
 from .document import SECTIONS, Section
 
@@ -98,5 +99,5 @@ def _row(record: dict[str | None, Any], kinds: dict[str, str]) -> dict[str, Any]
         elif kind in NUMBERS and not cell.strip():
             row[name] = None  # how the export writes "no value"
         else:
-            row[name] = cell
+            row[name] = restore(cell)  # text the export prefixed against formulas
     return row

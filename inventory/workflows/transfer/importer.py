@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -526,12 +527,17 @@ def _validated(
     return changes or None
 
 
-def _compared(instance: models.Model) -> list[models.Field]:
-    return [
+@cache
+def _compared_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    return tuple(
         item
-        for item in instance._meta.concrete_fields
+        for item in model._meta.concrete_fields
         if not item.primary_key and item.attname not in IGNORED_KEYS
-    ]
+    )
+
+
+def _compared(instance: models.Model) -> tuple[models.Field, ...]:
+    return _compared_fields(type(instance))
 
 
 def _stored(instance: models.Model) -> dict[str, Any]:

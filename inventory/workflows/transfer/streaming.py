@@ -128,11 +128,10 @@ class JsonReader:
 class StreamedRows:
     """One section's rows, read from the file each time they are iterated."""
 
-    def __init__(self, handle: IO[bytes], offset: int, count: int, check: Callable[[Any], Any]):
+    def __init__(self, handle: IO[bytes], offset: int, count: int):
         self.handle = handle
         self.offset = offset
         self.count = count
-        self.check = check
 
     def __len__(self) -> int:
         return self.count
@@ -144,7 +143,7 @@ class StreamedRows:
         if reader.peek() == "]":
             return
         while True:
-            yield self.check(reader.value())
+            yield reader.value()  # checked by the first pass (``_scan_section``)
             if reader.expect(",]") == "]":
                 return
 
@@ -190,7 +189,7 @@ def _scan_section(reader: JsonReader, handle: IO[bytes], check: Callable) -> Str
             count += 1
             if reader.expect(",]") == "]":
                 break
-    return StreamedRows(handle, offset, count, check)
+    return StreamedRows(handle, offset, count)
 
 
 class StreamedCsvRows:
