@@ -10,8 +10,9 @@ SDK list, the API list and the web page (Django's test client, a logged-in super
 admin changelist and the raw floor: the same SQL run on the bare cursor (count, then the
 200-row page) and ``json.dumps`` of the rows. Each figure is printed in ms with its ratio to
 the floor and, with ``--big``, its ratio 1M/10k. Then page 0 against the last page, the time
-django-tables2 takes to render a 200-row page against that page's SQL, and CSV against JSON
-export of the whole table.
+django-tables2 takes to render a 200-row page against that page's SQL, serialization of a
+200-row page against ``json.dumps`` and whole pages against their own SQL (``scale_rows.py``),
+and CSV against JSON export of the whole table.
 
 It never touches the database named by ``DATABASE_URL``: it creates ``<name>_bench`` next to
 it on PostgreSQL (the role needs ``CREATEDB``) or a temporary SQLite file, and drops it at
@@ -38,7 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import scale_rows  # noqa: E402
 from list_scale import ENGINES, analyze, insert_rows, setup_django  # noqa: E402
+from scale_counts import measure_counts, report_counts  # noqa: E402
 
 SMALL = 10_000
 BIG = 1_000_000
@@ -181,12 +184,19 @@ def door_calls(client: Any, filters: dict[str, Any]) -> dict[str, Callable[[], A
     }
 
 
+def resolved(engine_id: int) -> dict[str, dict[str, Any]]:
+    """``FILTERS`` with the engine filter naming ``engine_id``."""
+    return {
+        label: {k: (engine_id if v == "ENGINE" else v) for k, v in filters.items()}
+        for label, filters in FILTERS.items()
+    }
+
+
 def measure_lists(client: Any, engine_id: int, repeat: int) -> dict[tuple[str, str], float]:
     """Median ms per (filter, door), every door of every filter interleaved in each round."""
     calls: dict[tuple[str, str], Callable[[], Any]] = {}
-    for label, filters in FILTERS.items():
-        resolved = {k: (engine_id if v == "ENGINE" else v) for k, v in filters.items()}
-        for door, call in door_calls(client, resolved).items():
+    for label, filters in resolved(engine_id).items():
+        for door, call in door_calls(client, filters).items():
             calls[label, door] = call
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in calls}
     for call in calls.values():
@@ -265,6 +275,8 @@ def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> di
         "lists": measure_lists(client, engine_ids[0], repeat),
         "paging": measure_paging(rows, repeat),
         "render": measure_render(repeat),
+        "counts": measure_counts(resolved(engine_ids[0]), repeat),
+        "rows": scale_rows.measure(client, repeat),
     }
     if exports:
         figures["exports"] = measure_exports(client)
@@ -288,12 +300,14 @@ def report(sizes: dict[int, dict[str, Any]]) -> None:
             print(f"paging {key}: {value:.1f} ms")
         sql, render = sizes[rows]["render"]["SQL (200 rows)"], sizes[rows]["render"]["render"]
         print(f"200-row table: SQL {sql:.1f} ms, render {render:.1f} ms (x{render / sql:.1f} SQL)")
+        scale_rows.report(sizes[rows]["rows"])
         if "exports" in sizes[rows]:
             exports = sizes[rows]["exports"]
             print(
                 f"export: JSON {exports['json']:.0f} ms, CSV {exports['csv']:.0f} ms"
                 f" (CSV x{exports['csv'] / exports['json']:.2f} JSON)"
             )
+    report_counts(sizes)
     if len(counts) > 1:
         big = sizes[counts[-1]]["lists"]
         print(f"\n== ratio {counts[-1]:,} / {counts[0]:,} rows")

@@ -9,6 +9,7 @@ take an engine beyond its capacity is refused unless ``allow_over_capacity`` is 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import models
@@ -164,12 +165,25 @@ class OverCapacityFilter(BoolFilter):
         return queryset.filter(**lookup) if value else queryset.exclude(**lookup)
 
 
-def engine_context() -> dict[str, Any]:
-    """What an engine's active models need, read with each engine row."""
-    return {
-        "ctx_vram_used_mb": active_need("pk", "vram_required_mb"),
-        "ctx_ram_used_mb": active_need("pk", "ram_required_mb"),
-    }
+def add_need(
+    page: list[dict[str, Any]],
+    engine_key: str,
+    used_keys: tuple[str, str],
+    wanted: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> None:
+    """Set ``used_keys`` (VRAM, RAM) of each row of ``page`` to what the active models of
+    its engine (``engine_key``) need: one grouped query over the engines on the page (only
+    those ``wanted`` selects, the others get 0), whatever the page size."""
+    engine_ids = sorted({values[engine_key] for values in page if wanted is None or wanted(values)})
+    totals = committed(engine_ids) if engine_ids else {}
+    vram_key, ram_key = used_keys
+    for values in page:
+        values[vram_key], values[ram_key] = totals.get(values[engine_key], (0, 0))
+
+
+def engine_page_context(page: list[dict[str, Any]]) -> None:
+    """What each engine's active models need, for a page of engine rows (one query)."""
+    add_need(page, "id", ("ctx_vram_used_mb", "ctx_ram_used_mb"))
 
 
 def engine_over_capacity(values: Any) -> bool:

@@ -7,6 +7,7 @@ forms all read these declarations.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import TextChoices
@@ -21,6 +22,7 @@ from .listing import (
     ExactNameFilter,
     Field,
     IdFilter,
+    IsoDatetimeText,
     ListDeclaration,
     Lookup,
     SearchFilter,
@@ -36,8 +38,15 @@ from .models import AvailableModel, Engine, RegisteredModel
 from .secrets import mask_row
 
 
+@lru_cache(maxsize=256)
+def _stored_runtime_methods(capabilities: str) -> tuple[str, ...]:
+    """Runtime methods of a stored capabilities value: derived once per distinct value (a
+    page holds few), not once per row."""
+    return tuple(caps.runtime_methods(capabilities))
+
+
 def _runtime_methods(values: Mapping[str, Any]) -> list[str]:
-    return caps.runtime_methods(values["capabilities"])
+    return list(_stored_runtime_methods(values["capabilities"] or ""))
 
 
 def _timestamps() -> tuple[Field, ...]:
@@ -48,9 +57,17 @@ def _timestamps() -> tuple[Field, ...]:
             "Created",
             writable=False,
             serialize=iso_datetime,
+            read=IsoDatetimeText,
             column=False,
         ),
-        Field("updated_at", "datetime", "Updated", writable=False, serialize=iso_datetime),
+        Field(
+            "updated_at",
+            "datetime",
+            "Updated",
+            writable=False,
+            serialize=iso_datetime,
+            read=IsoDatetimeText,
+        ),
     )
 
 
@@ -150,7 +167,7 @@ ENGINES = ListDeclaration(
     search=SearchFilter(("name", "provider")),
     search_label="Search names and providers",
     lookups=_name_exact(),
-    context=capacity.engine_context,
+    page_context=capacity.engine_page_context,
 )
 
 AVAILABLE_MODELS = ListDeclaration(
@@ -246,6 +263,7 @@ REGISTERED_MODELS = ListDeclaration(
     search_label="Search names and paths",
     lookups=_name_exact(),
     context=row_warnings.context,
+    page_context=row_warnings.page_context,
 )
 
 DECLARATIONS: dict[str, ListDeclaration] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -256,8 +257,7 @@ class TokensFilter(FilterKind):
     normalize: Callable[[Any], str]
     type: str = "tokens"
     help: str = (
-        "Whole tokens; repeat the parameter or give a comma-separated list to require all of "
-        "them."
+        "Whole tokens; repeat the parameter or give a comma-separated list to require all of them."
     )
 
     @classmethod
@@ -341,6 +341,30 @@ def as_flag(value: bool, row: Mapping[str, Any]) -> int:
     return 1 if value else 0
 
 
+class IsoDatetimeText(models.Func):
+    """A timestamp as the text ``iso_datetime`` makes of it (``2026-01-31T09:05:00.250000+00:00``,
+    the fraction left out when it is zero), formatted by the database: a page of rows then
+    neither parses its timestamps into datetimes nor formats them back. Timestamps are
+    stored in UTC (``USE_TZ``), which both databases give as ``+00:00``."""
+
+    output_field = models.TextField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        # SQLite stores str(datetime) in UTC: "2026-01-31 09:05:00.250000", no zero fraction.
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"(REPLACE({column}, ' ', 'T') || '+00:00')", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        column, params = compiler.compile(self.source_expressions[0])
+        utc = f"({column} AT TIME ZONE 'UTC')"
+        sql = (
+            f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+            f"to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END"
+            " || '+00:00')"
+        )
+        return sql, [*params, *params, *params]
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of an entity's rows.
@@ -360,6 +384,10 @@ class Field:
     options: Sequence[str] | None = None
     serialize: Callable[[Any, Mapping[str, Any]], Any] = _identity
     derive: Callable[[Mapping[str, Any]], Any] | None = None
+    #: The serialized value as the database gives it (an expression of the stored column),
+    #: read instead of the stored value when rows are serialized; ``serialize`` must give
+    #: the same for the stored value.
+    read: Callable[[str], Any] | None = None
 
     @property
     def source(self) -> str | None:
@@ -378,6 +406,25 @@ class Field:
             "options": list(self.options) if self.options and with_options else None,
             "sortable": self.sortable and self.source is not None,
         }
+
+
+def _read_key(item: Field) -> str:
+    """The values key of a field the database serializes (``Field.read``)."""
+    return f"read_{item.name}"
+
+
+def _plan_entry(item: Field) -> tuple[str, str, Callable[[Mapping[str, Any]], Any] | None]:
+    """How ``ListDeclaration.serialize`` fills one field (see ``ListDeclaration.plan``)."""
+    source = item.source
+    if item.read is not None and source is not None:
+        return item.name, _read_key(item), None
+    if source is None:
+        derive = item.derive or (lambda values: None)
+        return item.name, "", derive
+    if item.serialize is _identity:
+        return item.name, source, None
+    convert = item.serialize
+    return item.name, source, lambda values: convert(values[source], values)
 
 
 @dataclass(frozen=True)
@@ -413,10 +460,19 @@ class ListDeclaration:
     #: Values read with every row for derived fields (joined columns, subqueries), as
     #: ``name -> expression``; they cost no extra query and are not part of the row.
     context: Callable[[], Mapping[str, Any]] | None = None
+    #: Values read once for a whole page of rows (e.g. one grouped query over the engines
+    #: on the page), added to each row's values in place before the rows are serialized.
+    page_context: Callable[[list[dict[str, Any]]], None] | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
+    #: ``(name, source, convert)`` per field, worked out once: ``convert`` is ``None`` for a
+    #: stored value given as read, else a function of the row's values.
+    plan: tuple[tuple[str, str, Callable[[Mapping[str, Any]], Any] | None], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {item.name: item for item in self.fields})
+        object.__setattr__(self, "plan", tuple(_plan_entry(item) for item in self.fields))
 
     def declared_filters(self) -> list[DeclaredFilterEntry]:
         """Every filter but the quick search: the fields' filters, then the lookups."""
@@ -552,27 +608,49 @@ class ListDeclaration:
 
     @property
     def value_attrs(self) -> list[str]:
-        return [item.source for item in self.fields if item.source is not None]
+        """The stored columns rows are serialized from (a column the database serializes,
+        ``Field.read``, is read as that text instead)."""
+        return [item.source for item in self.fields if item.source is not None and not item.read]
 
     def serialize(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """One row from its values (with their context): the field plan is worked out once
+        per declaration, so a row costs one dict entry per field and a call only for the
+        fields that convert or derive."""
         row: dict[str, Any] = {}
-        for item in self.fields:
-            if item.source is None:
-                row[item.name] = item.derive(values) if item.derive else None
-            else:
-                row[item.name] = item.serialize(values[item.source], values)
+        for name, source, convert in self.plan:
+            row[name] = values[source] if convert is None else convert(values)
         return row
 
     def values(self, queryset: QuerySet) -> QuerySet:
-        """The values every row is serialized from, with the declared context (one query)."""
+        """The values every row is serialized from, with the declared context (one query);
+        ``add_page_context`` completes them with what is read once per page."""
         context = dict(self.context()) if self.context else {}
+        for item in self.fields:
+            if item.read is not None and item.source is not None:
+                context[_read_key(item)] = item.read(item.source)
         if context:
             queryset = queryset.annotate(**context)
         return queryset.values(*self.value_attrs, *context)
 
+    def page_values(self, queryset: QuerySet) -> list[dict[str, Any]]:
+        """The values of a page of rows (``queryset`` sliced), page context included."""
+        return self.add_page_context(list(self.values(queryset)))
+
+    def add_page_context(self, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``page`` (values from ``values``) with the declared page context added in place."""
+        if self.page_context is not None and page:
+            self.page_context(page)
+        return page
+
+    def serialize_page(self, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows of a page of values: page context first (one query at most), then each
+        row."""
+        serialize = self.serialize
+        return [serialize(values) for values in self.add_page_context(page)]
+
     def rows(self, queryset: QuerySet) -> Iterator[dict[str, Any]]:
-        for values in self.values(queryset):
-            yield self.serialize(values)
+        """The rows of ``queryset``, a page at a time (a page is one query and its context)."""
+        yield from self.serialize_page(list(self.values(queryset)))
 
     def row_for(self, instance: models.Model) -> dict[str, Any]:
         """The stored row of an instance, read back so it matches list rows exactly."""
@@ -677,9 +755,10 @@ def list_all(
 
 def iter_rows(request: ListRequest, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
     """Stream rows for exports without holding the whole result in memory."""
-    values = request.declaration.values(request.ordered())
-    for item in values.iterator(chunk_size=chunk_size):
-        yield request.declaration.serialize(item)
+    declaration = request.declaration
+    values = declaration.values(request.ordered()).iterator(chunk_size=chunk_size)
+    while chunk := list(islice(values, chunk_size)):
+        yield from declaration.serialize_page(chunk)
 
 
 def count(declaration: ListDeclaration, filters: Mapping[str, Any] | None = None) -> int:

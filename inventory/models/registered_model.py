@@ -9,6 +9,7 @@ from django.db import models
 
 from .. import capabilities as caps
 from .. import capacity, extra_config
+from ..counts import CountedQuerySet
 from . import batch
 from .available_model import AvailableModel
 from .base import (
@@ -43,6 +44,9 @@ class RegisteredModelStatus(models.TextChoices):
 class RegisteredModel(NamedModel, TimestampedModel):
     Status = RegisteredModelStatus
     name_in_use = "model name already in use"
+
+    #: Counts read from the maintained summary where it covers the filters (``counts``).
+    objects = CountedQuerySet.as_manager()
 
     name = NameField(
         max_length=255,

@@ -43,13 +43,14 @@ def error_messages(request: HttpRequest, error: RegistryValidationError) -> None
             messages.error(request, prefix + message)
 
 
-def engine_capacity_text(engine: Engine) -> str:
-    """``VRAM 60 GB of 80 GB used`` for an engine annotated with ``capacity.engine_context``."""
+def engine_capacity_text(engine: Engine, used: list[int]) -> str:
+    """``VRAM 60 GB of 80 GB used`` for an engine whose active models need ``used``
+    (``[vram, ram]``, from ``capacity.committed``)."""
     values = {
         "vram_total_mb": engine.vram_total_mb,
         "ram_total_mb": engine.ram_total_mb,
-        "ctx_vram_used_mb": engine.ctx_vram_used_mb,  # type: ignore[attr-defined]
-        "ctx_ram_used_mb": engine.ctx_ram_used_mb,  # type: ignore[attr-defined]
+        "ctx_vram_used_mb": used[0],
+        "ctx_ram_used_mb": used[1],
     }
     parts = [
         f"{label} {capacity.humanize_mb(values[f'ctx_{kind}_used_mb'])} of "
@@ -95,14 +96,16 @@ class BindPage(WorkflowView):
     def page(self, request: HttpRequest, catalog: AvailableModel, **extra: Any) -> HttpResponse:
         """Compatible engines first; an incompatible one is listed disabled with the reason.
         The row name defaults to the binding name on the chosen engine."""
+        listed = list(Engine.objects.order_by("name"))
+        used = capacity.committed([engine.pk for engine in listed])
         engines = [
             {
                 "engine": engine,
                 "refusal": provider_refusal(catalog, engine),
                 "default_name": binding_name(engine.pk, catalog.name),
-                "capacity": engine_capacity_text(engine),
+                "capacity": engine_capacity_text(engine, used[engine.pk]),
             }
-            for engine in Engine.objects.annotate(**capacity.engine_context()).order_by("name")
+            for engine in listed
         ]
         engines.sort(key=lambda item: item["refusal"] is not None)
         selected = extra.pop("selected", None) or next(

@@ -38,7 +38,7 @@ class ListPage(InventoryView):
         inventory = self.inventory
         query = parse_list_query(inventory, request.GET)
         if query.valid:
-            data = query.list_request().filtered(inventory.queryset())
+            data = query.list_request().filtered(inventory.table_queryset())
         else:
             data = inventory.queryset().none()
         actions = [

@@ -45,13 +45,15 @@ class RelatedList:
 def detail_values(inventory: Inventory, instance: models.Model) -> list[tuple[Any, Any]]:
     """``(declared field, rendered value)`` for every declared field of a row."""
     declaration = inventory.declaration
-    values = declaration.values(declaration.queryset().filter(pk=instance.pk)).first() or {}
+    found = declaration.page_values(declaration.queryset().filter(pk=instance.pk))
+    values = found[0] if found else {}
     result = []
     for item in declaration.fields:
         if item.source is None:
             value = item.derive(values) if item.derive else None
-        elif item.name in inventory.relations:
-            value = getattr(instance, inventory.relations[item.name].name)
+        elif item.read is not None or item.name in inventory.relations:
+            relation = inventory.relations.get(item.name)
+            value = getattr(instance, relation.name if relation else item.source)
         else:
             value = values[item.source]
         result.append((item, render_value(inventory, item, value)))

@@ -1,0 +1,131 @@
+"""Exact counts of registered models that do not grow with the table.
+
+``RegisteredModel.objects`` counts with ``summary_count`` first: when every condition of the
+queryset is one the maintained summary (``model_registry_counts``) covers — status, engine
+(one value or a list) and at most one capability — the count is a sum over a few hundred
+summary rows instead of a scan of the matching rows; any other condition (a name, a second
+capability, a join, ``distinct``, a slice) falls back to ``COUNT(*)``. Every door counts
+through ``QuerySet.count()`` (the SDK and API envelope, django-tables2's paginator, the admin
+changelist, related lists), so this is the one place counts are decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, models
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.where import AND, WhereNode
+
+#: Databases the migration gives the summary triggers to.
+SUMMARY_VENDORS = ("postgresql", "sqlite")
+#: Columns of ``model_registry`` the summary is keyed by, as the filters name them.
+SUMMARY_COLUMNS = {"status": "status", "engine_id": "engine_id"}
+
+
+@dataclass
+class SummaryKey:
+    """What a queryset's conditions ask of the summary: allowed values per column (``None``
+    for any) and the capability every row must hold (``''`` for none)."""
+
+    values: dict[str, set[Any] | None] = field(
+        default_factory=lambda: dict.fromkeys(SUMMARY_COLUMNS)
+    )
+    capability: str = ""
+
+    def narrow(self, column: str, allowed: set[Any]) -> None:
+        current = self.values[column]
+        self.values[column] = allowed if current is None else current & allowed
+
+
+class NotCovered(Exception):
+    """A condition the summary cannot answer."""
+
+
+def _condition(key: SummaryKey, node: Any, alias: str) -> None:
+    """Fold one WHERE condition into ``key``, or raise ``NotCovered``."""
+    from .listing import HasAllTokens  # the list engine imports the models
+
+    if isinstance(node, WhereNode):
+        if node.negated or node.connector != AND:
+            raise NotCovered
+        for child in node.children:
+            _condition(key, child, alias)
+        return
+    if isinstance(node, Exact) and isinstance(node.lhs, HasAllTokens) and node.rhs is True:
+        tokens = node.lhs.tokens
+        column = node.lhs.source_expressions[0]
+        if (
+            len(tokens) != 1
+            or getattr(column, "alias", None) != alias
+            or column.target.attname != "capabilities"
+            or (key.capability and key.capability != tokens[0])
+        ):
+            raise NotCovered
+        key.capability = tokens[0]
+        return
+    if not isinstance(node, Exact | In) or getattr(node.lhs, "alias", None) != alias:
+        raise NotCovered
+    column = SUMMARY_COLUMNS.get(getattr(node.lhs.target, "attname", ""))
+    if column is None or hasattr(node.rhs, "resolve_expression"):
+        raise NotCovered
+    values = node.rhs if isinstance(node, In) else [node.rhs]
+    key.narrow(column, {getattr(item, "pk", item) for item in values})
+
+
+def summary_key(queryset: models.QuerySet) -> SummaryKey | None:
+    """The summary rows a queryset's count is the sum of, or ``None`` when not covered."""
+    query = queryset.query
+    if (
+        query.distinct
+        or query.is_sliced
+        or query.combinator
+        or query.extra
+        or query.group_by is not None
+    ):
+        return None
+    alias, *joined = query.alias_map or [None]
+    if any(query.alias_refcount.get(name) for name in joined):
+        return None  # a condition on another table
+    key = SummaryKey()
+    try:
+        _condition(key, query.where, alias)
+    except NotCovered:
+        return None
+    return key
+
+
+def summary_count(queryset: models.QuerySet) -> int | None:
+    """The exact count of ``queryset`` read from the summary, or ``None`` when its conditions
+    are not all covered (then the caller counts the rows)."""
+    connection = connections[queryset.db]
+    key = summary_key(queryset) if connection.vendor in SUMMARY_VENDORS else None
+    if key is None:
+        return None
+    where = ["capability = %s"]
+    params: list[Any] = [key.capability]
+    for column, allowed in key.values.items():
+        if allowed is None:
+            continue
+        if not allowed:
+            return 0
+        where.append(f"{column} IN ({', '.join(['%s'] * len(allowed))})")
+        params.extend(sorted(allowed, key=str))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(n), 0) FROM model_registry_counts WHERE {' AND '.join(where)}",
+            params,
+        )
+        return int(cursor.fetchone()[0])
+
+
+class CountedQuerySet(models.QuerySet):
+    """Counts read from the maintained summary when it covers every condition."""
+
+    def count(self) -> int:
+        if self._result_cache is None:
+            found = summary_count(self)
+            if found is not None:
+                return found
+        return super().count()

@@ -1,0 +1,218 @@
+"""Registered-model counts read from the trigger-kept summary: which filters it answers, and
+that its answer is ``COUNT(*)`` after any sequence of writes through any path (SDK, bulk
+services, ``QuerySet.update()``, ``bulk_create``, raw SQL, deletes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inventory.counts import summary_count, summary_key
+from inventory.declarations import REGISTERED_MODELS
+from inventory.listing import ListRequest
+from inventory.models import Engine, RegisteredModel
+from inventory.sdk import module_sdk
+
+STATUSES = ("available", "active", "downloading", "error", "disabled")
+CAPABILITIES = ("", "chat", "embedding", "chat,tool_calling", "embedding,reranking", "audio,stt")
+
+
+def filtered(filters: dict[str, Any]) -> Any:
+    return ListRequest.build(REGISTERED_MODELS, filters).filtered()
+
+
+def covered_filters(engine_ids: list[int]) -> list[dict[str, Any]]:
+    return [
+        {},
+        {"status": "active"},
+        {"status": ["active", "error"]},
+        {"capabilities": "chat"},
+        {"capabilities": "embedding"},
+        {"status": "downloading", "capabilities": "embedding"},
+        {"engine_id": engine_ids[0]},
+        {"engine_id": engine_ids, "status": "error"},
+        {"engine_id": engine_ids[1], "capabilities": "tool_calling", "status": "available"},
+    ]
+
+
+def count_star(queryset: Any) -> int:
+    """``COUNT(*)`` of the queryset's own SQL on the bare cursor (no summary involved)."""
+    sql, params = queryset.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
+        return cursor.fetchone()[0]
+
+
+def assert_exact(engine_ids: list[int]) -> None:
+    for filters in covered_filters(engine_ids):
+        queryset = filtered(filters)
+        assert summary_key(queryset) is not None, filters
+        expected = count_star(queryset)
+        assert summary_count(queryset) == expected, filters
+        assert module_sdk.models.model_registry.count(filters) == expected, filters
+
+
+@pytest.fixture
+def engines(db) -> list[int]:
+    return [
+        Engine.objects.create(name=f"counted-{index}", provider="ollama").pk for index in range(3)
+    ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"status": "active"},
+        {"capabilities": "chat"},
+        {"status": ["active", "error"], "capabilities": "embedding"},
+        {"engine_id": "ENGINE"},
+        {"engine_id": ["ENGINE"], "status": "active", "capabilities": "chat"},
+        {},
+    ],
+)
+def test_covered_counts_read_the_summary_not_the_table(engines, filters):
+    filters = {
+        key: ([engines[0]] if value == ["ENGINE"] else engines[0] if value == "ENGINE" else value)
+        for key, value in filters.items()
+    }
+    RegisteredModel.objects.create(
+        name="m", engine_id=engines[0], status="active", capabilities="chat,embedding"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        total = module_sdk.models.model_registry.list(filters=filters)["total_rows"]
+    counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counting == [], counting
+    assert any("model_registry_counts" in q["sql"] for q in queries)
+    assert total == count_star(filtered(filters))
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"name": "m"},
+        {"capabilities": "chat,embedding"},
+        {"engine_status": "active"},
+        {"is_downloaded": 1},
+        {"status": "active", "q": "m"},
+    ],
+)
+def test_other_filters_are_counted(engines, filters):
+    assert summary_key(filtered(filters)) is None
+
+
+def test_summary_rows_follow_the_capability_tokens(engines):
+    """One row per engine and status (``''``) and per distinct token, duplicates counted once."""
+    RegisteredModel.objects.create(
+        name="m", engine_id=engines[0], status="active", capabilities="chat,embedding"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE model_registry SET capabilities = 'chat,chat,,x\"y'")
+        cursor.execute(
+            "SELECT capability, SUM(n) FROM model_registry_counts GROUP BY capability "
+            "HAVING SUM(n) <> 0 ORDER BY capability"
+        )
+        assert cursor.fetchall() == [("", 1), ("chat", 1), ('x"y', 1)]
+
+
+def test_empty_lists_and_contradictions_count_nothing(engines):
+    RegisteredModel.objects.create(name="m", engine_id=engines[0], status="active")
+    queryset = RegisteredModel.objects.filter(status="active").filter(status="error")
+    assert summary_count(queryset) == 0 == count_star(queryset)
+    assert RegisteredModel.objects.filter(engine_id__in=[]).count() == 0
+
+
+def test_related_manager_counts_use_the_summary(engines):
+    RegisteredModel.objects.create(name="m", engine_id=engines[0])
+    engine = Engine.objects.get(pk=engines[0])
+    assert summary_key(engine.registered_models.all()) is not None
+    assert engine.registered_models.count() == 1
+
+
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["sdk", "bulk_create", "update", "bulk_move", "raw", "delete"]),
+        st.integers(0, 2),
+        st.sampled_from(STATUSES),
+        st.sampled_from(CAPABILITIES),
+        st.integers(1, 4),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(operations=OPERATIONS)
+def test_summary_equals_count_star_after_any_writes(engines, operations):
+    """Property: whatever writes run, through whichever path, every covered count is exact."""
+    models = module_sdk.models.model_registry
+    for step, (kind, engine, status, capabilities, size) in enumerate(operations):
+        engine_id = engines[engine]
+        rows = RegisteredModel.objects.order_by("id")
+        if kind == "sdk":
+            models.create(
+                {
+                    "name": f"s{step}-{RegisteredModel.objects.count()}",
+                    "engine_id": engine_id,
+                    "status": status if status != "active" else "available",
+                    "capabilities": capabilities,
+                    "extra_config": {"dim": 8} if "embedding" in capabilities else {},
+                }
+            )
+        elif kind == "bulk_create":
+            first = RegisteredModel.objects.order_by("-id").values_list("id", flat=True).first()
+            RegisteredModel.objects.bulk_create(
+                RegisteredModel(
+                    name=f"b{first or 0}-{index}",
+                    engine_id=engine_id,
+                    status=status,
+                    capabilities=capabilities,
+                )
+                for index in range(size)
+            )
+        elif kind == "update":
+            ids = list(rows.values_list("id", flat=True)[:size])
+            RegisteredModel.objects.filter(id__in=ids).update(
+                status=status, capabilities=capabilities
+            )
+        elif kind == "bulk_move":
+            ids = list(rows.values_list("id", flat=True)[:size])
+            if ids:
+                models.select(ids=ids).move_to_engine(engine_id, allow_over_capacity=True)
+        elif kind == "raw":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE model_registry SET engine_id = %s, status = %s WHERE id %% 3 = %s",
+                    [engine_id, status, size % 3],
+                )
+        else:
+            ids = list(rows.values_list("id", flat=True)[:size])
+            RegisteredModel.objects.filter(id__in=ids).delete()
+        assert_exact(engines)
+    RegisteredModel.objects.all().delete()
+    assert_exact(engines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_leaves_the_counts_exact(engines):
+    """``manage.py flush`` (and every transactional test's teardown) empties the table with
+    ``TRUNCATE`` or ``DELETE``; either way no count is left behind."""
+    RegisteredModel.objects.bulk_create(
+        RegisteredModel(name=f"m{index}", engine_id=engines[0], capabilities="chat")
+        for index in range(3)
+    )
+    call_command("flush", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM model_registry_counts WHERE n <> 0")
+        assert cursor.fetchone()[0] == 0
+    assert filtered({"capabilities": "chat"}).count() == 0
