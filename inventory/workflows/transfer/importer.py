@@ -40,6 +40,8 @@ from .report import refusal_groups
 CHUNK_SIZE = 1000
 #: longest value (its text) the report shows whole in a row's changes
 SHOWN_CHARS = 200
+#: distinct row changes remembered to share equal ones (see ``Importer.shared``)
+SHARED_CHANGES = 1000
 EXTENDED = "extended_capabilities"
 
 
@@ -85,6 +87,7 @@ class Importer:
     errors: list[dict[str, Any]] = field(default_factory=list)
     refused: dict[str, dict[Any, int]] = field(default_factory=dict)
     moved: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    seen_changes: dict[tuple, dict[str, Any]] = field(default_factory=dict)
 
     def run(self, document: Mapping[str, Any]) -> None:
         before = capacity.committed_by_engine()
@@ -391,16 +394,23 @@ class Importer:
                 )
                 for side in (0, 1)
             ]
-            result.append(
-                {
-                    section.field_key(key): {
-                        "before": shown(sides[0][key]),
-                        "after": shown(sides[1][key]),
-                    }
-                    for key in item.changes
-                }
-            )
+            changes = [
+                (section.field_key(key), shown(sides[0][key]), shown(sides[1][key]))
+                for key in item.changes
+            ]
+            result.append(self.shared(changes))
         return result
+
+    def shared(self, changes: list[tuple[str, Any, Any]]) -> dict[str, Any]:
+        """The report's ``changes`` of a row, one object for rows with equal changes (an
+        import that sets one field to the same value on 100,000 rows holds it once)."""
+        build = {key: {"before": before, "after": after} for key, before, after in changes}
+        try:
+            if len(self.seen_changes) >= SHARED_CHANGES:
+                self.seen_changes.clear()
+            return self.seen_changes.setdefault(tuple(changes), build)
+        except TypeError:  # a list or object value: not shared
+            return build
 
     def knowledge(self, raw: Any) -> None:
         def rename(key: str) -> str:
