@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from . import capabilities as caps
 from .errors import RegistryValidationError
 from .listing import ExactTextFilter, Field, ListDeclaration
+from .web.presentation import STATUS_LABELS, memory_need
 
 #: Upper bound on the choices a sidebar filter lists (distinct providers, engines, ...).
 FILTER_CHOICES_LIMIT = 100
@@ -96,7 +97,14 @@ def _value_column(item: Field, sortable: bool) -> Callable[[models.Model], Any]:
         boolean=item.type == "boolean" or None,
     )
     def column(obj: models.Model) -> Any:
-        return getattr(obj, item.source)
+        value = getattr(obj, item.source)
+        if item.name == "status":
+            # Worded as in the selects and the pages' badges.
+            return STATUS_LABELS.get(value, value)
+        if item.type == "integer" and item.name.endswith("_mb"):
+            # As the pages show memory: CPU for no VRAM, MB and GB.
+            return memory_need(item.name, value)
+        return value
 
     column.__name__ = item.name
     return column

@@ -146,6 +146,14 @@ class RegistryClient:
     def close(self) -> None:
         self.session.close()
 
+    def search(self, q: Any, limit: Any = None, entities: Any = None) -> dict[str, Any]:
+        """``module_sdk.search()`` over ``GET search/``."""
+        params: list[tuple[str, Any]] = [("q", q)]
+        if limit is not None:
+            params.append(("limit", limit))
+        params.extend(("entity", entity) for entity in entities or ())
+        return self.request("GET", "search/", params=params).json()
+
     def request(
         self,
         method: str,

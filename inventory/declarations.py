@@ -25,6 +25,7 @@ from .listing import (
     IsoDatetimeText,
     ListDeclaration,
     Lookup,
+    ReferenceFilter,
     SearchFilter,
     TextFilter,
     TokensFilter,
@@ -204,8 +205,10 @@ AVAILABLE_MODELS = ListDeclaration(
         _status(AvailableModel.Status),
         *_timestamps(),
     ),
-    search=SearchFilter(("name", "label", "family", "storage_ref")),
-    search_label="Search names, labels, families and storage refs",
+    search=SearchFilter(
+        ("name", "label", "family", "tags", "catalog_model_id", "storage_ref", "remote_url")
+    ),
+    search_label="Search names, labels, families, tags, catalog ids, storage refs and URLs",
     lookups=_name_exact(),
 )
 
@@ -259,9 +262,18 @@ REGISTERED_MODELS = ListDeclaration(
         ),
         *_timestamps(),
     ),
-    search=SearchFilter(("name", "model_path")),
-    search_label="Search names and paths",
-    lookups=_name_exact(),
+    search=SearchFilter(("name", "model_path", "remote_url")),
+    search_label="Search names, paths and URLs",
+    lookups=(
+        *_name_exact(),
+        Lookup("engine", "engine_id", ReferenceFilter(Engine), "Engine"),
+        Lookup(
+            "available_model",
+            "available_model_id",
+            ReferenceFilter(AvailableModel),
+            "Catalog model",
+        ),
+    ),
     context=row_warnings.context,
     page_context=row_warnings.page_context,
 )

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from . import capabilities as caps
 from .errors import RegistryValidationError
@@ -306,6 +307,27 @@ class ExactNameFilter(TextFilter):
 
     def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
         return queryset.filter(**{f"{attr}__iexact": value})
+
+
+@dataclass(frozen=True)
+class ReferenceFilter(FilterKind):
+    """A referenced row given by its whole name (case-insensitive) or by its id: what a
+    typeahead fills in, or a name typed in a plain text box. Read through the name's
+    case-insensitive unique index, then as an id filter."""
+
+    target: type[models.Model]
+    type: str = "reference"
+    help: str = "The referenced row's whole name (case-insensitive) or its id."
+
+    def parse(self, key: str, value: Any) -> str:
+        return TextFilter().parse(key, value)
+
+    def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
+        rows = self.target._default_manager.alias(_lower=Lower("name"))
+        condition = Q(_lower=Lower(models.Value(value)))
+        if value.isdigit():
+            condition |= Q(pk=int(value))
+        return queryset.filter(**{f"{attr}__in": rows.filter(condition).values("pk")})
 
 
 @dataclass(frozen=True)

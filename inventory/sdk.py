@@ -16,10 +16,12 @@ errors in ``.errors``. The REST API under ``/api/v1/`` mirrors this interface on
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from . import bulk as bulk_operations
 from . import impact, listing, secrets, vocabulary_service
+from . import search as global_search
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
 from .history import feed
@@ -206,6 +208,13 @@ class ModuleSDK:
         self.vocabulary = Vocabulary()
         self.workflows = Workflows()
         self.changes = Changes()
+
+    def search(self, q: Any, limit: Any = None, entities: Any = None) -> dict[str, Any]:
+        """Engines, catalog rows and registered models holding ``q`` (case-insensitive
+        substring of the fields each list's ``q`` filter reads): ``{"q", "limit", "groups":
+        [{"entity", "total", "capped", "hits": [{"id", "name", "field", "label", "value"}]}]}``,
+        as the search page and ``GET /api/v1/search/`` give it."""
+        return asdict(global_search.search(q, limit, entities))
 
 
 module_sdk = ModuleSDK()

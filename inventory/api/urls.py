@@ -11,6 +11,7 @@ from .docs import RedocView, SwaggerView, docs_page
 from .errors import no_endpoint
 from .history import urlpatterns_for as history_urls
 from .index import ApiIndexView
+from .search import urlpatterns as search_urls
 from .secrets import urlpatterns as secrets_urls
 from .views import CapabilitiesView, KnowledgeConfigView, viewset_for
 from .vocabulary import AliasDetailView, AliasesView, TermDetailView, TermsView
@@ -27,6 +28,7 @@ urlpatterns = [
     path("v1/", include(workflow_urls)),
     path("v1/", include(bulk_urls)),
     path("v1/", include(secrets_urls)),
+    path("v1/", include(search_urls)),
     path("v1/", include(history_urls({name: name.replace("_", "-") for name in DECLARATIONS}))),
     path("v1/", include(router.urls)),
     path("v1/knowledge/config/", KnowledgeConfigView.as_view(), name="knowledge-config"),

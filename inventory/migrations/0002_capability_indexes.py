@@ -11,6 +11,8 @@ Other databases have no such index types and skip this migration's SQL.
 
 from django.db import migrations, transaction
 
+from inventory.trigram import create_trigram_indexes, drop_trigram_indexes
+
 CAPABILITY_TABLES = ("model_registry", "available_model_registry")
 TRIGRAM_COLUMNS = (
     ("model_registry", "name"),
@@ -38,11 +40,7 @@ def create_indexes(apps, schema_editor):
             f"ON \"{table}\" USING gin (string_to_array(capabilities, ','))"
         )
     if _trigram_available(schema_editor):
-        for table, column in TRIGRAM_COLUMNS:
-            schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{table}_{column}_trgm" '
-                f'ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)'
-            )
+        create_trigram_indexes(schema_editor, TRIGRAM_COLUMNS)
 
 
 def drop_indexes(apps, schema_editor):
@@ -50,8 +48,7 @@ def drop_indexes(apps, schema_editor):
         return
     for table in CAPABILITY_TABLES:
         schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_capabilities_gin"')
-    for table, column in TRIGRAM_COLUMNS:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_{column}_trgm"')
+    drop_trigram_indexes(schema_editor, TRIGRAM_COLUMNS)
 
 
 class Migration(migrations.Migration):

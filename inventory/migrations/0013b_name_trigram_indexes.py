@@ -6,23 +6,18 @@ the index SQL do nothing on other databases."""
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-NAME_TABLES = ("engine_registry", "available_model_registry", "model_registry")
+from inventory.trigram import create_trigram_indexes, drop_trigram_indexes
+
+NAME_COLUMNS = (("engine_registry", "name"),)
 
 
 def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in NAME_TABLES:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{table}_name_trgm" '
-            f'ON "{table}" USING gin (UPPER("name"::text) gin_trgm_ops)'
-        )
+    tables = ("engine_registry", "available_model_registry", "model_registry")
+    create_trigram_indexes(schema_editor, [(table, "name") for table in tables])
 
 
 def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute('DROP INDEX IF EXISTS "engine_registry_name_trgm"')
+    drop_trigram_indexes(schema_editor, NAME_COLUMNS)
 
 
 class Migration(migrations.Migration):

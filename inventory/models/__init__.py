@@ -6,6 +6,7 @@ from .change import ChangeRecord
 from .engine import Engine
 from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
+from .saved_view import SavedView
 from .secret_config import SecretConfigKey
 from .vocabulary import VocabularyAlias, VocabularyTerm
 
@@ -16,6 +17,7 @@ __all__ = [
     "Engine",
     "KnowledgeSettings",
     "RegisteredModel",
+    "SavedView",
     "SecretConfigKey",
     "VocabularyAlias",
     "VocabularyTerm",

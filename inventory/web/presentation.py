@@ -97,10 +97,29 @@ def megabytes(value: int | None) -> str:
     )
 
 
+#: A model that needs no VRAM runs on the CPU.
+CPU_ONLY = mark_safe(
+    '<span class="text-body-secondary" title="Runs on the CPU: no VRAM needed">CPU</span>'
+)
+
+
+def memory_need(name: str, value: int | None) -> str:
+    """A memory figure of a table cell: ``CPU`` for a model needing no VRAM, ``—`` for a
+    need of 0 MB of RAM, else ``megabytes``."""
+    if value == 0 and name == "vram_required_mb":
+        return CPU_ONLY
+    if value == 0 and name.endswith("_required_mb"):
+        return EMPTY
+    return megabytes(value)
+
+
 def pretty_json(value: Any) -> SafeString:
     text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
     return format_html('<pre class="json mb-0"><code>{}</code></pre>', text)
 
 
-def link(url: str, text: Any) -> SafeString:
-    return format_html('<a href="{}">{}</a>', url, text)
+def link(url: str, text: Any, title: str | None = None) -> SafeString:
+    """A link; ``title`` gives the full text where a cell may cut it off."""
+    if title is None:
+        return format_html('<a href="{}">{}</a>', url, text)
+    return format_html('<a title="{}" href="{}">{}</a>', title, url, text)

@@ -16,12 +16,13 @@ from django.http import QueryDict
 from ..errors import RegistryValidationError
 from ..filtersets import DeclaredFilterSet
 from ..listing import DEFAULT_PAGE_SIZE, SEARCH_KEY, ListRequest, clamp_page_size, parse_int
+from .columns import COLUMNS_PARAM, parse_columns
 from .entities import Inventory
 from .tables import SORT_PARAM
 
 PAGE_PARAM = "page"
 PAGE_SIZE_PARAM = "page_size"
-CONTROL_PARAMS = (SORT_PARAM, PAGE_PARAM, PAGE_SIZE_PARAM)
+CONTROL_PARAMS = (SORT_PARAM, PAGE_PARAM, PAGE_SIZE_PARAM, COLUMNS_PARAM)
 PAGE_SIZE_CHOICES = (10, 25, 50, 100, 200)
 
 
@@ -34,6 +35,8 @@ class ListQuery:
     sort: dict[str, str]
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    #: The shown columns, in declaration order.
+    columns: list[str] = field(default_factory=list)
     #: Messages that make the request unusable (bad or unknown filters): no rows are shown.
     errors: list[str] = field(default_factory=list)
     #: Messages about values that were replaced by a default (bad sort or paging values).
@@ -92,6 +95,8 @@ def parse_list_query(inventory: Inventory, params: QueryDict) -> ListQuery:
         sort = declaration.normalize_sort(None)
 
     query = ListQuery(inventory, filterset, sort, errors=errors, warnings=warnings)
+    query.columns, unknown_columns = parse_columns(inventory, params)
+    warnings.extend(unknown_columns)
     try:
         query.page_size = clamp_page_size(params.get(PAGE_SIZE_PARAM) or DEFAULT_PAGE_SIZE)
     except RegistryValidationError as error:

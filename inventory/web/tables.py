@@ -23,13 +23,17 @@ from django_tables2.utils import AttributeDict, signature
 
 from ..listing import Field
 from . import presentation as show
+from .columns import choosable_fields, default_columns
 from .entities import BY_MODEL, INVENTORIES, Inventory
+from .row_actions import ACTIONS_COLUMN, RowActionsColumn
 
 SORT_PARAM = "sort"
 #: The row checkboxes of the list pages, read by the bulk form (hidden elsewhere).
 SELECT_COLUMN = "select"
 NUMERIC_TYPES = ("integer",)
 NOWRAP_TYPES = ("reference", "datetime", "boolean", "choice")
+#: Shown as status badges: the row's status and, on registered models, its engine's.
+STATUS_FIELDS = ("status", "engine_status")
 
 
 class DeclaredColumn(tables.Column):
@@ -213,15 +217,17 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
         return show.link(inventory.url("detail", record.pk), value)
     if item.type == "reference":
         target = BY_MODEL.get(type(value))
-        return show.link(target.url("detail", value.pk), value) if target else str(value)
+        if target is None:
+            return str(value)
+        return show.link(target.url("detail", value.pk), value, title=str(value))
     if item.type == "boolean":
         return show.boolean_icon(value)
-    if item.name == "status":
+    if item.name in STATUS_FIELDS:
         return show.status_badge(value)
     if item.type == "capabilities":
         return show.capability_badges(value)
     if item.type == "integer" and item.name.endswith("_mb"):
-        return show.megabytes(value)
+        return show.memory_need(item.name, value)
     if item.type == "datetime":
         local = timezone.localtime(value)  # "Y-m-d H:i", without Django's format parser
         return f"{local.year:04d}-{local:%m-%d %H:%M}"
@@ -232,14 +238,19 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
     return value
 
 
-def table_for(inventory: Inventory) -> type[tables.Table]:
-    """The table class of one inventory, one column per ``table_model()`` entry."""
-    entries = inventory.declaration.table_model(with_options=False)
+def table_for(inventory: Inventory, choosable: bool = False) -> type[tables.Table]:
+    """The table class of one inventory: a column per ``table_model()`` entry and the row
+    checkboxes; with ``choosable``, a column per field the column chooser offers and the
+    row action menus too (the list page excludes those not chosen)."""
+    sortable = set(inventory.declaration.sort_fields)
+    fields = (
+        choosable_fields(inventory)
+        if choosable
+        else [inventory.declaration.by_name[name] for name in default_columns(inventory)]
+    )
     columns = {
-        entry["field"]: DeclaredColumn(
-            inventory, inventory.declaration.by_name[entry["field"]], entry
-        )
-        for entry in entries
+        item.name: DeclaredColumn(inventory, item, {"sortable": item.name in sortable})
+        for item in fields
     }
     columns[SELECT_COLUMN] = SelectColumn(
         accessor="pk",
@@ -253,7 +264,9 @@ def table_for(inventory: Inventory) -> type[tables.Table]:
         "Meta",
         (),
         {
-            "sequence": (SELECT_COLUMN, "..."),
+            "sequence": (SELECT_COLUMN, "...", ACTIONS_COLUMN)
+            if choosable
+            else (SELECT_COLUMN, "..."),
             "template_name": "inventory/table.html",
             "order_by_field": SORT_PARAM,
             "attrs": {"class": "table table-hover table-sm align-middle mb-0 inventory-table"},
@@ -261,8 +274,14 @@ def table_for(inventory: Inventory) -> type[tables.Table]:
             "empty_text": f"No {inventory.title.lower()}.",
         },
     )
+    if choosable:
+        columns[ACTIONS_COLUMN] = RowActionsColumn()
     name = f"{inventory.model.__name__}Table"
     return type(name, (PageTable,), {**columns, "Meta": meta})
 
 
 TABLES: dict[str, type[tables.Table]] = {item.key: table_for(item) for item in INVENTORIES}
+#: The list pages' tables: every column the chooser offers, and the row action menus.
+LIST_TABLES: dict[str, type[tables.Table]] = {
+    item.key: table_for(item, choosable=True) for item in INVENTORIES
+}

@@ -11,6 +11,8 @@ from .views.history import ChangesExport, ChangesPage, RestoreChange, RowHistory
 from .views.knowledge import KnowledgePage
 from .views.lists import ExportView, ListPage
 from .views.records import DeletePage, DetailPage, FormPage
+from .views.saved_views import SavedViewsPage
+from .views.search import SearchPage
 from .views.secrets import EngineSecretsPage
 from .views.vocabulary import VocabularyPage
 from .workflows import urlpatterns as workflow_urls
@@ -28,6 +30,9 @@ def inventory_urls(inventory: Inventory) -> list[URLPattern]:
             name=f"{slug}-export",
         ),
         path(f"{slug}/bulk/", BulkPage.as_view(inventory=inventory), name=f"{slug}-bulk"),
+        path(
+            f"{slug}/views/", SavedViewsPage.as_view(inventory=inventory), name=f"{slug}-views"
+        ),
         path(f"{slug}/new/", FormPage.as_view(inventory=inventory), name=f"{slug}-create"),
         path(f"{slug}/<int:pk>/", DetailPage.as_view(inventory=inventory), name=f"{slug}-detail"),
         path(f"{slug}/<int:pk>/edit/", FormPage.as_view(inventory=inventory), name=f"{slug}-edit"),
@@ -55,6 +60,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("knowledge/", KnowledgePage.as_view(), name="knowledge"),
+    path("search/", SearchPage.as_view(), name="search"),
     path("engines/<int:pk>/secrets/", EngineSecretsPage.as_view(), name="engines-secrets"),
     path("vocabulary/", VocabularyPage.as_view(), name="vocabulary"),
     path("changes/", ChangesPage.as_view(), name="changes"),

@@ -30,17 +30,25 @@ document.addEventListener("click", function (event) {
   }
 });
 
-/* "/" focuses the page's search box, unless the user is typing somewhere already. */
+/* "/" focuses the global search in the navigation bar (or, while the navigation is folded
+   away on a small screen, the list's own search); "f" focuses the list's search box. Neither
+   key is taken while the user is typing somewhere already. */
+function visible(element) {
+  return element && element.getClientRects().length > 0;
+}
+
 document.addEventListener("keydown", function (event) {
-  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) {
+  if ((event.key !== "/" && event.key !== "f") || event.ctrlKey || event.metaKey || event.altKey) {
     return;
   }
   var active = document.activeElement;
   if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) {
     return;
   }
-  var search = document.querySelector("[data-search-shortcut]");
-  if (search) {
+  var global = document.querySelector("[data-global-search]");
+  var local = document.querySelector("[data-search-shortcut]");
+  var search = event.key === "/" && visible(global) ? global : local;
+  if (visible(search)) {
     event.preventDefault();
     search.focus();
     search.select();

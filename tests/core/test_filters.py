@@ -291,13 +291,14 @@ def test_empty_capabilities_filter_is_dropped(inventory):
 # --- strictness ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", ["engine", "model_path", "capability", "runtime_methods", "nam"])
+@pytest.mark.parametrize("key", ["engines", "model_path", "capability", "runtime_methods", "nam"])
 def test_unknown_filter_key_is_an_error(inventory, key):
     error = expect_invalid(
         lambda: models.list(filters={key: "x"}),
         key,
         f"unknown filter {key!r}; known filters: id, name, engine_id, available_model_id, "
-        "is_downloaded, capabilities, status, engine_status, over_capacity, name_exact, q",
+        "is_downloaded, capabilities, status, engine_status, over_capacity, name_exact, engine, "
+        "available_model, q",
         first=True,
     )
     assert key in str(error)
@@ -307,7 +308,9 @@ def test_unknown_filter_key_is_an_error(inventory, key):
 
 
 def test_unknown_filter_key_is_an_error_even_when_empty(db):
-    expect_invalid(lambda: models.count({"engine": None}), "engine", "unknown filter", exact=False)
+    expect_invalid(
+        lambda: models.count({"engines": None}), "engines", "unknown filter", exact=False
+    )
 
 
 def test_filters_must_be_a_mapping(db):

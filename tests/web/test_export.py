@@ -77,9 +77,9 @@ def test_invalid_filters_refuse_the_export(admin_client: Client, inventory):
     bad = admin_client.get("/models/export.csv", {"capabilities": "telepathy"})
     assert bad.status_code == 400
     assert "unknown capability 'telepathy'" in bad.content.decode()
-    unknown = admin_client.get("/models/export.json", {"engine": "1"})
+    unknown = admin_client.get("/models/export.json", {"engines": "1"})
     assert unknown.status_code == 400
-    assert "unknown filter 'engine'" in unknown.content.decode()
+    assert "unknown filter 'engines'" in unknown.content.decode()
     assert admin_client.get("/models/export.xml").status_code == 400
 
 

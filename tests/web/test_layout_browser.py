@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from inventory.models import SavedView
+from inventory.web.columns import choosable_fields
+from inventory.web.entities import BY_SLUG
 from tests.web.conftest import REQUIRE_BROWSER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,6 +28,11 @@ VIEWPORTS = {"phone": (390, 844), "laptop": (1440, 900)}
 LONG = "organisation-with-a-long-name/" + "very-long-model-name-" * 4 + "q4_k_m"
 
 
+# axe-core's serious and critical findings on the page, each with its first few elements.
+SERIOUS_VIOLATIONS = """async () => (await axe.run(document, {resultTypes: ['violations']}))
+  .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"""
+
 # The outermost elements whose right edge passes the viewport: what to fix when this fails.
 OVERFLOWING = """[...document.querySelectorAll('body *')].filter(el => {
     const box = el.getBoundingClientRect();
@@ -33,16 +41,20 @@ OVERFLOWING = """[...document.querySelectorAll('body *')].filter(el => {
   }).slice(0, 4).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
     + '[' + Math.round(el.getBoundingClientRect().right) + ']')"""
 
-# axe-core's serious and critical violations of the page, with up to three elements each.
+# axe-core's serious and critical findings on the page, with up to three elements each.
 SERIOUS_VIOLATIONS = """async () => (await axe.run(document, {resultTypes: ['violations']}))
-    .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"""
+  .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"""
 
 
 @pytest.fixture
 def pages(sdk, engine, make_model, catalog_model, make_user) -> dict[str, str]:
     """One URL per page kind, over rows with long unbroken values."""
-    make_user("boss", superuser=True, password=PASSWORD)
+    boss = make_user("boss", superuser=True, password=PASSWORD)
+    SavedView.objects.create(
+        user=boss, list_key="model_registry", name=LONG, filters="status=active", is_default=True
+    )
+    every_column = ",".join(field.name for field in choosable_fields(BY_SLUG["models"]))
     sdk.models.engine_registry.update(engine["id"], {"vram_total_mb": 24000, "ram_total_mb": 64000})
     model = make_model(
         LONG,
@@ -62,7 +74,9 @@ def pages(sdk, engine, make_model, catalog_model, make_user) -> dict[str, str]:
         "dashboard": "/",
         "engines": "/engines/",
         "catalog": "/catalog/",
-        "models": "/models/",
+        "models": "/models/?page=1",
+        "models-every-column": f"/models/?columns={every_column}",
+        "saved-views": "/models/views/",
         "engine-detail": f"/engines/{e}/",
         "catalog-detail": f"/catalog/{long_catalog['id']}/",
         "model-detail": f"/models/{m}/",
@@ -78,6 +92,7 @@ def pages(sdk, engine, make_model, catalog_model, make_user) -> dict[str, str]:
         "knowledge": "/knowledge/",
         "vocabulary": "/vocabulary/",
         "changes": "/changes/",
+        "search": "/search/?q=long-model",
         "admin-models": "/admin/inventory/registeredmodel/",
         "admin-catalog": "/admin/inventory/availablemodel/",
         "admin-engines": "/admin/inventory/engine/",

@@ -1,5 +1,5 @@
 """Dark mode follows the system setting, the toggle overrides and is remembered; "/" focuses
-the list's search box."""
+the global search and "f" the list's search box."""
 
 from __future__ import annotations
 
@@ -47,11 +47,18 @@ def test_theme_follows_the_system_and_the_toggle_is_remembered(
     context.close()
 
 
-def test_slash_focuses_search_but_not_while_typing(browser, live_server, make_user) -> None:
+def test_slash_focuses_global_search_and_f_the_list_search(
+    browser, live_server, make_user
+) -> None:
     context, page = logged_in(browser, live_server, make_user)
     page.goto(f"{live_server.url}/models/")
     page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.hasAttribute('data-global-search')")
+    page.keyboard.type("a/b f")
+    assert page.input_value("[data-global-search]") == "a/b f"
+    page.click("h1")
+    page.keyboard.press("f")
     assert page.evaluate("document.activeElement.hasAttribute('data-search-shortcut')")
-    page.keyboard.type("a/b")
-    assert page.input_value("[data-search-shortcut]") == "a/b"
+    page.keyboard.type("f/x")
+    assert page.input_value("[data-search-shortcut]") == "f/x"
     context.close()

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import EmptyPage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -16,6 +16,13 @@ from ... import capabilities as caps
 from ...failures import plain_text_error
 from ...listing import DEFAULT_PAGE_SIZE, SEARCH_KEY
 from .. import presentation as show
+from ..columns import (
+    COLUMNS_PARAM,
+    canonical_params,
+    canonical_value,
+    column_choices,
+    parse_columns,
+)
 from ..entities import Inventory
 from ..export import FORMATS, export_response
 from ..forms import style
@@ -26,9 +33,12 @@ from ..querying import (
     ListQuery,
     parse_list_query,
 )
-from ..tables import SELECT_COLUMN, SORT_PARAM, TABLES
+from ..row_actions import ACTIONS_COLUMN, RowMenu, allowed_actions
+from ..tables import LIST_TABLES, SELECT_COLUMN, SORT_PARAM
+from ..typeahead import make_typeahead
 from .access import InventoryView
 from .bulk import actions_for
+from .saved_views import default_view_redirect, menu_context
 
 
 class ListPage(InventoryView):
@@ -36,6 +46,10 @@ class ListPage(InventoryView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         inventory = self.inventory
+        redirect = default_view_redirect(request, inventory)
+        redirect = redirect or _canonical_columns(request, inventory)
+        if redirect is not None:
+            return redirect
         query = parse_list_query(inventory, request.GET)
         if query.valid:
             data = query.list_request().filtered(inventory.table_queryset())
@@ -46,8 +60,19 @@ class ListPage(InventoryView):
             for action, label, perm in actions_for(inventory)
             if inventory.can(request.user, perm)
         ]
-        exclude = () if actions else (SELECT_COLUMN,)
-        table = TABLES[inventory.key](data, order_by=query.sort_alias, exclude=exclude)
+        row_menu = RowMenu(allowed_actions(inventory, request.user))
+        table_class = LIST_TABLES[inventory.key]
+        hidden = [
+            name
+            for name in table_class.base_columns
+            if name not in (*query.columns, SELECT_COLUMN, ACTIONS_COLUMN)
+        ]
+        if not actions:
+            hidden.append(SELECT_COLUMN)
+        if not row_menu:
+            hidden.append(ACTIONS_COLUMN)
+        table = table_class(data, order_by=query.sort_alias, exclude=hidden)
+        table.row_menu = row_menu
         table.empty_text = empty_text(query)
         try:
             table.paginate(page=query.page, per_page=query.page_size)
@@ -69,6 +94,11 @@ class ListPage(InventoryView):
                 bulk_actions=actions,
                 bulk_url=inventory.url("bulk"),
                 filter_query=_filter_query(request),
+                column_choices=column_choices(inventory, query.columns),
+                columns_value=canonical_value(inventory, query.columns),
+                chooser_params=_chooser_params(request),
+                default_columns_url=_url(request.path, _chooser_params(request)),
+                **menu_context(request, inventory),
             ),
         )
 
@@ -100,7 +130,7 @@ class FilterChip:
 
 
 #: Query parameters that shape the page rather than filter it: no chip for them.
-NOT_FILTERS = {PAGE_PARAM, PAGE_SIZE_PARAM, SORT_PARAM, SEARCH_KEY}
+NOT_FILTERS = {PAGE_PARAM, PAGE_SIZE_PARAM, SORT_PARAM, SEARCH_KEY, COLUMNS_PARAM}
 
 
 def filter_chips(request: HttpRequest, query: ListQuery) -> list[FilterChip]:
@@ -146,15 +176,18 @@ def filter_controls(query: ListQuery) -> list[FilterControl]:
     controls = []
     for bound in form:
         if bound.name in query.inventory.relations:
+            if not bound.value():
+                continue  # the typeahead of the same reference, by name, stands for it
             widget = reference_widget(query.inventory, bound.name, bound.value())
             if widget is not None:
                 bound.field.widget = widget
+        make_typeahead(bound.field)
         style(bound.field.widget)
         if bound.errors:
             bound.field.widget.attrs["class"] += " is-invalid"
         if bound.name == SEARCH_KEY:
             bound.field.widget.attrs["data-search-shortcut"] = ""
-            bound.field.widget.attrs["aria-keyshortcuts"] = "/"
+            bound.field.widget.attrs["aria-keyshortcuts"] = "f"
             continue
         kind = bound.field.kind.type
         selected: list[str] = []
@@ -176,9 +209,37 @@ def _filter_query(request: HttpRequest) -> str:
     """The list's filters as a query string (paging and sorting left out), for the bulk form's
     "all rows matching this filter"."""
     params = request.GET.copy()
-    for key in (PAGE_PARAM, PAGE_SIZE_PARAM, SORT_PARAM):
+    for key in (PAGE_PARAM, PAGE_SIZE_PARAM, SORT_PARAM, COLUMNS_PARAM):
         params.pop(key, None)
     return params.urlencode()
+
+
+def _chooser_params(request: HttpRequest) -> list[tuple[str, str]]:
+    """What the column chooser's form carries over: the query but its columns and page."""
+    return [
+        (key, value)
+        for key, values in request.GET.lists()
+        if key not in (COLUMNS_PARAM, PAGE_PARAM)
+        for value in values
+        if value
+    ]
+
+
+def _url(path: str, params: list[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def _canonical_columns(request: HttpRequest, inventory: Inventory) -> HttpResponse | None:
+    """A redirect to the same list with ``columns=`` in its one clean form (one
+    comma-separated value in declaration order, left out when it is the default choice);
+    a choice naming unknown columns stays as it is, so that the page can say so."""
+    if COLUMNS_PARAM not in request.GET or parse_columns(inventory, request.GET)[1]:
+        return None
+    canonical = canonical_params(inventory, request.GET)
+    if canonical.getlist(COLUMNS_PARAM) == request.GET.getlist(COLUMNS_PARAM):
+        return None
+    query = canonical.urlencode(safe=",")
+    return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
 
 
 def _page_size_choices(query: ListQuery) -> list[int]:
@@ -196,10 +257,11 @@ def empty_text(query: ListQuery) -> str:
 
 
 def _export_urls(url_name: str, request: HttpRequest, query: ListQuery) -> dict[str, str]:
-    """Export links for the current filters and the sort the table shows (paging left out),
-    so the file holds exactly the rows of the view, in its order."""
+    """Export links for the current filters and the sort the table shows (paging and the
+    column choice left out), so the file holds exactly the rows of the view, in its order,
+    with every field, as the importer reads them back."""
     params = request.GET.copy()
-    for key in (PAGE_PARAM, PAGE_SIZE_PARAM):
+    for key in (PAGE_PARAM, PAGE_SIZE_PARAM, COLUMNS_PARAM):
         params.pop(key, None)
     if SORT_PARAM in params:
         params[SORT_PARAM] = query.sort_alias
