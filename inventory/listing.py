@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -758,29 +757,6 @@ def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
         "filters": request.filters,
         "sort": request.sort,
     }
-
-
-def list_all(
-    declaration: ListDeclaration,
-    filters: Mapping[str, Any] | None = None,
-    sort: Any = None,
-    direction: str | None = None,
-) -> dict[str, Any]:
-    """Every matching row, read in chunks."""
-    request = ListRequest.build(declaration, filters, sort, direction)
-    return {
-        "rows": list(iter_rows(request)),
-        "filters": request.filters,
-        "sort": request.sort,
-    }
-
-
-def iter_rows(request: ListRequest, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
-    """Stream rows for exports without holding the whole result in memory."""
-    declaration = request.declaration
-    values = declaration.values(request.ordered()).iterator(chunk_size=chunk_size)
-    while chunk := list(islice(values, chunk_size)):
-        yield from declaration.serialize_page(chunk)
 
 
 def count(declaration: ListDeclaration, filters: Mapping[str, Any] | None = None) -> int:

@@ -114,6 +114,9 @@ class RegisteredModel(NamedModel, TimestampedModel):
                 include=["vram_required_mb", "ram_required_mb"],
                 name="model_reg_engine_need_idx",
             ),
+            # Keyset pages filtered by status or engine in the default order: range scans.
+            models.Index(fields=["status", "id"], name="model_reg_status_id_idx"),
+            models.Index(fields=["engine", "id"], name="model_reg_engine_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -95,19 +95,23 @@ class Inventory:
 
     def table_queryset(self) -> models.QuerySet:
         """``queryset()`` for a table page: of each referenced row only what its cells show
-        (its id and name, and the declared fields read through it, such as
-        ``engine__status``), so that a page neither decodes nor copies the JSON of the
-        referenced rows once per row."""
+        (its id and name, and the declared fields read through it, such as the engine's
+        status), so that a page neither decodes nor copies the JSON of the referenced rows
+        once per row."""
         own = [field.name for field in self.model._meta.concrete_fields]
         shown = [
             f"{field.name}__{name}" for field in self.relations.values() for name in ("id", "name")
         ]
         through = [
-            item.source
+            item.attr
             for item in self.declaration.fields
-            if item.source is not None and "__" in item.source
+            if item.attr and "__" in item.attr and item.attr.split("__")[0] in self._relation_names
         ]
         return self.queryset().only(*own, *shown, *through)
+
+    @cached_property
+    def _relation_names(self) -> frozenset[str]:
+        return frozenset(field.name for field in self.relations.values())
 
 
 def model_field_for(model: type[models.Model], item: Field) -> models.Field:

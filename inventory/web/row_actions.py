@@ -119,7 +119,8 @@ class RowActionsColumn(tables.Column):
     def __init__(self) -> None:
         super().__init__(
             accessor="pk",
-            verbose_name="Actions",
+            # Named for screen readers; a visible word would widen every table by a column.
+            verbose_name=mark_safe('<span class="visually-hidden">Actions</span>'),
             orderable=False,
             attrs={"th": {"class": "actions-column"}, "td": {"class": "actions-column"}},
         )

@@ -79,7 +79,7 @@ def models(engine, other_engine, make_model, sdk) -> dict:
 
 
 def test_filter_sort_page_and_export(page, live_server, models, sdk):
-    page.click("text=Filters")
+    page.click('button[aria-controls="more-filters"]')
     page.click('label[for="cap-chat"]')
     page.click("[data-testid=choices-status] label:text-is('Active')")
     page.click('[data-testid="apply-filters"]')
