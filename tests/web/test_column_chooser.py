@@ -84,7 +84,7 @@ def test_exports_and_bulk_work_leave_the_column_choice_out(admin_client, invento
     export = admin_client.get("/models/export.csv?columns=name,status&status=active")
     assert export.status_code == 200
     header = b"".join(export.streaming_content).decode().splitlines()[0]
-    assert "model_path" in header and "engine_id" in header
+    assert "model_path" in header and "remote_url" in header
 
 
 def test_every_column_costs_no_query_per_row(admin_client):
