@@ -6,7 +6,6 @@ core's validation and services (``admin_writes``). Nothing here restates a rule.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -15,16 +14,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from . import capabilities as caps
 from . import (
     extra_config,
+    extra_config_help,
     vocabulary_admin,  # noqa: F401  (registers the vocabulary admin)
 )
 from .admin_bulk import admin_delete_impact, bulk_edit, run_bulk
 from .admin_lists import DeclaredListAdmin, change_url, changelist_url
-from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin, pretty_json
+from .admin_writes import ConfirmEmbeddingChangeForm, RegistryAdminForm, ValidatedAdmin
 from .api.admin import ApiTokenAdmin
 from .declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
 from .forms import over_capacity_field
@@ -47,8 +50,8 @@ admin.site.index_title = "Inventory administration"
 
 
 class CapabilityHelp:
-    """Help texts from the vocabulary and the ``extra_config`` JSON Schema, worked out when
-    the form is shown (a save that succeeds reads no vocabulary for them)."""
+    """Help texts from the vocabulary, and the ``extra_config`` keys its capabilities allow,
+    worked out when the form is shown (a save that succeeds reads no vocabulary for them)."""
 
     fields: dict
     instance: Any
@@ -56,48 +59,56 @@ class CapabilityHelp:
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         if "capabilities" in self.fields:
-            self.fields["capabilities"].help_text = DeferredHelp(self._capabilities_help)
+            self.fields["capabilities"].help_text = RenderedWhenShown(_capabilities_help)
         if "extra_config" in self.fields:
-            stored = self.instance.capabilities if self.instance.pk else None
-            self.fields["extra_config"].help_text = DeferredHelp(
-                functools.partial(self._extra_config_help, stored)
+            field = self.fields["extra_config"]
+            capabilities = (
+                self.data.get(self.add_prefix("capabilities"))
+                if self.is_bound
+                else self.instance.capabilities
+            )
+            editor_id = self.auto_id % self.add_prefix("extra_config")
+            # Read the vocabulary only when the form is shown, not on a save that succeeds.
+            field.help_text = RenderedWhenShown(
+                lambda: extra_config_admin_help(capabilities, editor_id)
             )
 
-    @staticmethod
-    def _capabilities_help() -> str:
-        return f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
-
-    @staticmethod
-    def _extra_config_help(stored: Any) -> str:
-        """The schema for the stored capabilities (``None``: a new row, every capability)."""
-        if stored is not None:
-            tokens = caps.parse_stored(stored)
-            scope = f"this model's capabilities ({', '.join(tokens) or 'none'})"
-        else:
-            tokens, scope = caps.known(), "a model with every capability"
-        return format_html(
-            "A JSON object; its rules depend on the capabilities. "
-            "<details><summary>JSON Schema for {}</summary>{}</details>",
-            scope,
-            pretty_json(extra_config.schema_for(tokens)),
-        )
+    class Media:
+        js = ("inventory/extra_config.js",)
 
 
-class DeferredHelp:
-    """Help text from ``function()``, computed when shown: unlike Django's ``lazy``, asking
-    whether there is one (as every bound field does) computes nothing."""
+class RenderedWhenShown:
+    """A help text rendered when the page shows it: a form that only validates (a save that
+    succeeds) never reads the vocabulary for it. Truthiness reads nothing."""
 
-    def __init__(self, function: Callable[[], str]):
-        self.function = function
+    def __init__(self, render: Callable[[], str]):
+        self.render = render
 
     def __bool__(self) -> bool:
         return True
 
+    @cached_property
+    def text(self) -> str:
+        return self.render()
+
     def __str__(self) -> str:
-        return str(self.function())
+        return self.text
 
     def __html__(self) -> str:
-        return conditional_escape(self.function())
+        return conditional_escape(self.text)
+
+
+def extra_config_admin_help(capabilities: Any, editor_id: str) -> str:
+    """The forms' ``extra_config`` help (a template, so escaped) for the admin's help text."""
+    context = {"schemas": extra_config_help.help_context(capabilities), "editor_id": editor_id}
+    return mark_safe(
+        "A JSON object; its keys depend on the capabilities."
+        + render_to_string("inventory/_extra_config_help.html", context)
+    )
+
+
+def _capabilities_help() -> str:
+    return f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
 
 
 class CatalogModelForm(CapabilityHelp, RegistryAdminForm):

@@ -19,8 +19,13 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralize(text: str) -> str:
     """``text`` as a spreadsheet shows it verbatim: prefixed with ``'`` if it could start a
-    formula."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    formula, or if it is already such text with its ``'`` (so that ``restore`` can tell)."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_TRIGGERS) else text
+
+
+def restore(text: str) -> str:
+    """The text ``neutralize`` was given (the CSV import reads exports back with it)."""
+    return text[1:] if text[:1] == "'" and text.lstrip("'").startswith(FORMULA_TRIGGERS) else text
 
 
 #: One JSON encoder for every cell (``json.dumps`` with options builds one per call).

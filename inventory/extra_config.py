@@ -19,6 +19,7 @@ from typing import Any
 
 from .capabilities import CAPABILITIES, LLM_CAPABILITIES
 from .values import shown
+from .wording import POSITIVE_INTEGER
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def validate(extra_config: Any, capabilities: Iterable[str]) -> list[str]:
     if "dim" in extra_config:
         if not DIM.check(extra_config["dim"]):
             errors.append(
-                f"extra_config.dim must be a positive integer, got {shown(extra_config['dim'])}"
+                f"extra_config.dim {POSITIVE_INTEGER.api}, got {shown(extra_config['dim'])}"
             )
         elif "embedding" not in present:
             errors.append(

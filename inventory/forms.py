@@ -26,6 +26,7 @@ from django.forms.models import construct_instance
 from . import secrets
 from .errors import NON_FIELD, RegistryValidationError
 from .models.secret_config import SecretConfigField
+from .wording import for_screen
 
 #: The flag a model reads to accept a change of the knowledge embedding model.
 CONFIRM_FIELD = "confirm_embedding_model_change"
@@ -136,6 +137,16 @@ def over_capacity_field() -> forms.BooleanField:
     )
 
 
+def screen_labels(form: forms.BaseForm, keys: Mapping[str, str]) -> dict[str, str]:
+    """Each field's label under its form name and its API keys (``engine`` and ``engine_id``),
+    for messages in the screen's words."""
+    labels = {name: str(field.label) for name, field in form.fields.items() if field.label}
+    for key, name in keys.items():
+        if name in labels:
+            labels.setdefault(key, labels[name])
+    return labels
+
+
 class ModelDecidesForm(forms.ModelForm):
     """A ModelForm whose only validation is the model's ``full_clean()``.
 
@@ -232,11 +243,12 @@ class ModelDecidesForm(forms.ModelForm):
         """Show errors raised by the services (keyed by payload name, e.g. ``engine_id``) on
         the matching form fields."""
         names = {field.attname: field.name for field in self._meta.model._meta.concrete_fields}
+        labels = screen_labels(self, names)
         for key, messages in errors.items():
             name = names.get(key, key)
             target = name if name in self.fields and key != NON_FIELD else None
             for message in messages:
-                self.add_error(target, message)
+                self.add_error(target, for_screen(message, labels))
 
     def passes_with_confirmation(self) -> bool:
         """Whether the only thing missing is the confirmation of an embedding-model change."""

@@ -81,7 +81,7 @@ _ROW_FIELDS = (
 )
 
 
-def _catalog_differences(values: Mapping[str, Any]) -> list[str]:
+def catalog_differences(values: Mapping[str, Any]) -> list[str]:
     """The fields reconcile would change, by ``reconcile.differences`` itself, given plain
     attribute holders for the row and its catalog row (building model instances per row
     would cost more than the comparison)."""
@@ -108,7 +108,7 @@ def warnings(values: Mapping[str, Any]) -> list[str]:
         if values["name"].startswith(binding_prefix(values["engine_id"])):
             found.append("catalog link lost: the catalog model it was bound from was deleted")
     else:
-        fields = _catalog_differences(values)
+        fields = catalog_differences(values)
         if fields:
             found.append(
                 f"out of sync with catalog model {values['ctx_catalog_name']!r}: "

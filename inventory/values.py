@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import RegistryValidationError
+from .wording import BOOLEAN, INTEGER
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -42,7 +43,7 @@ def shown(value: Any) -> str:
 
 
 def boolean_message(key: str, value: Any) -> str:
-    return f"{key} must be a boolean (0/1/true/false), got {value!r}"
+    return f"{key} {BOOLEAN.api}, got {value!r}"
 
 
 def parse_int(key: str, value: Any) -> int:
@@ -51,7 +52,7 @@ def parse_int(key: str, value: Any) -> int:
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
-    raise RegistryValidationError({key: [f"{key} must be an integer, got {value!r}"]})
+    raise RegistryValidationError({key: [f"{key} {INTEGER.api}, got {value!r}"]})
 
 
 ID_RANGE = (-(2**63), 2**63 - 1)

@@ -260,6 +260,11 @@ ImportActionCountsSerializer = type(
 )
 
 
+class ImportChangeSerializer(ClosedSerializer):
+    before = AnyValueField()
+    after = AnyValueField()
+
+
 class ImportRowSerializer(ClosedSerializer):
     section = choice(SECTION_NAMES)
     row = serializers.IntegerField(min_value=1)
@@ -267,6 +272,13 @@ class ImportRowSerializer(ClosedSerializer):
     action = choice(transfer.ACTIONS)
     moved_capabilities = strings(
         required=False, help_text="Tokens moved into extended_capabilities."
+    )
+    changes = serializers.DictField(
+        child=ImportChangeSerializer(),
+        required=False,
+        help_text="For an updated row, each changed key with its stored value and the new one "
+        "(references by name, credentials masked, a value longer than "
+        f"{transfer.SHOWN_CHARS} characters cut with …).",
     )
 
 

@@ -273,7 +273,8 @@ class ImportView(APIView):
         tags=TAGS,
         operation_id="workflows_import_inventory",
         summary="Import an inventory file (dry run unless apply)",
-        description="An export file (JSON or YAML) or catalog rows as CSV, as text in a JSON "
+        description="An export file (JSON or YAML) or a list's CSV export (catalog rows, "
+        "registered models or engines, told apart by the header), as text in a JSON "
         "body or as a multipart upload. Rows are matched by name: created, updated or left "
         "unchanged. Returns the whole per-row report; with apply in mode all (the default), "
         "everything is written in one transaction, or nothing: a refused apply answers 400 "

@@ -12,6 +12,7 @@ from django.db import models
 
 from .. import capabilities as caps
 from .. import extra_config
+from ..wording import INTEGER
 from .fields import (
     CapabilitiesField,
     CsvListField,
@@ -179,7 +180,7 @@ def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list
             message = _text_error(field, value)
         elif isinstance(field, models.IntegerField | models.ForeignKey):
             integer = _is_integer(value)
-            message = None if integer else f"{field.attname} must be an integer, got {value!r}"
+            message = None if integer else f"{field.attname} {INTEGER.api}, got {value!r}"
         else:
             continue
         if message:

@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from .. import capabilities as caps
 from ..values import as_bool, boolean_message, shown
 from ..vocabularies import KINDS, UnknownTermError
+from ..wording import NON_NEGATIVE_INTEGER
 
 #: The largest value of an ``integer`` column on PostgreSQL. SQLite would store more, so the
 #: model refuses it on every database alike.
@@ -167,7 +168,7 @@ def megabyte_validators(key: str) -> list[Any]:
     """The one rule of a size in megabytes (a registered model's ``vram_required_mb``, a
     catalog row's ``requirements.vram_mb``…): a whole number from 0 to ``MAX_MEGABYTES``."""
     return [
-        MinValueValidator(0, message=f"{key} must be a non-negative integer, got %(value)r"),
+        MinValueValidator(0, message=f"{key} {NON_NEGATIVE_INTEGER.api}, got %(value)r"),
         MaxValueValidator(
             MAX_MEGABYTES, message=f"{key} must be at most {MAX_MEGABYTES}, got %(value)r"
         ),
@@ -177,7 +178,7 @@ def megabyte_validators(key: str) -> list[Any]:
 def megabyte_errors(key: str, value: Any) -> list[str]:
     """``megabyte_validators`` applied to a raw JSON value (which must be an integer)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        return [f"{key} must be a non-negative integer, got {shown(value)}"]
+        return [f"{key} {NON_NEGATIVE_INTEGER.api}, got {shown(value)}"]
     errors: list[str] = []
     for validator in megabyte_validators(key):
         try:

@@ -1,4 +1,5 @@
-"""Streaming CSV and JSON exports of a filtered list, in the SDK's row shape.
+"""Streaming CSV and JSON exports of a filtered list, in the SDK's row shape (in CSV, rows
+of other entities by name: ``transfer.csv_records``).
 
 Rows are read by keyset in chunks (``inventory.keyset``), so an export of a large inventory
 never sits in memory whole and its last chunk costs what its first does. Each chunk is
@@ -20,6 +21,7 @@ from django.utils import timezone
 from ..csv_cells import csv_cell, csv_column
 from ..keyset import Keyset
 from ..listing import ListRequest
+from ..workflows import transfer
 
 FORMATS = ("csv", "json")
 
@@ -52,12 +54,15 @@ def columns_of(request: ListRequest, chunk: list[dict[str, Any]]) -> Iterator[li
 
 def csv_chunks(request: ListRequest, chunks: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
     """The header, then one piece of CSV text per chunk of rows, encoded column by column
-    (the same cells as ``csv_lines`` of the serialized rows)."""
+    (the same cells as ``csv_lines`` of the serialized rows), other entities' rows by name
+    so that the file imports back (``transfer.named_columns``)."""
+    declaration = request.declaration
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([name for name, _source, _convert in request.declaration.plan])
+    writer.writerow(transfer.csv_columns(declaration))
     for chunk in chunks:
-        columns = [csv_column(values) for values in columns_of(request, chunk)]
+        named = transfer.named_columns(declaration, list(columns_of(request, chunk)))
+        columns = [csv_column(values) for values in named]
         writer.writerows(zip(*columns, strict=True))
         yield buffer.getvalue()
         buffer.seek(0)

@@ -22,10 +22,12 @@ from ..forms import (
     confirm_field,
     over_capacity_field,
     parse_only_options,
+    screen_labels,
 )
 from ..models.fields import CapabilitiesField, CsvListField, VocabularyField
 from ..services import KNOWLEDGE_KEYS
 from ..vocabularies import KINDS
+from ..wording import for_screen
 from .entities import INVENTORIES, Inventory, model_field_for
 
 __all__ = ["CONFIRM_FIELD", "FORMS", "CoreValidatedForm", "KnowledgeForm", "style"]
@@ -93,10 +95,16 @@ class CoreValidatedForm(ModelDecidesForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             style(field.widget)
+            if field.required:
+                field.widget.attrs["aria-required"] = "true"
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
         mark_invalid(self)
+
+    @property
+    def has_required(self) -> bool:
+        return any(field.required for field in self.fields.values())
 
     @property
     def json_fields(self) -> list[str]:
@@ -187,9 +195,12 @@ class KnowledgeForm(forms.Form):
         return {key: self.cleaned_data[key] for key in KNOWLEDGE_KEYS}
 
     def add_core_errors(self, errors: Mapping[str, list[str]]) -> None:
+        labels = screen_labels(self, {"embedding_model": "embedding_model_id"})
         for key, messages in errors.items():
             target = (
                 "embedding_model_id" if key in ("embedding_model", "embedding_model_id") else key
             )
             for message in messages:
-                self.add_error(target if target in self.fields else None, message)
+                self.add_error(
+                    target if target in self.fields else None, for_screen(message, labels)
+                )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html, format_html_join
@@ -123,3 +124,30 @@ def link(url: str, text: Any, title: str | None = None) -> SafeString:
     if title is None:
         return format_html('<a href="{}">{}</a>', url, text)
     return format_html('<a title="{}" href="{}">{}</a>', title, url, text)
+
+
+def web_url(value: Any) -> bool:
+    """Whether a value is an ``http``/``https`` address a page may link to (never
+    ``javascript:``, ``file:`` or a path)."""
+    if not isinstance(value, str) or any(char.isspace() for char in value.strip()):
+        return False
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def external_link(url: str) -> SafeString:
+    """A link to another site that opens in a new tab and passes no referrer nor opener."""
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener noreferrer" class="text-break">{}'
+        ' <i class="bi bi-box-arrow-up-right small" aria-hidden="true"></i></a>',
+        url.strip(),
+        url,
+    )
+
+
+def sentences(values: list[str]) -> SafeString:
+    """Sentences (warnings) one per line, as text rather than code."""
+    return format_html_join("", '<div class="mb-1">{}</div>', ((value,) for value in values))

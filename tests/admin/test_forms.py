@@ -54,7 +54,7 @@ def test_bad_dim_on_add_is_a_form_error_and_nothing_is_saved(admin_client, engin
     )
     assert response.status_code == 200
     assert errors(response) == {
-        "extra_config": [f"extra_config.dim must be a positive integer, got {shown}"]
+        "extra_config": [f"dim in Extra config must be a whole number of 1 or more, got {shown}"]
     }
     assert not RegisteredModel.objects.exists()
 
@@ -67,7 +67,7 @@ def test_bad_dim_on_change_is_a_form_error_and_nothing_is_saved(admin_client, ma
     )
     assert response.status_code == 200
     assert errors(response) == {
-        "extra_config": ["extra_config.dim must be a positive integer, got '1024'"]
+        "extra_config": ["dim in Extra config must be a whole number of 1 or more, got '1024'"]
     }
     stored = RegisteredModel.objects.get(pk=model["id"])
     assert (stored.extra_config, stored.version) == ({"dim": 768}, "")
@@ -88,7 +88,7 @@ def test_capability_and_defaults_errors_come_from_the_core(admin_client, engine)
     )
     assert errors(response)["capabilities"][0].startswith("unknown capability 'telepathy'")
     response = admin_client.post(ADD, model_form(engine=engine["id"], extra_config="[1, 2]"))
-    assert errors(response) == {"extra_config": ["extra_config must be a JSON object"]}
+    assert errors(response) == {"extra_config": ["Extra config must be a JSON object"]}
     assert not RegisteredModel.objects.exists()
 
 
@@ -117,8 +117,10 @@ def test_change_form_shows_runtime_methods_pretty_json_and_schema(admin_client, 
     form = response.context["adminform"].form
     assert form["extra_config"].value() == json.dumps({"dim": 768}, indent=2)
     help_text = str(form.fields["extra_config"].help_text)
-    assert "JSON Schema for this model&#x27;s capabilities (embedding, chat)" in help_text
+    assert "<strong data-help-selected>embedding, chat</strong>" in help_text
+    assert '<tbody data-capabilities="embedding">' in help_text  # shown, not hidden
     assert "Vector dimension" in help_text
+    assert "inventory/extra_config.js" in content
     assert "runtime_methods" not in form.fields
 
 
@@ -168,8 +170,9 @@ def test_changing_the_embedding_model_needs_the_confirmation(admin_client, embed
     first, second = embedders
     sdk.knowledge.update_config({"enabled": True, "embedding_model_id": first["id"]})
     response = admin_client.post(KNOWLEDGE, {"enabled": "on", "embedding_model": second["id"]})
-    assert "must be confirmed with confirm_embedding_model_change" in str(
-        errors(response)["embedding_model"]
+    assert (
+        "must be confirmed by ticking “Confirm the change of the knowledge embedding model”"
+        in str(errors(response)["embedding_model"])
     )
     assert KnowledgeSettings.load().embedding_model_id == first["id"]
     response = admin_client.post(
@@ -217,19 +220,19 @@ def test_engine_add_through_the_admin(admin_client):
     )
     assert errors(response) == {
         "name": ['engine name already in use (by "vllm-1")'],
-        "provider": ["name and provider are required"],
+        "provider": ["Name and Provider are required"],
     }
 
 
 def test_missing_engine_and_unknown_choices_use_the_core_wording(admin_client, engine):
     response = admin_client.post(ADD, model_form(name="", engine=""))
     assert errors(response) == {
-        "name": ["name and engine_id are required"],
-        "engine": ["name and engine_id are required"],
+        "name": ["Name and Engine are required"],
+        "engine": ["Name and Engine are required"],
     }
     response = admin_client.post(ADD, model_form(engine=999, status="sleeping"))
     assert errors(response) == {
-        "engine": ["engine_id does not exist"],
+        "engine": ["Engine does not exist"],
         "status": [
             "'sleeping' is not a valid status; choose one of: "
             "available, active, downloading, error, disabled"
@@ -280,7 +283,7 @@ def test_knowledge_admin_with_a_model_that_is_not_an_id_is_a_form_error(admin_cl
 
 def test_nul_characters_are_refused_with_the_core_message(admin_client, engine):
     response = admin_client.post(ADD, model_form(engine=engine["id"], model_path="a\x00b"))
-    assert errors(response) == {"model_path": ["model_path must not contain NUL characters"]}
+    assert errors(response) == {"model_path": ["Path must not contain NUL characters"]}
     assert not RegisteredModel.objects.exists()
 
 

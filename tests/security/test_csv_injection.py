@@ -11,7 +11,7 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inventory.csv_cells import FORMULA_TRIGGERS, csv_cell, csv_column, neutralize
+from inventory.csv_cells import FORMULA_TRIGGERS, csv_cell, csv_column, neutralize, restore
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,12 @@ HOSTILE = [
 def test_text_that_starts_a_formula_is_prefixed(text):
     assert neutralize(text) == "'" + text
     assert csv_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, "'=1", "''+x", "'plain", "plain", "", "'", "=", "'-"])
+def test_restore_gives_back_what_was_neutralized(text):
+    assert restore(neutralize(text)) == text
+    assert neutralize(text) == text or neutralize(text).lstrip("'").startswith(FORMULA_TRIGGERS)
 
 
 def test_numbers_and_plain_text_are_kept():

@@ -108,3 +108,12 @@ def browser() -> Iterator:
         os.environ.pop(ASYNC_UNSAFE, None)
     else:
         os.environ[ASYNC_UNSAFE] = previous
+
+
+def log_in(page, live_server, username: str, password: str) -> None:
+    """Sign ``page`` in through the login form."""
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -42,7 +42,7 @@ def test_create_with_invalid_dim_shows_the_error_and_saves_nothing(admin_client,
     assert response.status_code == 200
     page = errors_of(response)
     assert 'data-error-for="extra_config"' in page
-    assert "extra_config.dim must be a positive integer" in page
+    assert "dim in Extra config must be a whole number of 1 or more, got '768'" in page
     assert "Nothing was saved." in page
     assert not RegisteredModel.objects.filter(name="new-model").exists()
 
@@ -68,15 +68,19 @@ def test_create_saves_and_normalizes_through_the_model(admin_client, engine):
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"name": ""}, "name", "name and engine_id are required"),
-        ({"engine": ""}, "engine", "name and engine_id are required"),
-        ({"engine": "9999"}, "engine", "engine_id does not exist"),
-        ({"available_model": "9999"}, "available_model", "available_model_id does not exist"),
-        ({"vram_required_mb": "-1"}, "vram_required_mb", "must be a non-negative integer"),
+        ({"name": ""}, "name", "Name and Engine are required"),
+        ({"engine": ""}, "engine", "Name and Engine are required"),
+        ({"engine": "9999"}, "engine", "Engine does not exist"),
+        ({"available_model": "9999"}, "available_model", "Catalog model does not exist"),
+        (
+            {"vram_required_mb": "-1"},
+            "vram_required_mb",
+            "VRAM (MB) must be a whole number of 0 or more<",
+        ),
         (
             {"vram_required_mb": "1.5"},
             "vram_required_mb",
-            "vram_required_mb must be an integer, got '1.5'",
+            "VRAM (MB) must be a whole number<",
         ),
         ({"capabilities": ["chat", "telepathy"]}, "capabilities", "unknown capability"),
         ({"status": "sleeping"}, "status", "'sleeping' is not a valid status; choose one of"),
@@ -119,13 +123,28 @@ def test_race_caught_by_the_database_reads_like_validation(admin_client, engine,
     assert RegisteredModel.objects.filter(name="raced").count() == 1
 
 
-def test_create_form_shows_the_extra_config_schema(admin_client, engine):
+def shown_keys(page: str) -> list[str]:
+    """The ``extra_config`` keys of the help groups the page shows (not ``hidden``)."""
+    help_table = page.split('data-testid="extra-config-help"')[1].split("</table>")[0]
+    keys = []
+    for group in re.findall(r"<tbody([^>]*)>(.*?)</tbody>", help_table, re.S):
+        if " hidden" not in group[0]:
+            keys.extend(re.findall(r'<tr data-key="([^"]+)"', group[1]))
+    return keys
+
+
+def test_create_form_explains_extra_config_for_the_ticked_capabilities(admin_client, engine):
     page = errors_of(admin_client.get(f"/models/new/?engine={engine['id']}"))
-    assert 'data-testid="extra-config-schema"' in page
-    assert "JSON Schemas by capability" in page
     assert f'<option value="{engine["id"]}" selected>' in page
-    edit = errors_of(admin_client.post("/models/new/", model_form(engine["id"], name="")))
-    assert '"minimum": 1' in edit  # the embedding schema: dim is a positive integer
+    assert shown_keys(page) == ["defaults.context_length"]  # nothing ticked: any model's keys
+    assert "With embedding (or embed, embeddings" in page  # aliases named beside the capability
+    sent = errors_of(
+        admin_client.post(
+            "/models/new/", model_form(engine["id"], name="", capabilities=["embedding"])
+        )
+    )
+    assert shown_keys(sent) == ["dim", "defaults.context_length"]
+    assert 'data-testid="extra-config-editor"' in sent  # the JSON editor, behind a disclosure
 
 
 def test_edit_changes_only_what_the_form_holds(admin_client, engine, make_model):
@@ -171,7 +190,7 @@ def test_engine_and_catalog_forms(admin_client, db):
     engine = Engine.objects.get(name="gpu-box")
     assert response.status_code == 302 and engine.provider == "vllm"
     missing = admin_client.post("/engines/new/", {"name": "", "provider": "", "config": "{}"})
-    assert "name and provider are required" in errors_of(missing)
+    assert "Name and Provider are required" in errors_of(missing)
     catalog = admin_client.post(
         "/catalog/new/",
         {
@@ -189,7 +208,7 @@ def test_engine_and_catalog_forms(admin_client, db):
             "status": "available",
         },
     )
-    assert "requirements.vram_mb must be a non-negative integer" in errors_of(catalog)
+    assert "vram_mb in Requirements must be a whole number of 0 or more" in errors_of(catalog)
 
 
 def test_delete_asks_for_confirmation_then_deletes(admin_client, make_model):
@@ -222,7 +241,9 @@ def test_embedding_model_change_needs_confirmation_on_the_model_form(
     form = model_form(engine["id"], name="embedder", extra_config='{"dim": 1024}')
     refused = admin_client.post(f"/models/{row['id']}/edit/", form)
     page = errors_of(refused)
-    assert "must be confirmed with confirm_embedding_model_change" in page
+    assert (
+        "must be confirmed by ticking “Confirm the change of the knowledge embedding model”" in page
+    )
     assert 'data-testid="confirmation"' in page
     assert RegisteredModel.objects.get(pk=row["id"]).extra_config == {"dim": 768}
     confirmed = admin_client.post(

@@ -62,10 +62,14 @@ def form_errors(response) -> dict[str, list[str]]:
     return {key: [str(message) for message in messages] for key, messages in form.errors.items()}
 
 
-@pytest.mark.parametrize("field", ["name", "model_path", "version"])
-def test_nul_characters_are_refused_with_the_core_message(admin_client: Client, engine, field):
+@pytest.mark.parametrize(
+    ("field", "label"), [("name", "Name"), ("model_path", "Path"), ("version", "Version")]
+)
+def test_nul_characters_are_refused_with_the_core_message(
+    admin_client: Client, engine, field, label
+):
     response = admin_client.post("/models/new/", model_form(engine["id"], **{field: "a\x00b"}))
-    assert form_errors(response) == {field: [f"{field} must not contain NUL characters"]}
+    assert form_errors(response) == {field: [f"{label} must not contain NUL characters"]}
     assert not module_sdk.models.model_registry.count()
 
 

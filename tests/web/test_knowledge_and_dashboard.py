@@ -59,7 +59,7 @@ def test_changing_the_model_while_enabled_needs_a_confirmation_step(admin_client
     change = {"enabled": "on", "embedding_model_id": str(second["id"])}
     asked = text(admin_client.post(URL, change))
     assert 'data-testid="confirmation"' in asked
-    assert "must be confirmed with confirm_embedding_model_change" in asked
+    assert "must be confirmed by ticking “I confirm changing the embedding model”" in asked
     assert 'name="confirm_embedding_model_change"' in asked
     assert KnowledgeSettings.load().embedding_model_id == first["id"]
 

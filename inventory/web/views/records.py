@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -14,99 +12,41 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from ... import capabilities as caps
-from ... import capacity, extra_config
+from ... import extra_config_help
 from ...errors import RegistryProtectedError, RegistryValidationError
 from ...impact import delete_impact
-from ...listing import ListRequest
-from ...models import Engine, KnowledgeSettings, RegisteredModel
+from ...models import Engine
 from ...services import delete_instance
-from ..entities import BY_KEY, INVENTORIES, Inventory
+from .. import details
+from ..entities import BY_KEY, Inventory
 from ..forms import CONFIRM_FIELD, FORMS, CoreValidatedForm
-from ..tables import SELECT_COLUMN, TABLES, render_value
 from .access import InventoryView
-
-RELATED_ROWS = 10
-
-
-@dataclass
-class RelatedList:
-    """Rows of another inventory that point at this row (e.g. an engine's models)."""
-
-    inventory: Inventory
-    field: str
-    label: str
-    table: Any
-    total: int
-    list_url: str
-    create_url: str | None
-
-
-def detail_values(inventory: Inventory, instance: models.Model) -> list[tuple[Any, Any]]:
-    """``(declared field, rendered value)`` for every declared field of a row."""
-    declaration = inventory.declaration
-    found = declaration.page_values(declaration.queryset().filter(pk=instance.pk))
-    values = found[0] if found else {}
-    result = []
-    for item in declaration.fields:
-        if item.source is None:
-            value = item.derive(values) if item.derive else None
-        elif item.read is not None or item.name in inventory.relations:
-            relation = inventory.relations.get(item.name)
-            value = getattr(instance, relation.name if relation else item.source)
-        else:
-            value = values[item.source]
-        result.append((item, render_value(inventory, item, value)))
-    return result
-
-
-def related_lists(inventory: Inventory, instance: models.Model, user: Any) -> list[RelatedList]:
-    """For each inventory with a reference to this one, its first rows pointing here."""
-    result = []
-    for other in INVENTORIES:
-        if not other.can(user, "view"):
-            continue
-        for name, relation in other.relations.items():
-            if relation.related_model is not inventory.model:
-                continue
-            request = ListRequest.build(other.declaration, {name: instance.pk})
-            queryset = request.filtered(other.queryset())
-            table = TABLES[other.key](queryset, order_by="name", exclude=(name, SELECT_COLUMN))
-            table.paginate(page=1, per_page=RELATED_ROWS)
-            result.append(
-                RelatedList(
-                    other,
-                    name,
-                    other.title,
-                    table,
-                    table.paginator.count,
-                    f"{other.url('list')}?{name}={instance.pk}",
-                    (
-                        f"{other.url('create')}?{relation.name}={instance.pk}"
-                        if other.can(user, "add")
-                        else None
-                    ),
-                )
-            )
-    return result
 
 
 class DetailPage(InventoryView):
+    """One row: its fields in sections, its related rows beside them, the API row below."""
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         instance = get_object_or_404(self.inventory.queryset(), pk=pk)
-        is_embedding_backend = (
-            isinstance(instance, RegisteredModel)
-            and KnowledgeSettings.objects.filter(embedding_model_id=instance.pk).exists()
-        )
+        declaration = self.inventory.declaration
+        found = declaration.page_values(declaration.queryset().filter(pk=pk))
+        if not found:
+            raise Http404
+        values = found[0]
+        sections = details.sections_for(self.inventory, values, instance)
         return render(
             request,
             "inventory/detail.html",
             self.base_context(
                 object=instance,
-                values=detail_values(self.inventory, instance),
-                related=related_lists(self.inventory, instance, request.user),
-                is_embedding_backend=is_embedding_backend,
-                **context_notes(self.inventory, instance),
+                sections=sections,
+                empty_fields=[
+                    item for section in sections for item in section.fields if item.empty
+                ],
+                panels=details.panels_for(self.inventory, instance, values, request.user),
+                api_row=details.api_row(self.inventory, values),
+                api_url=details.api_url(self.inventory, instance.pk),
+                **context_notes(self.inventory, instance, values),
                 edit_url=self.inventory.url("edit", instance.pk),
                 delete_url=self.inventory.url("delete", instance.pk),
                 history_url=self.inventory.url("history", instance.pk),
@@ -114,38 +54,14 @@ class DetailPage(InventoryView):
         )
 
 
-def context_notes(inventory: Inventory, instance: models.Model) -> dict[str, Any]:
+def context_notes(inventory: Inventory, instance: Any, values: Any) -> dict[str, Any]:
     """What a reader of the row should know about others: a registered model's warnings, an
     engine's capacity against what its active models need."""
-    row = inventory.declaration.row_for(instance)
+    row = inventory.declaration.serialize(values)
     if isinstance(instance, Engine):
-        usage = capacity.usage(instance, [row["vram_used_mb"], row["ram_used_mb"]])
+        usage = details.engine_usage(instance, values)
         return {"capacity": usage, "capacity_over": row["over_capacity"]}
     return {"row_warnings": row.get("warnings") or []}
-
-
-def schema_help(capabilities: Any) -> dict[str, Any]:
-    """The ``extra_config`` JSON Schemas to show beside the JSON editor."""
-    groups: dict[str, list[str]] = {}
-    vocabulary = caps.known()
-    for name, schema in extra_config.schemas_by_capability(vocabulary).items():
-        groups.setdefault(_json(schema), []).append(name)
-    selected = [name for name in vocabulary if name in _as_list(capabilities)]
-    return {
-        "selected": selected,
-        "current": _json(extra_config.schema_for(selected)),
-        "by_capability": [(names, text) for text, names in groups.items()],
-    }
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, indent=2)
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [token.strip() for token in value.split(",") if token.strip()]
-    return list(value or [])
 
 
 class FormPage(InventoryView):
@@ -220,7 +136,9 @@ class FormPage(InventoryView):
                 form=form,
                 object=original,
                 detail_url=self.inventory.url("detail", original.pk) if original else None,
-                schemas=schema_help(capabilities) if "extra_config" in form.fields else None,
+                schemas=extra_config_help.help_context(capabilities)
+                if "extra_config" in form.fields
+                else None,
                 confirm_field=CONFIRM_FIELD if CONFIRM_FIELD in form.fields else None,
                 needs_confirmation=needs_confirmation,
             ),
