@@ -14,7 +14,10 @@ created); ``update/s`` the rate of importing the same rows again with one field 
 (every row updated). Each size runs with change history off and on, alternately,
 ``--repeat`` times (default 3); the best run of each is shown, and the ratio of the rates
 shows what recording every row costs, by wall time and by the CPU time of the importing
-process (which other load on the machine does not inflate).
+process (which other load on the machine does not inflate). ``rows/cpu-s`` and
+``upd/cpu-s`` are the rates by that CPU time (the database server's own work left out).
+Targets at 100,000 rows on PostgreSQL: 10,000 created and 5,000 updated rows per second,
+a peak of 150 MB.
 """
 
 from __future__ import annotations
@@ -147,8 +150,7 @@ def main() -> int:
     print(f"catalog import into {database}")
     print(
         f"{'rows':>8}  {'history':>7}  {'file MB':>8}  {'seconds':>8}  {'rows/s':>8}"
-        f"  {'update/s':>8}"
-        f"  {'peak MB':>8}"
+        f"  {'update/s':>8}  {'peak MB':>8}  {'rows/cpu-s':>10}  {'upd/cpu-s':>10}"
     )
     try:
         for rows in args.rows:
@@ -175,7 +177,8 @@ def main() -> int:
                 print(
                     f"{rows:>8}  {history:>7}  {result['file_mb']:>8.1f}"
                     f"  {result['seconds']:>8.2f}  {rate:>8.0f}  {update_rate:>8.0f}"
-                    f"  {result['peak_mb']:>8.0f}"
+                    f"  {result['peak_mb']:>8.0f}  {rows / result['cpu_seconds']:>10.0f}"
+                    f"  {rows / result['update_cpu_seconds']:>10.0f}"
                 )
             print(
                 f"{rows:>8}  history on/off: create rate x{rates['on'][0] / rates['off'][0]:.2f},"

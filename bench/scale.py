@@ -12,7 +12,7 @@ admin changelist and the raw floor: the same SQL run on the bare cursor (count, 
 the floor and, with ``--big``, its ratio 1M/10k. Then page 0 against the last page, the time
 django-tables2 takes to render a 200-row page against that page's SQL, serialization of a
 200-row page against ``json.dumps`` and whole pages against their own SQL (``scale_rows.py``),
-and CSV against JSON export of the whole table.
+and the keyset walks and exports of ``bench/scale_streams.py``.
 
 It never touches the database named by ``DATABASE_URL``: it creates ``<name>_bench`` next to
 it on PostgreSQL (the role needs ``CREATEDB``) or a temporary SQLite file, and drops it at
@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import scale_rows  # noqa: E402
+import scale_streams  # noqa: E402
 from list_scale import ENGINES, analyze, insert_rows, setup_django  # noqa: E402
 from scale_counts import measure_counts, report_counts  # noqa: E402
 
@@ -247,20 +248,8 @@ def measure_render(repeat: int) -> dict[str, float]:
     return {"SQL (200 rows)": statistics.median(sql), "render": statistics.median(render)}
 
 
-def measure_exports(client: Any) -> dict[str, float]:
-    """The web export of the whole table (``/models/export.json`` and ``.csv``), streamed."""
-    figures = {}
-    for fmt in ("json", "csv"):
-        started = time.perf_counter()
-        response = client.get(f"/models/export.{fmt}")
-        assert response.status_code == 200, (fmt, response.status_code)
-        for _ in response.streaming_content if response.streaming else [response.content]:
-            pass
-        figures[fmt] = (time.perf_counter() - started) * 1000
-    return figures
-
-
-def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> dict[str, Any]:
+def logged_in_client() -> Any:
+    """Django's test client, logged in as a superuser."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -271,6 +260,11 @@ def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> di
     if user is None:
         user = get_user_model().objects.create_superuser("bench", "bench@example.com", "x")
     client.force_login(user)
+    return client
+
+
+def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> dict[str, Any]:
+    client = logged_in_client()
     figures: dict[str, Any] = {
         "lists": measure_lists(client, engine_ids[0], repeat),
         "paging": measure_paging(rows, repeat),
@@ -278,8 +272,7 @@ def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> di
         "counts": measure_counts(resolved(engine_ids[0]), repeat),
         "rows": scale_rows.measure(client, repeat),
     }
-    if exports:
-        figures["exports"] = measure_exports(client)
+    figures["streams"] = scale_streams.measure(client, repeat, exports)
     return figures
 
 
@@ -301,12 +294,7 @@ def report(sizes: dict[int, dict[str, Any]]) -> None:
         sql, render = sizes[rows]["render"]["SQL (200 rows)"], sizes[rows]["render"]["render"]
         print(f"200-row table: SQL {sql:.1f} ms, render {render:.1f} ms (x{render / sql:.1f} SQL)")
         scale_rows.report(sizes[rows]["rows"])
-        if "exports" in sizes[rows]:
-            exports = sizes[rows]["exports"]
-            print(
-                f"export: JSON {exports['json']:.0f} ms, CSV {exports['csv']:.0f} ms"
-                f" (CSV x{exports['csv'] / exports['json']:.2f} JSON)"
-            )
+        scale_streams.report(sizes[rows]["streams"])
     report_counts(sizes)
     if len(counts) > 1:
         big = sizes[counts[-1]]["lists"]
@@ -315,6 +303,28 @@ def report(sizes: dict[int, dict[str, Any]]) -> None:
         for label in FILTERS:
             cells = [f"x{big[label, door] / first['lists'][label, door]:.1f}" for door in DOORS]
             print(f"{label:<18}" + "".join(f"{cell:>9}" for cell in cells))
+
+
+def built_sizes(targets: list[int]) -> Iterator[tuple[int, list[int]]]:
+    """The engines, then registered models grown to each size in turn (then ``ANALYZE``):
+    yields the size and the engine ids once its rows are in."""
+    from django.db import connection
+
+    from inventory.models import Engine
+
+    engines = Engine.objects.bulk_create(
+        Engine(name=f"engine-{index}", provider="ollama") for index in range(ENGINES)
+    )
+    engine_ids = [engine.pk for engine in engines]
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    present = 0
+    for rows in targets:
+        started = time.perf_counter()
+        fill(present, rows, engine_ids)
+        analyze()
+        present = rows
+        print(f"{rows:,} rows ready in {time.perf_counter() - started:.1f} s", flush=True)
+        yield rows, engine_ids
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -336,24 +346,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with bench_database(args.database_url, args.keep) as url:
         setup_django(url)
-        from django.db import connection
-
-        from inventory.models import Engine
-
-        engines = Engine.objects.bulk_create(
-            Engine(name=f"engine-{index}", provider="ollama") for index in range(ENGINES)
-        )
-        engine_ids = [engine.pk for engine in engines]
-        print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
         sizes: dict[int, dict[str, Any]] = {}
-        targets = [args.small] + ([args.rows] if args.big else [])
-        present = 0
-        for rows in targets:
-            started = time.perf_counter()
-            fill(present, rows, engine_ids)
-            analyze()
-            present = rows
-            print(f"{rows:,} rows ready in {time.perf_counter() - started:.1f} s", flush=True)
+        for rows, engine_ids in built_sizes([args.small] + ([args.rows] if args.big else [])):
             sizes[rows] = run_size(rows, args.repeat, engine_ids, not args.no_exports)
     report(sizes)
     print(

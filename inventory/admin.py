@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from . import capabilities as caps
@@ -50,7 +50,8 @@ admin.site.index_title = "Inventory administration"
 
 
 class CapabilityHelp:
-    """Help texts from the vocabulary, and the ``extra_config`` keys its capabilities allow."""
+    """Help texts from the vocabulary, and the ``extra_config`` keys its capabilities allow,
+    worked out when the form is shown (a save that succeeds reads no vocabulary for them)."""
 
     fields: dict
     instance: Any
@@ -58,9 +59,7 @@ class CapabilityHelp:
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         if "capabilities" in self.fields:
-            self.fields[
-                "capabilities"
-            ].help_text = f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
+            self.fields["capabilities"].help_text = RenderedWhenShown(_capabilities_help)
         if "extra_config" in self.fields:
             field = self.fields["extra_config"]
             capabilities = (
@@ -96,7 +95,7 @@ class RenderedWhenShown:
         return self.text
 
     def __html__(self) -> str:
-        return self.text
+        return conditional_escape(self.text)
 
 
 def extra_config_admin_help(capabilities: Any, editor_id: str) -> str:
@@ -106,6 +105,10 @@ def extra_config_admin_help(capabilities: Any, editor_id: str) -> str:
         "A JSON object; its keys depend on the capabilities."
         + render_to_string("inventory/_extra_config_help.html", context)
     )
+
+
+def _capabilities_help() -> str:
+    return f"Comma-separated, from: {', '.join(caps.known())} (aliases accepted)."
 
 
 class CatalogModelForm(CapabilityHelp, RegistryAdminForm):

@@ -283,6 +283,8 @@ class DeclaredListAdmin(admin.ModelAdmin):
     # "N results (M total)" costs a second, unfiltered COUNT(*) over the whole table on every
     # filtered changelist; the filtered count is shown alone.
     show_full_result_count = False
+    # Rows rendered once per column (inventory.admin_results), the same HTML as Django's.
+    change_list_template = "admin/inventory/declared_change_list.html"
 
     def __init__(self, model: type[models.Model], admin_site: admin.AdminSite):
         super().__init__(model, admin_site)

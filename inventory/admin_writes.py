@@ -9,6 +9,7 @@ message, and a refused delete shows ``delete_refusal`` instead of Django's gener
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models, router
 from django.db.models import ProtectedError, QuerySet, RestrictedError
@@ -28,6 +30,7 @@ from . import history, services
 from .errors import NON_FIELD, RegistryProtectedError, RegistryValidationError
 from .forms import ModelDecidesForm, confirm_field, parse_only_options
 from .history.admin import HistoryAdminMixin
+from .history.recording import ENTITIES
 from .models.secret_config import SecretConfigField
 from .secrets import mask_row
 from .values import parse_id
@@ -174,7 +177,8 @@ class ValidatedAdmin(HistoryAdminMixin, admin.ModelAdmin):
         if not change or service is None or not isinstance(form, ModelDecidesForm):
             services.save_validated(obj)
             return
-        saved = form.save_through(service, form.cleaned_data.get("etag") or None)
+        row = getattr(request, "_registry_row", None)
+        saved = form.save_through(service, form.cleaned_data.get("etag") or None, row)
         for field in obj._meta.concrete_fields:
             setattr(obj, field.attname, getattr(saved, field.attname))
 
@@ -185,15 +189,39 @@ class ValidatedAdmin(HistoryAdminMixin, admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        # No transaction around the whole page: the service's write holds its own, with the
-        # row lock, so a save costs no extra savepoint.
         try:
-            return self._changeform_view(request, object_id, form_url, extra_context)
+            return self._locked_changeform_view(request, object_id, form_url, extra_context)
         except RegistryValidationError as error:
             # The save was refused after the form validated (a concurrent write); show the
             # form again with the core's message. The failed attempt was rolled back.
             request._registry_save_errors = error.errors  # type: ignore[attr-defined]
             return self._changeform_view(request, object_id, form_url, extra_context)
+
+    def _locked_changeform_view(
+        self, request: HttpRequest, object_id: str | None, form_url: str, extra_context: Any
+    ) -> HttpResponse:
+        """A change posted runs in the service's write transaction, the row read once under
+        its lock (``get_object`` hands the form a copy, ``save_model`` writes the row); any
+        other request is Django's own, with no transaction around the page."""
+        service = services.service_for(self.model)
+        saving = request.method == "POST" and "_saveasnew" not in request.POST
+        pk = _row_id(object_id) if saving else None
+        if service is None or pk is None:
+            return self._changeform_view(request, object_id, form_url, extra_context)
+        try:
+            with service.locked(pk) as row:
+                request._registry_row = row  # type: ignore[attr-defined]
+                return self._changeform_view(request, object_id, form_url, extra_context)
+        finally:
+            request.__dict__.pop("_registry_row", None)
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> models.Model | None:
+        row = getattr(request, "_registry_row", None)
+        if row is not None and from_field is None:
+            return copy.copy(row.instance)
+        return super().get_object(request, object_id, from_field)
 
     def get_form(
         self, request: HttpRequest, obj: models.Model | None = None, change: bool = False, **kwargs
@@ -206,6 +234,19 @@ class ValidatedAdmin(HistoryAdminMixin, admin.ModelAdmin):
         if errors:
             attrs["save_errors"] = errors
         return type(form.__name__, (form,), attrs) if attrs else form
+
+    # Django's admin log: rows whose writes leave change records (every door's; the History
+    # page shows them) get no second, admin-only log entry.
+
+    def log_addition(self, request: HttpRequest, obj: models.Model, message: Any) -> Any:
+        return None if _recorded(self.model) else super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: models.Model, message: Any) -> Any:
+        return None if _recorded(self.model) else super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        # A queryset from the delete action, a list of one row from the delete page.
+        return None if _recorded(self.model) else super().log_deletions(request, queryset)
 
     # deletes
 
@@ -264,6 +305,21 @@ class ValidatedAdmin(HistoryAdminMixin, admin.ModelAdmin):
         for messages_ in error.errors.values():
             for message in messages_:
                 self.message_user(request, message, messages.ERROR)
+
+
+def _recorded(model: type[models.Model]) -> bool:
+    return model in ENTITIES
+
+
+def _row_id(object_id: str | None) -> int | None:
+    """The row id of a change form's URL; ``None`` for an add form or a malformed id (which
+    Django's own view reports)."""
+    if object_id is None:
+        return None
+    try:
+        return parse_id("id", unquote(object_id))
+    except RegistryValidationError:
+        return None
 
 
 def _json_display(field: models.JSONField) -> Any:

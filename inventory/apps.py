@@ -15,6 +15,7 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .api import schema  # noqa: F401  (registers the OpenAPI extensions)
         from .history import commands, recording
         from .models.vocabulary import DatabaseResolver
         from .vocabularies import install_resolver

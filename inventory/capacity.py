@@ -181,6 +181,16 @@ def add_need(
         values[vram_key], values[ram_key] = totals.get(values[engine_key], (0, 0))
 
 
+def need_context(engine_ref: str, used_keys: tuple[str, str]) -> dict[str, Any]:
+    """``add_need``'s values for one row, as expressions read with it: ``used_keys`` (VRAM,
+    RAM) are what the active models of its engine (``engine_ref``) need."""
+    vram_key, ram_key = used_keys
+    return {
+        vram_key: active_need(engine_ref, "vram_required_mb"),
+        ram_key: active_need(engine_ref, "ram_required_mb"),
+    }
+
+
 def engine_page_context(page: list[dict[str, Any]]) -> None:
     """What each engine's active models need, for a page of engine rows (one query)."""
     add_need(page, "id", ("ctx_vram_used_mb", "ctx_ram_used_mb"))

@@ -39,7 +39,7 @@ MAX_PAGE_SIZE = 200
 CONFIRM = "confirm_embedding_model_change"
 ENTITIES = ("engine_registry", "available_model_registry", "model_registry")
 # List query parameters that are not filters: a filter cannot have one of these names.
-PAGING_PARAMS = ("page", "page_size", "sort", "direction")
+PAGING_PARAMS = ("page", "page_size", "cursor", "sort", "direction")
 
 
 class RegistryAPIError(RuntimeError):
@@ -254,23 +254,35 @@ class ModelResource:
         page_size: int = DEFAULT_PAGE_SIZE,
         filters: Mapping[str, Any] | None = None,
         sort: Any = None,
+        cursor: str | None = None,
     ) -> dict[str, Any]:
-        """``{"rows", "total_rows", "page", "page_size", "filters", "sort"}``."""
-        params = list_params(page, page_size, filters, sort)
+        """``{"rows", "total_rows", "page", "page_size", "filters", "sort"}``; with ``cursor``
+        (``""`` first, then each ``next_cursor``) a keyset page, as the SDK's ``list``."""
+        keyset_page = cursor is not None
+        params = list_params(None if keyset_page and page == 0 else page, page_size, filters, sort)
+        if keyset_page:
+            params.append(("cursor", _text(cursor)))
         self._check_filter_names(filters)
         return self._get(params=params)
 
     def iter_pages(
         self, filters: Mapping[str, Any] | None = None, sort: Any = None
     ) -> Iterator[dict[str, Any]]:
-        """Every page of up to 200 rows, in order."""
-        page = 0
-        while True:
-            envelope = self.list(page, MAX_PAGE_SIZE, filters, sort)
+        """Every page of up to 200 rows, in order, walked by keyset (``cursor``): each costs
+        the same however far the walk is, and a row present for the whole walk comes exactly
+        once."""
+        cursor = ""
+        while cursor is not None:
+            envelope = self.list(0, MAX_PAGE_SIZE, filters, sort, cursor=cursor)
             yield envelope
-            if (page + 1) * MAX_PAGE_SIZE >= envelope["total_rows"] or not envelope["rows"]:
-                return
-            page += 1
+            cursor = envelope["next_cursor"]
+
+    def iterate(
+        self, filters: Mapping[str, Any] | None = None, sort: Any = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every matching row, a page at a time (see ``iter_pages``)."""
+        for envelope in self.iter_pages(filters, sort):
+            yield from envelope["rows"]
 
     def all(self, filters: Mapping[str, Any] | None = None, sort: Any = None) -> dict[str, Any]:
         """``{"rows", "filters", "sort"}`` with every matching row (read page by page)."""

@@ -169,6 +169,7 @@ ENGINES = ListDeclaration(
     search_label="Search names and providers",
     lookups=_name_exact(),
     page_context=capacity.engine_page_context,
+    row_context=lambda: capacity.need_context("pk", ("ctx_vram_used_mb", "ctx_ram_used_mb")),
 )
 
 AVAILABLE_MODELS = ListDeclaration(
@@ -276,6 +277,9 @@ REGISTERED_MODELS = ListDeclaration(
     ),
     context=row_warnings.context,
     page_context=row_warnings.page_context,
+    row_context=lambda: capacity.need_context(
+        "engine_id", ("ctx_engine_vram_used_mb", "ctx_engine_ram_used_mb")
+    ),
 )
 
 DECLARATIONS: dict[str, ListDeclaration] = {

@@ -209,10 +209,11 @@ class ModelDecidesForm(forms.ModelForm):
                 payload[field.attname] = value.pk if isinstance(value, models.Model) else value
         return payload
 
-    def save_through(self, service: Any, etag: str | None = None) -> models.Model:
+    def save_through(self, service: Any, etag: str | None = None, row: Any = None) -> models.Model:
         """Create, or change only the edited fields of, the row through ``service``: one
         validation, under the row lock; with ``etag``, a row changed since the form was
-        opened is refused (``StaleRowError``) and nothing is written."""
+        opened is refused (``StaleRowError``) and nothing is written. ``row``: the row as
+        the caller read it under its lock (``service.locked``), the form holding a copy."""
         options = {
             name: True
             for name in (CONFIRM_FIELD, OVER_CAPACITY_FIELD)
@@ -220,6 +221,8 @@ class ModelDecidesForm(forms.ModelForm):
         }
         if self.instance._state.adding:
             return service.create_instance(self.payload(changed_only=False), **options)
+        if row is not None:
+            return service.update_locked(row, self.payload(), etag, **options)
         saved = service.update_instance(self.instance.pk, self.payload(), etag, **options)
         if saved is None:
             raise RegistryValidationError(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -485,6 +484,9 @@ class ListDeclaration:
     #: Values read once for a whole page of rows (e.g. one grouped query over the engines
     #: on the page), added to each row's values in place before the rows are serialized.
     page_context: Callable[[list[dict[str, Any]]], None] | None = None
+    #: For one row read alone (an edit's read under the row lock): the values
+    #: ``page_context`` adds, as expressions read with the row instead of a second query.
+    row_context: Callable[[], Mapping[str, Any]] | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
     #: ``(name, source, convert)`` per field, worked out once: ``convert`` is ``None`` for a
     #: stored value given as read, else a function of the row's values.
@@ -643,13 +645,23 @@ class ListDeclaration:
             row[name] = values[source] if convert is None else convert(values)
         return row
 
-    def values(self, queryset: QuerySet) -> QuerySet:
-        """The values every row is serialized from, with the declared context (one query);
-        ``add_page_context`` completes them with what is read once per page."""
+    def annotations(self) -> dict[str, Any]:
+        """What rows read beside their stored columns: the declared context and the columns
+        the database serializes (``Field.read``)."""
         context = dict(self.context()) if self.context else {}
         for item in self.fields:
             if item.read is not None and item.source is not None:
                 context[_read_key(item)] = item.read(item.source)
+        return context
+
+    def single_row_annotations(self) -> dict[str, Any]:
+        """``annotations`` and the ``row_context``: all one row is serialized from."""
+        return {**self.annotations(), **(self.row_context() if self.row_context else {})}
+
+    def values(self, queryset: QuerySet) -> QuerySet:
+        """The values every row is serialized from, with the declared context (one query);
+        ``add_page_context`` completes them with what is read once per page."""
+        context = self.annotations()
         if context:
             queryset = queryset.annotate(**context)
         return queryset.values(*self.value_attrs, *context)
@@ -758,29 +770,6 @@ def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
         "filters": request.filters,
         "sort": request.sort,
     }
-
-
-def list_all(
-    declaration: ListDeclaration,
-    filters: Mapping[str, Any] | None = None,
-    sort: Any = None,
-    direction: str | None = None,
-) -> dict[str, Any]:
-    """Every matching row, read in chunks."""
-    request = ListRequest.build(declaration, filters, sort, direction)
-    return {
-        "rows": list(iter_rows(request)),
-        "filters": request.filters,
-        "sort": request.sort,
-    }
-
-
-def iter_rows(request: ListRequest, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
-    """Stream rows for exports without holding the whole result in memory."""
-    declaration = request.declaration
-    values = declaration.values(request.ordered()).iterator(chunk_size=chunk_size)
-    while chunk := list(islice(values, chunk_size)):
-        yield from declaration.serialize_page(chunk)
 
 
 def count(declaration: ListDeclaration, filters: Mapping[str, Any] | None = None) -> int:

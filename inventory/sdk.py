@@ -15,12 +15,12 @@ errors in ``.errors``. The REST API under ``/api/v1/`` mirrors this interface on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from typing import Any
 
 from . import bulk as bulk_operations
-from . import impact, listing, secrets, vocabulary_service
+from . import impact, keyset, listing, secrets, vocabulary_service
 from . import search as global_search
 from .declarations import DECLARATIONS
 from .errors import RegistryProtectedError, RegistryValidationError
@@ -52,14 +52,29 @@ class ModelResource:
         page_size: int = DEFAULT_PAGE_SIZE,
         filters: Mapping[str, Any] | None = None,
         sort: Any = None,
+        cursor: str | None = None,
     ) -> dict[str, Any]:
         """``{"rows", "total_rows", "page", "page_size", "filters", "sort"}``; pages are 0-based
-        and ``page_size`` is clamped to 1..200."""
+        and ``page_size`` is clamped to 1..200.
+
+        With ``cursor`` (``""`` for the first page, then each page's ``next_cursor``) the page
+        is read by keyset instead: ``next_cursor`` is added (``None`` after the last row),
+        ``page`` and ``total_rows`` are ``None`` (not counted); see ``inventory.keyset``."""
+        if cursor is not None:
+            request = listing.ListRequest.build(self.declaration, filters, sort)
+            return keyset.cursor_page(request, cursor, page, page_size)
         return listing.list_page(self.declaration, page, page_size, filters, sort)
 
+    def iterate(
+        self, filters: Mapping[str, Any] | None = None, sort: Any = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every matching row, read by keyset a chunk at a time (memory stays flat); a row
+        present for the whole walk comes exactly once, whatever is inserted or deleted."""
+        return keyset.iter_rows(listing.ListRequest.build(self.declaration, filters, sort))
+
     def all(self, filters: Mapping[str, Any] | None = None, sort: Any = None) -> dict[str, Any]:
-        """``{"rows", "filters", "sort"}`` with every matching row."""
-        return listing.list_all(self.declaration, filters, sort)
+        """``{"rows", "filters", "sort"}`` with every matching row (read as ``iterate``)."""
+        return keyset.list_all(self.declaration, filters, sort)
 
     def view(self, row_id: Any) -> dict[str, Any] | None:
         queryset = self.declaration.queryset().filter(pk=parse_id("id", row_id))

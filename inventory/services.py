@@ -18,7 +18,8 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import F, ProtectedError, RestrictedError
+from django.db.models.constants import LOOKUP_SEP
 
 from . import history
 from .declarations import DECLARATIONS, REGISTERED_MODELS
@@ -157,6 +158,17 @@ def _payload(payload: Any) -> Mapping[str, Any]:
     return payload
 
 
+@dataclass
+class LockedRow:
+    """A row read under its lock (``EntityService.locked``), as stored, with its ETag; after
+    an update, ``instance`` holds the written values and ``unchanged`` the fields left as
+    they were."""
+
+    instance: models.Model
+    etag: str
+    unchanged: list[str] | None = None
+
+
 @dataclass(frozen=True)
 class EntityService:
     """Create, update and delete rows of one entity, returning rows in the declared shape."""
@@ -193,8 +205,53 @@ class EntityService:
         pk = parse_id("id", pk)
         return self.model._default_manager.select_for_update().filter(pk=pk).first()
 
+    def lock_row(self, pk: Any) -> LockedRow | None:
+        """The row locked until the end of the caller's transaction, with its ETag, in one
+        query: the row's declared values (its context included) and what the model's rules
+        would look up (its ``lock_context()``) are read as annotations of the locking
+        ``SELECT … FOR UPDATE OF`` the row's table alone."""
+        declaration = self.declaration
+        aliases = {
+            attr: f"_row_{index}"
+            for index, attr in enumerate(declaration.value_attrs)
+            if LOOKUP_SEP in attr
+        }
+        related = {alias: F(attr) for attr, alias in aliases.items()}
+        context = declaration.single_row_annotations()
+        own = getattr(self.model, "lock_context", dict)()
+        queryset = declaration.queryset().filter(pk=parse_id("id", pk))
+        queryset = queryset.annotate(**related, **context, **own)
+        instance = queryset.select_for_update(of=("self",)).first()
+        if instance is None:
+            return None
+        values = {
+            attr: getattr(instance, aliases.get(attr) or self.model._meta.get_field(attr).attname)
+            for attr in declaration.value_attrs
+        }
+        values.update({key: getattr(instance, key) for key in context})
+        return LockedRow(instance, etag_of(declaration.serialize(values)))
+
+    @contextmanager
+    def locked(self, pk: Any) -> Iterator[LockedRow | None]:
+        """A write transaction holding the row's lock, with the row read once (``lock_row``),
+        for an edit made inside with ``update_locked``. A conflict the database reports at
+        the write is worded like validation, once the transaction is rolled back."""
+        row = None
+        try:
+            with history.atomic():
+                row = self.lock_row(pk)
+                yield row
+        except IntegrityError as error:
+            if row is None:
+                raise
+            raise write_conflict(row.instance, row.unchanged, error) from error
+
     def check_etag(self, instance: models.Model, if_match: str | None) -> None:
-        if if_match is not None and not etag_matches(if_match, self.etag(instance)):
+        if if_match is not None:
+            self.refuse_stale(if_match, self.etag(instance))
+
+    def refuse_stale(self, if_match: str, etag: str) -> None:
+        if not etag_matches(if_match, etag):
             raise StaleRowError(
                 f"this {self.model._meta.verbose_name} was changed since you opened it, so "
                 "nothing was saved: reload it to see the current values, then make your change "
@@ -210,30 +267,38 @@ class EntityService:
         ETag), a row that changed since is refused with ``StaleRowError``."""
         pk = parse_id("id", pk)
         _payload(payload)
-        instance, unchanged = None, None
+        with self.locked(pk) as row:
+            if row is None:
+                return None
+            return self.update_locked(row, payload, if_match, **options)
+
+    @history.grouped
+    def update_locked(
+        self, row: LockedRow, payload: Any, if_match: str | None = None, **options: Any
+    ) -> models.Model:
+        """``update_instance`` of a row read by ``locked``, inside its transaction (which an
+        error leaves to roll back): the edit pages and the admin validate their form on a copy
+        of ``row.instance`` in the same transaction, so the row is read once."""
+        _payload(payload)
+        if if_match is not None:
+            self.refuse_stale(if_match, row.etag)
+        instance = row.instance
         try:
-            with history.atomic():
-                instance = self.lock(pk)
-                if instance is None:
-                    return None
-                self.check_etag(instance, if_match)
-                before = _stored_values(instance)
-                stored = {f.attname: getattr(instance, f.attname) for f in self.model._meta.fields}
-                self.assign(instance, payload)
-                _apply_options(instance, options)
-                unchanged = unchanged_fields(instance, before)
-                if unchanged is not None:
-                    # A value given in another spelling ("2048") keeps its stored form, so
-                    # that the model's rules see it as stored.
-                    for field in self.model._meta.concrete_fields:
-                        if field.name in unchanged:
-                            setattr(instance, field.attname, stored[field.attname])
-                    save_changes(instance, unchanged)
-                return instance
+            before = _stored_values(instance)
+            stored = {f.attname: getattr(instance, f.attname) for f in self.model._meta.fields}
+            self.assign(instance, payload)
+            _apply_options(instance, options)
+            row.unchanged = unchanged = unchanged_fields(instance, before)
+            if unchanged is not None:
+                # A value given in another spelling ("2048") keeps its stored form, so that
+                # the model's rules see it as stored.
+                for field in self.model._meta.concrete_fields:
+                    if field.name in unchanged:
+                        setattr(instance, field.attname, stored[field.attname])
+                save_changes(instance, unchanged)
         except ValidationError as error:
             raise translate(error, self.model) from error
-        except IntegrityError as error:
-            raise write_conflict(instance, unchanged, error) from error
+        return instance
 
     def create(self, payload: Any, **options: Any) -> dict[str, Any]:
         return self.declaration.row_for(self.create_instance(payload, **options))

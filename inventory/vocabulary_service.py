@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import RegistryValidationError
+from .errors import RegistryValidationError, refuse_unknown_keys
 from .models import VocabularyAlias, VocabularyTerm
 from .services import delete_instance, save_validated
 from .vocabularies import KINDS, UnknownTermError, name_error, spell
@@ -29,11 +29,7 @@ def _kind(value: Any) -> str:
 def _payload(payload: Any, keys: tuple[str, ...]) -> Mapping[str, Any]:
     if not isinstance(payload, Mapping):
         raise RegistryValidationError({"payload": ["payload must be a JSON object"]})
-    unknown = [key for key in payload if key not in keys]
-    if unknown:
-        raise RegistryValidationError(
-            {key: [f"unknown field {key!r}; writable fields: {', '.join(keys)}"] for key in unknown}
-        )
+    refuse_unknown_keys(payload, keys, known_label="writable fields")
     return payload
 
 

@@ -301,6 +301,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "knowledge", "description": "Knowledge embedding backend settings."},
         {"name": "capabilities", "description": "Capability vocabulary and schemas."},
         {"name": "workflows", "description": "Bind, reconcile, stale rows, export, import."},
+        {"name": "history", "description": "Change records of every write, and restore."},
+        {"name": "vocabulary", "description": "Terms and aliases of the controlled vocabularies."},
         {"name": "api", "description": "The API's own index."},
     ],
     # Each entity's status vocabulary is its own enum in generated clients.
@@ -308,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "EngineStatusEnum": "inventory.models.engine.EngineStatus",
         "AvailableModelStatusEnum": "inventory.models.available_model.AvailableModelStatus",
         "RegisteredModelStatusEnum": "inventory.models.registered_model.RegisteredModelStatus",
+        "ImportFormatEnum": "inventory.workflows.transfer.FORMATS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -26,8 +26,6 @@ from .views import ID_PARAMETER, no_parameters
 from .views import _errors as errors_for
 from .workflows import WorkflowPermission, flag, payload
 
-BULK_KEYS = ("action", "ids", "filters", "changes", "dry_run", *WRITE_OPTIONS)
-
 
 class BulkRequest(serializers.Serializer):
     action = serializers.ChoiceField(
@@ -45,12 +43,12 @@ class BulkRequest(serializers.Serializer):
         "remove_<list> items (add_capabilities, remove_tags…).",
     )
     dry_run = serializers.BooleanField(default=False, help_text="Report only; write nothing.")
-    allow_over_capacity = serializers.BooleanField(
-        default=False, help_text="Allow going beyond engines' vram_total_mb / ram_total_mb."
-    )
     confirm_embedding_model_change = serializers.BooleanField(
         default=False,
         help_text="Confirm changing the knowledge embedding model while knowledge is enabled.",
+    )
+    allow_over_capacity = serializers.BooleanField(
+        default=False, help_text="Allow going beyond engines' vram_total_mb / ram_total_mb."
     )
 
 
@@ -129,7 +127,7 @@ class BulkView(APIView):
 
     def post(self, request: Request) -> Response:
         no_parameters(request)
-        data = payload(request, BULK_KEYS)
+        data = payload(request, BulkRequest)
         action = data.get("action", "update")
         if action == "delete" and not request.user.has_perm(_perm(self.sdk_name, "delete")):
             raise exceptions.PermissionDenied("deleting needs the delete permission")

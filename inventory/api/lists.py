@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory.errors import refuse_unknown_keys
+from inventory.keyset import CURSOR_KEY, cursor_page
 from inventory.listing import (
     DEFAULT_PAGE_SIZE,
     DIRECTIONS,
@@ -39,7 +40,7 @@ from inventory.listing import (
 RENDERER_PARAM = "format"
 RENDERER_FORMATS = ("json", "api")
 SORT_PARAMS = ("sort", "direction")
-PAGE_PARAMS = ("page", "page_size")
+PAGE_PARAMS = ("page", "page_size", CURSOR_KEY)
 PAGING_PARAMS = (*PAGE_PARAMS, *SORT_PARAMS)
 CONFIRM_PARAM = "confirm_embedding_model_change"
 
@@ -164,9 +165,14 @@ class DeclaredFilterBackend(BaseFilterBackend):
 
 class EnvelopePagination(BasePagination):
     """0-based pages in the SDK's envelope: ``rows, total_rows, page, page_size, filters,
-    sort``. Two queries per page (count and rows)."""
+    sort``. Two queries per page (count and rows); with ``cursor``, one keyset page (one
+    query) carrying ``next_cursor`` (``inventory.keyset``)."""
 
     def page(self, list_request: ListRequest, params: dict[str, Any]) -> dict[str, Any]:
+        if CURSOR_KEY in params:
+            return cursor_page(
+                list_request, params[CURSOR_KEY], params.get("page"), params.get("page_size")
+            )
         page = parse_page(params.get("page", 0))
         size = clamp_page_size(params.get("page_size"))
         return envelope(list_request, page, size)
@@ -193,6 +199,19 @@ class EnvelopePagination(BasePagination):
                 "description": f"Rows per page, clamped to {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}.",
                 "schema": {"type": "integer", "default": DEFAULT_PAGE_SIZE},
             },
+            {
+                "name": CURSOR_KEY,
+                "in": "query",
+                "required": False,
+                "description": "Keyset paging for walking a big result: empty for the first "
+                "page, then the `next_cursor` of the page before, with the same filters and "
+                "sort (else 400 naming `cursor`). Each page costs the same at the end of the "
+                "walk as at the start, and a row present for the whole walk comes exactly "
+                "once. Cursor pages carry `next_cursor` (null after the last row) and are not "
+                "counted: `page` and `total_rows` are null; leave out `page`. NULLs sort last "
+                "ascending, first descending.",
+                "schema": {"type": "string"},
+            },
         ]
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
@@ -201,8 +220,18 @@ class EnvelopePagination(BasePagination):
             "description": "One page of rows, exactly as the SDK's `list()` returns it.",
             "properties": {
                 "rows": schema,
-                "total_rows": {"type": "integer", "minimum": 0},
-                "page": {"type": "integer", "minimum": 0},
+                "total_rows": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "nullable": True,
+                    "description": "Matching rows; null on a cursor page (not counted).",
+                },
+                "page": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "nullable": True,
+                    "description": "0-based page number; null on a cursor page.",
+                },
                 "page_size": {
                     "type": "integer",
                     "minimum": MIN_PAGE_SIZE,
@@ -222,6 +251,12 @@ class EnvelopePagination(BasePagination):
                         "direction": {"type": "string", "enum": list(DIRECTIONS)},
                     },
                     "required": ["field", "direction"],
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Cursor pages only: pass it as `cursor` for the next page; "
+                    "null after the last row.",
                 },
             },
             "required": ["rows", "total_rows", "page", "page_size", "filters", "sort"],

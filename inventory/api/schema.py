@@ -1,5 +1,5 @@
-"""What drf-spectacular cannot introspect: the bearer-token scheme and references to the
-generated components (rows, the error body) from hand-described workflow operations.
+"""What drf-spectacular cannot introspect: the bearer-token scheme, ``nullable`` references
+and the size limits the models enforce.
 
 Rows and payloads come from the serializers generated from the declarations
 (``inventory.api.serializers``), list parameters and the envelope from the list components
@@ -15,15 +15,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from .lists import CONFIRM_PARAM, PAGING_PARAMS
 from .serializers import component_prefix
 
-__all__ = ["CONFIRM_PARAM", "ERROR", "PAGING_PARAMS", "component_prefix", "ref"]
-
-ERROR = "Error"
+__all__ = ["CONFIRM_PARAM", "PAGING_PARAMS", "component_prefix"]
 
 Schema = dict[str, Any]
-
-
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

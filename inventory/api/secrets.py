@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from inventory import secrets
 from inventory.values import parse_id
 
-from . import schema
+from .serializers import ErrorSerializer
 from .views import ID_PARAMETER, no_parameters
 
 
@@ -49,7 +49,7 @@ class EngineSecretsView(APIView):
 
     @extend_schema(
         operation_id="engine_registry_secrets",
-        tags=["engine-registry"],
+        tags=["engine_registry"],
         summary="An engine's config with its secrets in clear",
         description="Like the SDK's module_sdk.models.engine_registry.view_secrets(id). Needs "
         "the permissions inventory.view_engine and inventory.view_engine_secrets; every read "
@@ -57,11 +57,11 @@ class EngineSecretsView(APIView):
         parameters=[ID_PARAMETER],
         responses={
             200: EngineSecretsSerializer,
-            400: OpenApiResponse(schema.ref(schema.ERROR), description="Malformed id."),
-            403: OpenApiResponse(schema.ref(schema.ERROR), description="Permission missing."),
-            404: OpenApiResponse(schema.ref(schema.ERROR), description="No such engine."),
+            400: OpenApiResponse(ErrorSerializer, description="Malformed id."),
+            403: OpenApiResponse(ErrorSerializer, description="Permission missing."),
+            404: OpenApiResponse(ErrorSerializer, description="No such engine."),
             500: OpenApiResponse(
-                schema.ref(schema.ERROR),
+                ErrorSerializer,
                 description="A stored secret cannot be decrypted with REGISTRY_SECRETS_KEYS.",
             ),
         },

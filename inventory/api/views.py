@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from inventory import capabilities as caps
 from inventory.declarations import DECLARATIONS
-from inventory.listing import ListDeclaration, ListRequest, clamp_page_size, envelope, parse_page
+from inventory.listing import ListDeclaration, ListRequest
 from inventory.models import KnowledgeSettings
 from inventory.services import (
     SERVICES,
@@ -137,11 +137,10 @@ class RegistryViewSet(StrictQuery, viewsets.GenericViewSet):
         # Every other parameter is a filter: the FilterSet refuses unknown ones with the
         # SDK's own message ("unknown filter 'x'; known filters: ...").
         filters = {key: value for key, value in params.items() if key not in PAGING_PARAMS}
-        page, size = parse_page(params.get("page", 0)), clamp_page_size(params.get("page_size"))
         list_request = ListRequest.build(
             self.declaration, filters, params.get("sort"), params.get("direction")
         )
-        return self.paginator.get_paginated_response(envelope(list_request, page, size))
+        return self.paginator.get_paginated_response(self.paginator.page(list_request, params))
 
     @action(detail=False, methods=["get"], url_path="table-model")
     def table_model(self, request: Request) -> Response:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inventory import vocabulary_service as service
-from inventory.errors import RegistryValidationError
+from inventory.errors import refuse_unknown_keys
 from inventory.vocabularies import KINDS
 
 from .serializers import ErrorSerializer
@@ -64,9 +64,7 @@ class VocabularyPermission(permissions.BasePermission):
 
 
 def _kind_param(request: Request) -> str | None:
-    unknown = [key for key in request.query_params if key != "kind"]
-    if unknown:
-        raise RegistryValidationError({unknown[0]: [f"unknown parameter {unknown[0]!r}"]})
+    refuse_unknown_keys(request.query_params, ["kind"], "parameter")
     return request.query_params.get("kind")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connections, models, router, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from .. import secrets
+from .. import batch_writes, secrets
 from ..declarations import DECLARATIONS
 from ..models import ChangeRecord, KnowledgeSettings
 from . import context
@@ -200,7 +200,7 @@ def write(records: list[ChangeRecord]) -> None:
         if len(records) == 1:
             records[0].save(using=using, force_insert=True)
         else:
-            ChangeRecord.objects.using(using).bulk_create(records, batch_size=500)
+            batch_writes.insert_rows(ChangeRecord, records, using, with_ids=False)
 
 
 def record_bulk(

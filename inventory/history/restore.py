@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import RegistryValidationError
+from ..errors import RegistryValidationError, refuse_unknown_keys
 from ..listing import parse_bool
 from ..models import ChangeRecord
 from ..services import (
@@ -90,14 +90,7 @@ def restore(change_id: Any, fields: Iterable[str] | None = None, **options: Any)
     """
     record = load(change_id)
     payload = version_payload(record, fields)
-    unknown = [key for key in options if key not in WRITE_OPTIONS]
-    if unknown:
-        raise RegistryValidationError(
-            {
-                key: [f"unknown option {key!r}; options: {', '.join(WRITE_OPTIONS)}"]
-                for key in unknown
-            }
-        )
+    refuse_unknown_keys(options, WRITE_OPTIONS, "option", known_label="options")
     options = {key: parse_bool(key, value) for key, value in options.items()}
     with atomic(), context.restoring(record.pk):
         if record.entity == KNOWLEDGE:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 from .. import capabilities as caps
 from .. import capacity, extra_config
@@ -31,6 +32,8 @@ from .fields import (
 from .names import NamedModel, NameField, unique_name_constraint
 
 MODEL_REQUIRED = "name and engine_id are required"
+#: Annotation of a locked row: whether it is the knowledge embedding model.
+KNOWLEDGE_SELECTED = "_knowledge_selected"
 
 
 class RegisteredModelStatus(models.TextChoices):
@@ -114,6 +117,9 @@ class RegisteredModel(NamedModel, TimestampedModel):
                 include=["vram_required_mb", "ram_required_mb"],
                 name="model_reg_engine_need_idx",
             ),
+            # Keyset pages filtered by status or engine in the default order: range scans.
+            models.Index(fields=["status", "id"], name="model_reg_status_id_idx"),
+            models.Index(fields=["engine", "id"], name="model_reg_engine_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -198,10 +204,22 @@ class RegisteredModel(NamedModel, TimestampedModel):
             )
         return {field: messages}
 
+    @classmethod
+    def lock_context(cls) -> dict[str, Any]:
+        """Read with the row when an edit locks it (``EntityService.lock_row``): whether it
+        is the knowledge embedding model. A concurrent selection of it waits for the lock
+        (``update_knowledge_config`` locks the model first)."""
+        from .knowledge import KnowledgeSettings
+
+        selecting = KnowledgeSettings.objects.filter(embedding_model_id=OuterRef("pk"))
+        return {KNOWLEDGE_SELECTED: Exists(selecting)}
+
     def knowledge_settings(self) -> Any:
         """The knowledge settings when this row is their embedding model, else ``None``."""
         from .knowledge import KnowledgeSettings
 
+        if self.__dict__.get(KNOWLEDGE_SELECTED) is False:  # read with the locked row
+            return None
         current = batch.current()
         if current is not None:
             settings = current.knowledge

@@ -55,7 +55,10 @@ class SecretConfigModel(models.Model):
     def seal_secrets(self) -> dict[str, list[str]]:
         """Put ``config`` in its stored form (``clean()`` and ``save()`` call this, so that
         bulk writes of validated instances store it sealed too); the errors, if it cannot
-        be, with ``config`` left as given."""
+        be, with ``config`` left as given. A config equal to the stored one is in its stored
+        form already (sealed when written, or when a name in it was marked secret)."""
+        if self.stored_config is not None and self.config == self.stored_config:
+            return {}
         sealed, messages = secrets.seal_with_errors(self.config, self.stored_config)
         if messages:
             return {"config": messages}

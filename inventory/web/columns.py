@@ -16,6 +16,8 @@ from ..listing import Field
 from .entities import Inventory
 
 COLUMNS_PARAM = "columns"
+#: The column chooser's copy of the list query its choice applies to (unpacked at once).
+KEEP_PARAM = "keep"
 #: Always shown: the row's link to its detail page.
 REQUIRED_COLUMN = "name"
 #: Field types that do not fit in a table cell (shown on the detail page only).
@@ -88,6 +90,12 @@ def canonical_params(inventory: Inventory, params: QueryDict) -> QueryDict:
     else:
         result.setlist(COLUMNS_PARAM, [value])
     return result
+
+
+def related_columns(inventory: Inventory, shown: list[str]) -> tuple[str, ...]:
+    """The paths of the shown columns read through a reference (``engine__status``)."""
+    sources = (inventory.declaration.by_name[name].source or "" for name in shown)
+    return tuple(source for source in sources if "__" in source)
 
 
 def column_choices(inventory: Inventory, shown: list[str]) -> list[ColumnChoice]:

@@ -93,15 +93,16 @@ class Inventory:
         names = [field.name for field in self.relations.values()]
         return self.declaration.queryset().select_related(*names)
 
-    def table_queryset(self) -> models.QuerySet:
+    def table_queryset(self, related: tuple[str, ...] = ()) -> models.QuerySet:
         """``queryset()`` for a table page: of each referenced row only what its cell shows
-        (its id and name), so that a page neither decodes nor copies the JSON of the
-        referenced rows once per row."""
+        (its id and name, and the ``related`` paths such as ``engine__status`` of the columns
+        shown), so that a page neither decodes nor copies the JSON of the referenced rows
+        once per row."""
         own = [field.name for field in self.model._meta.concrete_fields]
         shown = [
             f"{field.name}__{name}" for field in self.relations.values() for name in ("id", "name")
         ]
-        return self.queryset().only(*own, *shown)
+        return self.queryset().only(*own, *shown, *related)
 
 
 def model_field_for(model: type[models.Model], item: Field) -> models.Field:

@@ -28,6 +28,13 @@ from .workflows import WORKFLOWS, WorkflowView, error_messages
 IMPORT_SESSION_KEY = "workflow_import"
 REPORT_SESSION_KEY = "workflow_import_report"
 PREVIEW_ROWS = 200
+#: the kinds of rows the preview shows up to ``PREVIEW_ROWS`` of, by action
+PREVIEW_KINDS = {
+    "refused": "refused",
+    "created": "changed",
+    "updated": "changed",
+    "unchanged": "unchanged",
+}
 MOVE_UNKNOWN = "move_unknown_capabilities"
 READ_SIZE = 1024 * 1024
 
@@ -60,6 +67,36 @@ def _file_chunks(handle: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
+def preview_context(report: dict[str, Any]) -> dict[str, Any]:
+    """The preview table: one line per row with its action, its changes and every error of
+    it, in file order, up to ``PREVIEW_ROWS`` rows of each kind (refused, created or updated,
+    unchanged); and whether applying would write anything."""
+    errors: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for item in report["errors"]:
+        errors.setdefault((item["section"], item["row"]), []).append(item)
+    seen = dict.fromkeys(PREVIEW_KINDS.values(), 0)
+    rows, shown_errors = [], 0
+    for row in report["rows"]:
+        kind = PREVIEW_KINDS[row["action"]]
+        seen[kind] += 1
+        if seen[kind] > PREVIEW_ROWS:
+            continue
+        row_errors = errors.get((row["section"], row["row"]), [])
+        shown_errors += len(row_errors)
+        rows.append({**row, "errors": row_errors})
+    whole = [item for item in report["errors"] if item["row"] is None]
+    return {
+        "preview": rows,
+        "import_errors": whole,
+        "unchanged_rows": seen["unchanged"],
+        "more_rows": {
+            kind: count - PREVIEW_ROWS for kind, count in seen.items() if count > PREVIEW_ROWS
+        },
+        "more_errors": len(report["errors"]) - shown_errors - len(whole),
+        "would_write": any(c["created"] or c["updated"] for c in report["counts"].values()),
+    }
+
+
 class ImportPage(WorkflowView):
     """Upload → dry-run preview (the file is kept in the session) → apply."""
 
@@ -80,8 +117,7 @@ class ImportPage(WorkflowView):
         }
         if report is not None:
             self.keep_report(request, report)
-            context["more_errors"] = max(0, len(report["errors"]) - PREVIEW_ROWS)
-            context["more_rows"] = max(0, len(report["rows"]) - PREVIEW_ROWS)
+            context.update(preview_context(report))
             context["report_formats"] = transfer.REPORT_FORMATS
         return render(request, "inventory/workflows/import.html", context)
 

@@ -100,7 +100,7 @@ class RowMenu:
         links = "".join(item for applies, item in self.items if applies(record))
         return format_html(
             '<div class="dropdown row-actions">'
-            '<button type="button" class="btn btn-sm btn-outline-secondary py-0"'
+            '<button type="button" class="btn btn-sm btn-outline-secondary py-0 px-1"'
             ' data-bs-toggle="dropdown" aria-expanded="false"'
             ' data-bs-popper-config=\'{{"strategy":"fixed"}}\'>'
             '<i class="bi bi-three-dots" aria-hidden="true"></i>'
@@ -119,7 +119,9 @@ class RowActionsColumn(tables.Column):
     def __init__(self) -> None:
         super().__init__(
             accessor="pk",
-            verbose_name="Actions",
+            # Named for screen readers; the "…" buttons speak for themselves on screen, and
+            # a narrow column leaves the width to the data.
+            verbose_name=mark_safe('<span class="visually-hidden">Actions</span>'),
             orderable=False,
             attrs={"th": {"class": "actions-column"}, "td": {"class": "actions-column"}},
         )

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from tests.conftest import VIEW_PERMS
+from tests.edits import edit_ids, edit_within_budget, validations  # noqa: F401  (fixtures)
 
 MODELS = ("engine", "availablemodel", "registeredmodel", "knowledgesettings")
 

@@ -219,7 +219,7 @@ def test_contract_through_a_generated_client(client):
     # bind, knowledge settings
     bind = load("api.workflows.workflows_bind").sync_detailed(
         client=client,
-        body=types.WorkflowsBindBody(engine_id=engine.id, available_model_id=entry.id),
+        body=types.BindRequest(engine_id=engine.id, available_model_id=entry.id),
     )
     assert bind.status_code == 201, bind.content
     bound = list_models.sync(client=client, available_model_id=[entry.id]).rows[0]

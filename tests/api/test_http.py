@@ -272,7 +272,7 @@ def test_schema_describes_lists_from_the_declaration(admin_client):
     schema = admin_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     operation = schema["paths"]["/api/v1/model-registry/"]["get"]
     params = {item["name"]: item for item in operation["parameters"]}
-    expected = {"page", "page_size", "sort", "direction"} | {
+    expected = {"page", "page_size", "cursor", "sort", "direction"} | {
         entry["field"] for entry in module_sdk.models.model_registry.filters_model()
     }
     assert set(params) == expected

@@ -65,7 +65,9 @@ def test_aliases_and_errors(api):
     }
     assert api.delete(f"{ALIASES}capability/vision/").status_code == 409
     assert api.delete(f"{ALIASES}provider/olama/").status_code == 204
-    assert api.get(TERMS, {"colour": "red"}).status_code == 400
+    unknown = api.get(TERMS, {"colour": "red"})
+    assert unknown.status_code == 400
+    assert unknown.json()["detail"] == "unknown parameter 'colour'; known parameters: kind"
 
 
 def test_permissions(client_for, make_user):

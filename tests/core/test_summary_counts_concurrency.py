@@ -4,17 +4,25 @@ count row, and the appended changes are folded as they grow."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 
 import pytest
 from django.db import connection, connections, transaction
 
+from inventory.bulk import BulkRefusedError
 from inventory.counts import summary_count
 from inventory.models import Engine, RegisteredModel
 from inventory.sdk import module_sdk
 
-from .test_summary_counts import CAPABILITIES, STATUSES, covered_filters, filtered
+from .test_summary_counts import (
+    CAPABILITIES,
+    STATUSES,
+    covered_filters,
+    extra_config,
+    filtered,
+)
 
 ROUNDS = 120
 
@@ -37,9 +45,12 @@ def write(engine_ids: list[int], seed: int, errors: list[BaseException]) -> None
                             name=f"w{seed}-{step}-{index}",
                             engine_id=rng.choice(engine_ids),
                             status=rng.choice(STATUSES),
-                            capabilities=rng.choice(CAPABILITIES),
+                            capabilities=capabilities,
+                            extra_config=extra_config(capabilities),
                         )
-                        for index in range(rng.randint(1, 6))
+                        for index, capabilities in enumerate(
+                            rng.choices(CAPABILITIES, k=rng.randint(1, 6))
+                        )
                     )
                     mine.extend(row.pk for row in created)
                 elif action == 1:
@@ -49,10 +60,16 @@ def write(engine_ids: list[int], seed: int, errors: list[BaseException]) -> None
                     mine.append(row["id"])
                 elif action == 2:
                     chosen = rng.sample(mine, min(len(mine), 3))
-                    models.select(ids=chosen).move_to_engine(engine_id, allow_over_capacity=True)
+                    with contextlib.suppress(BulkRefusedError):  # refused: nothing changes
+                        models.select(ids=chosen).move_to_engine(
+                            engine_id, allow_over_capacity=True
+                        )
                 elif action == 3:
+                    capabilities = rng.choice(CAPABILITIES)
                     RegisteredModel.objects.filter(pk__in=rng.sample(mine, 2)).update(
-                        status=status, capabilities=rng.choice(CAPABILITIES)
+                        status=status,
+                        capabilities=capabilities,
+                        extra_config=extra_config(capabilities),
                     )
                 elif action == 4:
                     with connection.cursor() as cursor:

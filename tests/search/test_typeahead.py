@@ -15,7 +15,7 @@ TYPEAHEAD = "/api/v1/available-model-registry/"
 
 
 def box(html: str, name: str) -> str:
-    found = re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
+    found = re.findall(rf'<input type="text" name="{name}"[^>]*>', html)
     assert len(found) == 1, found
     return found[0]
 

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
+from tests.edits import edit_ids, edit_within_budget, validations  # noqa: F401  (fixtures)
+
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from inventory.models import Engine, RegisteredModel
-from inventory.web.export import csv_cell
+from tests.web.test_export import csv_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,7 +79,7 @@ def models(engine, other_engine, make_model, sdk) -> dict:
 
 
 def test_filter_sort_page_and_export(page, live_server, models, sdk):
-    page.click("text=Filters")
+    page.click("[data-bs-target='#more-filters']")
     page.click('label[for="cap-chat"]')
     page.click("[data-testid=choices-status] label:text-is('Active')")
     page.click('[data-testid="apply-filters"]')
@@ -108,7 +108,7 @@ def test_filter_sort_page_and_export(page, live_server, models, sdk):
     with open(download.value.path(), encoding="utf-8") as handle:
         exported = list(csv.DictReader(io.StringIO(handle.read())))
     expected = sdk.models.model_registry.all(filters=filters, sort="-name")["rows"]
-    assert exported == [{k: str(csv_cell(v)) for k, v in row.items()} for row in expected]
+    assert exported == csv_form(sdk, expected)
 
     with page.expect_download() as download:
         page.click('[data-testid="export-json"]')

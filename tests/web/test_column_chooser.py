@@ -98,3 +98,20 @@ def test_every_column_costs_no_query_per_row(admin_client):
     with CaptureQueriesContext(connection) as large:
         admin_client.get(url)
     assert len(large) == len(small)
+
+
+def test_the_chooser_submit_keeps_the_list_query_without_copying_its_fields(
+    admin_client, inventory
+):
+    html = admin_client.get("/models/?status=active&sort=-name&page=2").content.decode()
+    assert '<input type="hidden" name="keep" value="status=active&amp;sort=-name">' in html
+    assert html.count('name="status"') == len(re.findall(r'name="status" value="\w+" id=', html))
+    response = admin_client.get(
+        "/models/", {"keep": "status=active&sort=-name", "columns": ["name", "status"]}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/models/?status=active&sort=-name&columns=name,status"
+    defaults = default_columns(BY_SLUG["models"])
+    back = admin_client.get("/models/", {"keep": "status=active", "columns": defaults})
+    assert back["Location"] == "/models/?status=active"
+    assert admin_client.get("/models/", {"keep": "", "columns": defaults})["Location"] == "/models/"

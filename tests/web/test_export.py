@@ -33,15 +33,30 @@ def test_json_export_equals_the_sdk_rows(admin_client: Client, sdk, inventory):
     assert [row["name"] for row in exported["rows"]] == ["chat-c", "chat-a"]
 
 
+def csv_form(sdk, rows: list[dict]) -> list[dict]:
+    """Registered-model rows as the CSV export writes them: the engine and the catalog row
+    by name instead of by id, every cell through ``csv_cell``."""
+    engines = {row["id"]: row["name"] for row in sdk.models.engine_registry.all()["rows"]}
+    catalog = {row["id"]: row["name"] for row in sdk.models.available_model_registry.all()["rows"]}
+    named = {"engine_id": ("engine", engines), "available_model_id": ("available_model", catalog)}
+    return [
+        {
+            named[key][0] if key in named else key: str(
+                csv_cell(named[key][1].get(value) if key in named else value)
+            )
+            for key, value in row.items()
+        }
+        for row in rows
+    ]
+
+
 def test_csv_export_equals_the_sdk_rows(admin_client: Client, sdk, inventory):
     response = admin_client.get("/models/export.csv", FILTERS)
     assert response["Content-Type"].startswith("text/csv")
     reader = csv.DictReader(io.StringIO(body(response)))
-    expected = sdk.models.model_registry.all(filters=FILTERS)["rows"]
+    expected = csv_form(sdk, sdk.models.model_registry.all(filters=FILTERS)["rows"])
     assert reader.fieldnames == list(expected[0])
-    assert list(reader) == [
-        {key: str(csv_cell(value)) for key, value in row.items()} for row in expected
-    ]
+    assert list(reader) == expected
 
 
 def test_every_inventory_exports(admin_client: Client, sdk, inventory):

@@ -41,11 +41,6 @@ OVERFLOWING = """[...document.querySelectorAll('body *')].filter(el => {
   }).slice(0, 4).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
     + '[' + Math.round(el.getBoundingClientRect().right) + ']')"""
 
-# axe-core's serious and critical findings on the page, with up to three elements each.
-SERIOUS_VIOLATIONS = """async () => (await axe.run(document, {resultTypes: ['violations']}))
-  .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-  .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"""
-
 
 @pytest.fixture
 def pages(sdk, engine, make_model, catalog_model, make_user) -> dict[str, str]:

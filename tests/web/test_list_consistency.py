@@ -25,13 +25,14 @@ def test_an_empty_change_list_offers_no_export(admin_client, inventory):
 
 
 def test_cpu_models_show_cpu_not_zero_megabytes(admin_client, make_model, inventory):
-    make_model("cpu-only", vram_required_mb=0, ram_required_mb=0)
+    cpu = make_model("cpu-only", vram_required_mb=0, ram_required_mb=0)
     html = admin_client.get("/models/?name=cpu-only").content.decode()
     vram = re.search(r'<td [^>]*data-field="vram_required_mb"[^>]*>(.*?)</td>', html)
     ram = re.search(r'<td [^>]*data-field="ram_required_mb"[^>]*>(.*?)</td>', html)
     assert vram and ">CPU<" in vram.group(1) and 'title="Runs on the CPU' in vram.group(1)
     assert ram and ram.group(1) == "—"
     assert "0 MB" not in html
+    assert "0 MB" not in admin_client.get(f"/models/{cpu['id']}/").content.decode()
 
 
 def test_cut_off_catalog_links_carry_the_full_name(admin_client, inventory):

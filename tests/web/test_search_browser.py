@@ -126,7 +126,9 @@ def test_open_combobox_passes_axe(browser, live_server, make_user, sdk, engine) 
         if REQUIRE_BROWSER:
             pytest.fail(message)
         pytest.skip(message)
-    context, page = logged_in(browser, live_server, make_user, bypass_csp=True)
+    context, page = logged_in(
+        browser, live_server, make_user, bypass_csp=True, viewport={"width": 1440, "height": 900}
+    )
     page.goto(f"{live_server.url}/models/")
     page.click("[data-bs-target='#more-filters']")
     page.click("input[name=engine]")
@@ -135,5 +137,5 @@ def test_open_combobox_passes_axe(browser, live_server, make_user, sdk, engine) 
     page.keyboard.press("ArrowDown")
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(SERIOUS_VIOLATIONS)
-    assert violations == []
+    assert violations == [], violations
     context.close()

@@ -11,8 +11,8 @@ import json
 
 import pytest
 from django.db import IntegrityError
-from django.db.models import QuerySet
 
+from inventory import batch_writes
 from inventory.errors import RegistryValidationError
 from inventory.models import AvailableModel, Engine, RegisteredModel
 from inventory.workflows import transfer
@@ -181,10 +181,10 @@ def test_a_conflict_only_the_database_sees_is_named_by_row(db, monkeypatch):
 def test_a_failed_batched_update_falls_back_to_validated_saves(db, sdk, monkeypatch):
     sdk.models.available_model_registry.create({"name": "a", "version": "1"})
 
-    def conflict(self, *args, **kwargs):
+    def conflict(*args, **kwargs):
         raise IntegrityError("simulated")
 
-    monkeypatch.setattr(QuerySet, "bulk_update", conflict)
+    monkeypatch.setattr(batch_writes, "update_rows", conflict)
     report = transfer.import_document({"catalog": [{"name": "a", "version": "2"}]}, apply=True)
     assert report["counts"]["catalog"]["updated"] == 1
     assert AvailableModel.objects.get(name="a").version == "2"

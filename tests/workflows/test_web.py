@@ -94,8 +94,11 @@ def test_import_errors_are_listed_with_row_and_field(browser):
     page = browser.post(
         "/inventory/import/", {"file": SimpleUploadedFile("catalog.csv", bad.encode())}
     ).content.decode()
-    assert "catalog row 2 (broken), <code>format</code>" in page
+    refused = page.split('<tr data-action="refused"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>catalog</td><td>2</td>" in refused and "broken" in refused
+    assert "<code>format</code>: unknown format &#x27;exe&#x27;" in refused
     assert 'data-testid="apply"' not in page
+    assert 'data-testid="apply-partial"' in page  # the valid row "ok" would be created
 
 
 def test_pages_need_permissions(make_user, catalog, make_model):

@@ -1,4 +1,4 @@
-"""Import an inventory file (JSON/YAML export, or catalog rows as CSV); dry run by default."""
+"""Import an inventory file (JSON/YAML export, or a list's CSV export); dry run by default."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("file", help="JSON, YAML or CSV (catalog rows) file.")
+        parser.add_argument(
+            "file", help="JSON, YAML or CSV (catalog rows, registered models or engines) file."
+        )
         parser.add_argument("--format", choices=transfer.FORMATS, default=None)
         parser.add_argument("--apply", action="store_true", help="Write the changes.")
         parser.add_argument(

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import EmptyPage
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -18,10 +18,12 @@ from ...listing import DEFAULT_PAGE_SIZE, SEARCH_KEY
 from .. import presentation as show
 from ..columns import (
     COLUMNS_PARAM,
+    KEEP_PARAM,
     canonical_params,
     canonical_value,
     column_choices,
     parse_columns,
+    related_columns,
 )
 from ..entities import Inventory
 from ..export import FORMATS, export_response
@@ -52,7 +54,9 @@ class ListPage(InventoryView):
             return redirect
         query = parse_list_query(inventory, request.GET)
         if query.valid:
-            data = query.list_request().filtered(inventory.table_queryset())
+            data = query.list_request().filtered(
+                inventory.table_queryset(related_columns(inventory, query.columns))
+            )
         else:
             data = inventory.queryset().none()
         actions = [
@@ -96,7 +100,7 @@ class ListPage(InventoryView):
                 filter_query=_filter_query(request),
                 column_choices=column_choices(inventory, query.columns),
                 columns_value=canonical_value(inventory, query.columns),
-                chooser_params=_chooser_params(request),
+                chooser_query=urlencode(_chooser_params(request)),
                 default_columns_url=_url(request.path, _chooser_params(request)),
                 **menu_context(request, inventory),
             ),
@@ -232,11 +236,20 @@ def _url(path: str, params: list[tuple[str, str]]) -> str:
 def _canonical_columns(request: HttpRequest, inventory: Inventory) -> HttpResponse | None:
     """A redirect to the same list with ``columns=`` in its one clean form (one
     comma-separated value in declaration order, left out when it is the default choice);
-    a choice naming unknown columns stays as it is, so that the page can say so."""
-    if COLUMNS_PARAM not in request.GET or parse_columns(inventory, request.GET)[1]:
+    a choice naming unknown columns stays as it is, so that the page can say so.
+
+    The column chooser submits its ticked columns with the list's query as one ``keep``
+    value (rather than a copy of every filter field), which is unpacked here."""
+    params = request.GET
+    if KEEP_PARAM in params:
+        params = QueryDict(params[KEEP_PARAM], mutable=True)
+        params.setlist(COLUMNS_PARAM, request.GET.getlist(COLUMNS_PARAM))
+    elif COLUMNS_PARAM not in params or parse_columns(inventory, params)[1]:
         return None
-    canonical = canonical_params(inventory, request.GET)
-    if canonical.getlist(COLUMNS_PARAM) == request.GET.getlist(COLUMNS_PARAM):
+    canonical = canonical_params(inventory, params)
+    if params is request.GET and canonical.getlist(COLUMNS_PARAM) == params.getlist(
+        COLUMNS_PARAM
+    ):
         return None
     query = canonical.urlencode(safe=",")
     return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)

@@ -84,19 +84,38 @@ class FormPage(InventoryView):
         return self._render(form_class(instance=instance, initial=initial), original)
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        original = self._original(pk)
-        instance = copy.copy(original) if original else None
-        form = FORMS[self.inventory.key](request.POST, instance=instance)
+        if pk is not None:
+            return self._edit(request, pk)
+        form = FORMS[self.inventory.key](request.POST)
         if form.is_valid():
             try:
-                saved = form.save_through(self.inventory.service, form.cleaned_data["etag"] or None)
+                saved = form.save_through(self.inventory.service)
             except RegistryValidationError as error:
                 form.add_core_errors(error.errors)
             else:
-                verb = "Saved" if original else "Created"
-                messages.success(request, f"{verb} {self.inventory.verbose_name} {saved}.")
-                return HttpResponseRedirect(self.inventory.url("detail", saved.pk))
+                return self._saved(saved, "Created")
+        return self._render(form, None, needs_confirmation=form.passes_with_confirmation())
+
+    def _edit(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The row is read once, under its lock, in the transaction that saves it; the form
+        validates a copy of it."""
+        service = self.inventory.service
+        try:
+            with service.locked(pk) as row:
+                if row is None:
+                    raise Http404(f"no {self.inventory.verbose_name} with id {pk}")
+                original = copy.copy(row.instance)
+                form = FORMS[self.inventory.key](request.POST, instance=copy.copy(original))
+                if form.is_valid():
+                    etag = form.cleaned_data["etag"] or None
+                    return self._saved(form.save_through(service, etag, row), "Saved")
+        except RegistryValidationError as error:
+            form.add_core_errors(error.errors)
         return self._render(form, original, needs_confirmation=form.passes_with_confirmation())
+
+    def _saved(self, saved: models.Model, verb: str) -> HttpResponse:
+        messages.success(self.request, f"{verb} {self.inventory.verbose_name} {saved}.")
+        return HttpResponseRedirect(self.inventory.url("detail", saved.pk))
 
     def _original(self, pk: int | None) -> models.Model | None:
         if pk is None:

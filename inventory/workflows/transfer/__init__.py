@@ -1,4 +1,4 @@
-"""Export the whole inventory as JSON or YAML, and import it back (or catalog rows from CSV).
+"""Export the whole inventory as JSON or YAML, and import it back (or a list's CSV export).
 
 The document (format ``model-registry-inventory``, version 1)::
 
@@ -19,16 +19,23 @@ Import matches rows by name: a new name is created, an existing row is updated (
 keys absent from a row keep their stored value), an identical row is left unchanged. Keys
 ``id``, ``created_at`` and ``updated_at`` are ignored. Rows in the database but absent from
 the file are left alone. Rows are matched by their name as the name field normalizes it
-(trimmed). Every row that would be written is validated by the model's ``full_clean()`` (an
-unchanged row is only compared); the whole import runs in one transaction, rolled back for a
-dry run or when any row is refused, and every error names its section, row number (1-based
-within the section; in a CSV file row N is on line N + 1) and field. A CSV file holds
-catalog rows: its header names catalog fields; JSON columns (``requirements``, ``metadata``
-…) hold JSON text, list columns (``capabilities``, ``tags`` …) a comma-separated string or a
-JSON list.
+(trimmed). Every row is validated once, by the model's own checks (its field checks, then
+``clean()`` for a row that would be written; an unchanged row stops after the field checks
+and is only compared); the whole import runs in one transaction, rolled back for a dry run
+or when any row is refused, and every error names its section, row number (1-based within
+the section; in a CSV file row N is on line N + 1) and field. An updated row is reported
+with its changes (each changed key's stored and new value). A CSV file holds the rows of
+one list, as its CSV export writes them: catalog rows, registered models (``engine`` and
+``available_model`` by name) or engines, whichever the header's columns belong to (tried in
+that order); JSON columns (``requirements``, ``metadata`` …) hold JSON text, list columns
+(``capabilities``, ``tags`` …) a comma-separated string or a JSON list, an empty number or
+reference cell means none, and text the export prefixed with ``'`` against spreadsheet
+formulas is read without it. New rows are inserted and changed rows updated a chunk at a
+time (``inventory.batch_writes``).
 """
 
 from .csv_catalog import InvalidCell, parse_csv
+from .csv_export import csv_columns, named_columns
 from .document import (
     ACTIONS,
     DOCUMENT_KEYS,
@@ -57,6 +64,7 @@ from .export import (
 )
 from .importer import (
     CHUNK_SIZE,
+    SHOWN_CHARS,
     Importer,
     InventoryImportError,
     Pending,
@@ -91,6 +99,7 @@ __all__ = [
     "REPORT_FORMATS",
     "SECTIONS",
     "SECTION_KEYS",
+    "SHOWN_CHARS",
     "Importer",
     "InvalidCell",
     "InventoryImportError",
@@ -98,6 +107,7 @@ __all__ = [
     "Reference",
     "Section",
     "canonical",
+    "csv_columns",
     "decode_text",
     "error_text",
     "export_chunks",
@@ -108,6 +118,7 @@ __all__ = [
     "format_for",
     "import_document",
     "import_inventory",
+    "named_columns",
     "parse",
     "parse_csv",
     "parse_mode",

@@ -4,17 +4,19 @@ of every row's outcome."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from ... import batch_writes, capacity, history, vocabulary_service
 from ... import capabilities as caps
-from ... import capacity, history, vocabulary_service
 from ...errors import RegistryValidationError, refuse_unknown_keys
 from ...listing import parse_bool
 from ...models import RegisteredModel
@@ -36,6 +38,10 @@ from .parsing import parse
 from .report import refusal_groups
 
 CHUNK_SIZE = 1000
+#: longest value (its text) the report shows whole in a row's changes
+SHOWN_CHARS = 200
+#: distinct row changes remembered to share equal ones (see ``Importer.shared``)
+SHARED_CHANGES = 1000
 EXTENDED = "extended_capabilities"
 
 
@@ -66,6 +72,8 @@ class Pending:
     name: Any
     instance: models.Model
     changed: tuple[str, ...] = ()
+    #: attribute → (stored value, new value), for an existing row
+    changes: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,6 +87,7 @@ class Importer:
     errors: list[dict[str, Any]] = field(default_factory=list)
     refused: dict[str, dict[Any, int]] = field(default_factory=dict)
     moved: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    seen_changes: dict[tuple, dict[str, Any]] = field(default_factory=dict)
 
     def run(self, document: Mapping[str, Any]) -> None:
         before = capacity.committed_by_engine()
@@ -106,10 +115,14 @@ class Importer:
 
     # outcome bookkeeping
 
-    def record(self, section: str, row: int, name: Any, action: str) -> None:
+    def record(
+        self, section: str, row: int, name: Any, action: str, changes: Mapping | None = None
+    ) -> None:
         counts = self.counts.setdefault(section, dict.fromkeys(ACTIONS, 0))
         counts[action] += 1
         entry = {"section": section, "row": row, "name": name, "action": action}
+        if changes:
+            entry["changes"] = changes
         moved = self.moved.pop((section, row), None)
         if moved:
             entry["moved_capabilities"] = moved
@@ -190,11 +203,11 @@ class Importer:
                 if prepared is None:
                     self.record(section.key, index, name, "unchanged")
                     continue
-                instance, changed = prepared
+                instance, changes = prepared
                 if instance.pk is None:
                     created.append(Pending(index, name, instance))
                 else:
-                    updated.append(Pending(index, name, instance, changed))
+                    updated.append(Pending(index, name, instance, tuple(changes), changes))
             self.update(section, updated)
             self.create(section, created)
             if self.progress:
@@ -217,9 +230,9 @@ class Importer:
         resolved: Mapping[str, Mapping[str, int]],
         instance: models.Model | None,
         index: int = 0,
-    ) -> tuple[models.Model, tuple[str, ...]] | None:
-        """The validated instance to write and, for an existing row, the fields that change;
-        ``None`` when the stored row already matches."""
+    ) -> tuple[models.Model, dict[str, tuple[Any, Any]]] | None:
+        """The validated instance to write and, for an existing row, its changes (attribute
+        → stored value, new value); ``None`` when the stored row already matches."""
         if not isinstance(raw, dict):
             raise RegistryValidationError({"row": ["each row must be an object"]})
         payload = {key: value for key, value in raw.items() if key not in IGNORED_KEYS}
@@ -248,32 +261,20 @@ class Importer:
                     else f"{ref.key} must be a name (a string), got {value!r}"
                 )
                 raise RegistryValidationError({ref.payload_key: [message]})
-        before = _snapshot(instance) if instance is not None else None
+        before = _stored(instance) if instance is not None else None
         instance = instance if instance is not None else section.model()
         section.service.assign(instance, payload)
         if hasattr(instance, "confirm_embedding_model_change"):
             instance.confirm_embedding_model_change = self.confirm_embedding_model_change
         if hasattr(instance, "allow_over_capacity"):
             instance.allow_over_capacity = True  # checked per engine at the end (see run)
-        if before is not None and _unchanged(instance, before, looked_up):
-            return None
         try:
-            # The model's field checks and clean() run for every row that is written. Three
-            # checks that would cost one query per row are done per chunk instead, and the
-            # database enforces them again at write time (a conflict there is re-validated row
-            # by row, see create() and update()): name uniqueness (the chunk's names are looked
-            # up at once), the check constraints (they repeat the fields' choices, checked
-            # here) and the existence of a row this chunk looked up by name.
-            instance.full_clean(
-                exclude=looked_up, validate_unique=False, validate_constraints=False
-            )
+            changes = _validated(instance, before, looked_up)
         except ValidationError as error:
             raise translate(error, section.model) from error
-        if before is None:
-            return instance, ()
-        after = _snapshot(instance)
-        changed = tuple(key for key in after if after[key] != before[key])
-        return (instance, changed) if changed else None
+        if changes is None:
+            return None
+        return instance, changes
 
     def refused_message(self, ref: Reference, value: str) -> str:
         """Why a row naming a row refused earlier in this file is refused too."""
@@ -309,14 +310,16 @@ class Importer:
         payload[EXTENDED] = [*kept, *moved]
         self.moved[(section.key, index)] = moved
 
-    def write(self, section: Section, item: Pending, action: str) -> None:
+    def write(
+        self, section: Section, item: Pending, action: str, changes: Mapping | None = None
+    ) -> None:
         """Save one row through the full validation (the fallback when a batch conflicts)."""
         try:
             save_validated(item.instance)
         except RegistryValidationError as error:
             self.refuse(section.key, item.index, item.name, error, section.field_key)
             return
-        self.record(section.key, item.index, item.name, action)
+        self.record(section.key, item.index, item.name, action, changes)
 
     def create(self, section: Section, pending: list[Pending]) -> None:
         """Insert the chunk's new rows at once; on a conflict, row by row to name it."""
@@ -324,7 +327,7 @@ class Importer:
             return
         try:
             with transaction.atomic():
-                section.model._default_manager.bulk_create([item.instance for item in pending])
+                batch_writes.insert_rows(section.model, [item.instance for item in pending])
                 history.record_bulk(created=[item.instance for item in pending])
         except IntegrityError:
             for item in pending:
@@ -336,12 +339,14 @@ class Importer:
             self.record(section.key, item.index, item.name, "created")
 
     def update(self, section: Section, pending: list[Pending]) -> None:
-        """Write the chunk's changed rows, one statement per set of changed fields, stamping
-        ``auto_now`` fields as ``save()`` would; on a conflict, row by row to name it."""
+        """Write the chunk's changed rows, one statement per set of changed fields (see
+        ``batch_writes``), stamping ``auto_now`` fields as ``save()`` would; on a conflict, row by
+        row to name it."""
         if not pending:
             return
         meta = section.model._meta
         stamped = [item for item in meta.concrete_fields if getattr(item, "auto_now", False)]
+        shown = self.shown_changes(section, pending)
         groups: dict[tuple[str, ...], list[models.Model]] = {}
         for item in pending:
             for stamp in stamped:
@@ -352,14 +357,60 @@ class Importer:
                 for changed, instances in groups.items():
                     names = {meta.get_field(key).name for key in changed}
                     names.update(stamp.name for stamp in stamped)
-                    section.model._default_manager.bulk_update(instances, sorted(names))
+                    batch_writes.update_rows(section.model, instances, sorted(names))
                 history.record_bulk(updated=[(item.instance, None) for item in pending])
         except IntegrityError:
-            for item in pending:
-                self.write(section, item, "updated")
+            for item, changes in zip(pending, shown, strict=True):
+                self.write(section, item, "updated", changes)
             return
+        for item, changes in zip(pending, shown, strict=True):
+            self.record(section.key, item.index, item.name, "updated", changes)
+
+    def shown_changes(self, section: Section, pending: list[Pending]) -> list[dict[str, Any]]:
+        """Each row's changes for the report: ``{key: {"before", "after"}}`` by row key, a
+        reference by the names of the rows (one query per reference), credentials masked as
+        in the change history, long values cut (``shown``)."""
+        names: dict[str, dict[Any, str]] = {}
+        for ref in section.references:
+            ids = {
+                value
+                for item in pending
+                for value in item.changes.get(ref.payload_key, ())
+                if value is not None
+            }
+            if ids:
+                found = ref.model._default_manager.filter(pk__in=ids).values_list("pk", "name")
+                names[ref.payload_key] = dict(found)
+        entity = section.sdk_name
+        result = []
         for item in pending:
-            self.record(section.key, item.index, item.name, "updated")
+            sides = [
+                history.mask(
+                    entity,
+                    {
+                        key: names[key].get(pair[side]) if key in names else pair[side]
+                        for key, pair in item.changes.items()
+                    },
+                )
+                for side in (0, 1)
+            ]
+            changes = [
+                (section.field_key(key), shown(sides[0][key]), shown(sides[1][key]))
+                for key in item.changes
+            ]
+            result.append(self.shared(changes))
+        return result
+
+    def shared(self, changes: list[tuple[str, Any, Any]]) -> dict[str, Any]:
+        """The report's ``changes`` of a row, one object for rows with equal changes (an
+        import that sets one field to the same value on 100,000 rows holds it once)."""
+        build = {key: {"before": before, "after": after} for key, before, after in changes}
+        try:
+            if len(self.seen_changes) >= SHARED_CHANGES:
+                self.seen_changes.clear()
+            return self.seen_changes.setdefault(tuple(changes), build)
+        except TypeError:  # a list or object value: not shared
+            return build
 
     def knowledge(self, raw: Any) -> None:
         def rename(key: str) -> str:
@@ -450,27 +501,73 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     return any(item.name == name for item in model._meta.concrete_fields)
 
 
-def _unchanged(instance: models.Model, before: Mapping[str, Any], exclude: list[str]) -> bool:
-    """Whether the row, normalized by its fields, equals the stored one. An unchanged row is
-    not written, so its ``clean()`` (which may query) need not run."""
+def shown(value: Any) -> Any:
+    """A value as the report shows it: as stored, or cut to ``SHOWN_CHARS`` characters (its
+    JSON text, for a list or object) ending with ``…``."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return value if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+def _validated(
+    instance: models.Model, before: Mapping[str, Any] | None, exclude: list[str]
+) -> dict[str, tuple[Any, Any]] | None:
+    """Validate the row once, as ``full_clean()`` does (the field checks, then ``clean()``,
+    their errors together), without its per-row uniqueness and constraint queries (see
+    ``Importer.prepare``). Returns the changes of an existing row (attribute → stored value,
+    new value; ``{}`` for a new row), or ``None`` when the row, normalized by its field
+    checks, equals the stored one: an unchanged row is not written, so its ``clean()`` (which
+    may query) need not run."""
+    errors: dict[str, Any] = {}
     try:
         instance.clean_fields(exclude=exclude)
-    except ValidationError:
-        return False
-    return _snapshot(instance) == before
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if not errors and before is not None and _snapshot(instance) == before:
+        return None
+    try:
+        instance.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    if before is None:
+        return {}
+    after = _snapshot(instance)
+    changes = {key: (before[key], after[key]) for key in after if after[key] != before[key]}
+    return changes or None
+
+
+@cache
+def _compared_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    return tuple(
+        item
+        for item in model._meta.concrete_fields
+        if not item.primary_key and item.attname not in IGNORED_KEYS
+    )
+
+
+def _compared(instance: models.Model) -> tuple[models.Field, ...]:
+    return _compared_fields(type(instance))
+
+
+def _stored(instance: models.Model) -> dict[str, Any]:
+    """The row's values as loaded from the database."""
+    return {item.attname: getattr(instance, item.attname) for item in _compared(instance)}
 
 
 def _snapshot(instance: models.Model) -> dict[str, Any]:
-    """The row's values in their stored form, so that like is compared with like (``[]``
-    given for a list field is the stored ``''``; Django's cleaning skips empty values)."""
+    """The row's values in their stored form, once its field checks have normalized them.
+    The checks skip empty values, so those are normalized here (``[]`` given for a list
+    field is the stored ``''``)."""
     return {
         item.attname: _stored_form(item, getattr(instance, item.attname))
-        for item in instance._meta.concrete_fields
-        if not item.primary_key and item.attname not in IGNORED_KEYS
+        for item in _compared(instance)
     }
 
 
 def _stored_form(item: models.Field, value: Any) -> Any:
+    if value not in item.empty_values:
+        return value
     try:
         return item.to_python(value)
     except (ValidationError, TypeError, ValueError):

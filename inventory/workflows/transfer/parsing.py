@@ -1,4 +1,4 @@
-"""Reading an import file: its text, then the document from JSON, YAML or (catalog only) CSV,
+"""Reading an import file: its text, then the document from JSON, YAML or (one list) CSV,
 checked for its keys, format, version and storable text."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ Source = str | bytes | IO[bytes]
 
 
 def parse(source: Source, fmt: str = "json") -> dict[str, Any]:
-    """The import document from JSON, YAML or (catalog only) CSV: text, bytes or a binary
+    """The import document from JSON, YAML or (one list) CSV: text, bytes or a binary
     file. JSON and CSV are streamed (sections are read row by row when imported, see
     ``streaming``); YAML is read whole."""
     fmt = _format(fmt)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from ...errors import RegistryValidationError
-from .csv_catalog import csv_rows
+from .csv_catalog import csv_table
 from .document import SECTION_KEYS
 
 READ_BYTES = 1 << 16
@@ -128,11 +128,10 @@ class JsonReader:
 class StreamedRows:
     """One section's rows, read from the file each time they are iterated."""
 
-    def __init__(self, handle: IO[bytes], offset: int, count: int, check: Callable[[Any], Any]):
+    def __init__(self, handle: IO[bytes], offset: int, count: int):
         self.handle = handle
         self.offset = offset
         self.count = count
-        self.check = check
 
     def __len__(self) -> int:
         return self.count
@@ -144,7 +143,7 @@ class StreamedRows:
         if reader.peek() == "]":
             return
         while True:
-            yield self.check(reader.value())
+            yield reader.value()  # checked by the first pass (``_scan_section``)
             if reader.expect(",]") == "]":
                 return
 
@@ -190,15 +189,17 @@ def _scan_section(reader: JsonReader, handle: IO[bytes], check: Callable) -> Str
             count += 1
             if reader.expect(",]") == "]":
                 break
-    return StreamedRows(handle, offset, count, check)
+    return StreamedRows(handle, offset, count)
 
 
 class StreamedCsvRows:
-    """Catalog rows of a CSV file, read line by line each time they are iterated."""
+    """The rows of a CSV file (of the section its header names), read line by line each time
+    they are iterated."""
 
     def __init__(self, handle: IO[bytes], check: Callable[[Any], Any]):
         self.handle = handle
         self.check = check
+        self.section = csv_table(self._lines())[0]
         self.count = sum(1 for _ in self._rows())
 
     def _lines(self) -> Iterator[str]:
@@ -226,7 +227,7 @@ class StreamedCsvRows:
             yield pending
 
     def _rows(self) -> Iterator[dict[str, Any]]:
-        for row in csv_rows(self._lines()):
+        for row in csv_table(self._lines())[1]:
             yield self.check(row)
 
     def __len__(self) -> int:
@@ -237,4 +238,5 @@ class StreamedCsvRows:
 
 
 def read_csv(handle: IO[bytes], check: Callable[[Any], Any]) -> dict[str, Any]:
-    return {"catalog": StreamedCsvRows(handle, check)}
+    rows = StreamedCsvRows(handle, check)
+    return {rows.section: rows}

@@ -1,0 +1,43 @@
+"""Indexes of keyset walks and exports.
+
+A keyset page filtered by status or engine in the default order (``id``) is a range scan of
+``(status, id)`` or ``(engine_id, id)``. On PostgreSQL the export orders each table by
+``name COLLATE "C"`` (byte order, the order SQLite gives): an expression index on it lets the
+export read in name order in keyset chunks without sorting the table. Other databases skip
+that SQL (their default order of text is already byte order)."""
+
+from django.db import migrations, models
+
+TABLES = ("engine_registry", "available_model_registry", "model_registry")
+
+
+def create_name_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in TABLES:
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{table}_name_c_idx" ON "{table}" ((name COLLATE "C"))'
+        )
+
+
+def drop_name_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in TABLES:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_name_c_idx"')
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventory", "0015_saved_views")]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="registeredmodel",
+            index=models.Index(fields=["status", "id"], name="model_reg_status_id_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="registeredmodel",
+            index=models.Index(fields=["engine", "id"], name="model_reg_engine_id_idx"),
+        ),
+        migrations.RunPython(create_name_indexes, drop_name_indexes),
+    ]
