@@ -105,9 +105,10 @@ class RegisteredModel(NamedModel, TimestampedModel):
         ]
         indexes = [
             # Counts by status, and by status and capability, read from the index alone on
-            # PostgreSQL (the capability test needs the included column).
+            # PostgreSQL (the capability test needs the included column); keyset pages
+            # filtered by status in the default order (id) are range scans of it.
             models.Index(
-                fields=["status"], include=["capabilities"], name="model_reg_status_caps_idx"
+                fields=["status", "id"], include=["capabilities"], name="model_reg_status_caps_idx"
             ),
             models.Index(fields=["is_downloaded"]),
             # Also what an engine's active models need (capacity), read from the index alone
@@ -117,8 +118,7 @@ class RegisteredModel(NamedModel, TimestampedModel):
                 include=["vram_required_mb", "ram_required_mb"],
                 name="model_reg_engine_need_idx",
             ),
-            # Keyset pages filtered by status or engine in the default order: range scans.
-            models.Index(fields=["status", "id"], name="model_reg_status_id_idx"),
+            # Keyset pages filtered by engine in the default order: range scans.
             models.Index(fields=["engine", "id"], name="model_reg_engine_id_idx"),
         ]
 

@@ -50,7 +50,7 @@ def plan(queryset: Any) -> str:
 @pytest.mark.parametrize(
     "filters, index",
     [
-        ({"status": "downloading"}, "model_reg_status_id_idx"),
+        ({"status": "downloading"}, "model_reg_status_caps_idx"),
         ({"engine_id": "ENGINE"}, "model_reg_engine_id_idx"),
     ],
 )

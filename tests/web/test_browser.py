@@ -127,10 +127,11 @@ def test_create_with_invalid_dim_then_edit(page, live_server, engine):
     page.fill("#id_name", "browser-embed")
     page.select_option("#id_engine", str(engine["id"]))
     page.click('label:text-is("embedding")')
+    page.click('[data-testid="extra-config-editor"] summary')  # "Edit as JSON"
     page.fill("#id_extra_config", '{"dim": -3}')
     page.click('[data-testid="save"]')
     error = page.locator('[data-error-for="extra_config"]')
-    assert "extra_config.dim must be a positive integer" in error.inner_text()
+    assert "dim in Extra config must be a whole number of 1 or more" in error.inner_text()
     assert not RegisteredModel.objects.filter(name="browser-embed").exists()
 
     page.fill("#id_extra_config", '{"dim": 768}')
