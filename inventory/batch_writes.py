@@ -14,7 +14,8 @@ in any Django write; no signals are sent (as with ``bulk_create``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connections, models, router
@@ -25,6 +26,18 @@ TEMP_TABLE = "batch_changed_rows"
 
 def _copies(connection: Any) -> bool:
     return connection.vendor == "postgresql" and is_psycopg3
+
+
+def _copy(connection: Any, cursor: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """``COPY … FROM STDIN`` of ``rows`` on psycopg's own cursor, logged like any statement
+    when queries are logged (``DEBUG``, ``CaptureQueriesContext``), so that query counts and
+    the debug log see it."""
+    start = time.monotonic()
+    with cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
 
 
 def insert_rows(
@@ -62,9 +75,7 @@ def insert_rows(
             for instance in instances
         ]
         columns = ", ".join(quote(field.column) for field in fields)
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy(connection, cursor, f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", rows)
     if with_ids:
         for instance in instances:
             instance._state.adding = False
@@ -106,9 +117,7 @@ def update_rows(
             f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
             f"SELECT {listed} FROM {table} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY {temp} ({listed}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy(connection, cursor, f"COPY {temp} ({listed}) FROM STDIN", rows)
         assignments = ", ".join(f"{column} = changed.{column}" for column in columns)
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM {temp} AS changed "

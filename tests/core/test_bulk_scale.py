@@ -28,11 +28,13 @@ def _rows(engine: Engine, count: int, prefix: str, **fields) -> list[int]:
 
 def _queries(call) -> tuple[int, int]:
     """``(queries of the operation, INSERTs of its change records)``: the change records are
-    written in batches (``bulk_create``), the operation itself in a constant number."""
+    written in batches (``batch_writes.insert_rows``), the operation itself in a constant number."""
     with CaptureQueriesContext(connection) as captured:
         call()
     sql = [query["sql"] for query in captured.captured_queries]
-    history = [item for item in sql if item.startswith(f'INSERT INTO "{HISTORY_TABLE}"')]
+    # INSERT on SQLite, COPY on PostgreSQL
+    writes = (f'INSERT INTO "{HISTORY_TABLE}"', f'COPY "{HISTORY_TABLE}"')
+    history = [item for item in sql if item.startswith(writes)]
     return len(sql) - len(history), len(history)
 
 
