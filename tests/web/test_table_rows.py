@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from inventory.web.entities import INVENTORIES
 from inventory.web.tables import TABLES
@@ -18,7 +19,7 @@ def generic_rows(table) -> str:
         format_html(
             "<tr {}>{}</tr>",
             row.attrs.as_html(),
-            format_html(
+            mark_safe(
                 "".join(
                     format_html("<td {}>{}</td>", column.attrs["td"].as_html(), cell)
                     for column, cell in row.items()
