@@ -9,9 +9,15 @@
 Other databases have no such index types and skip this migration's SQL.
 """
 
-from django.db import migrations, transaction
+from django.db import migrations
 
-from inventory.trigram import create_trigram_indexes, drop_trigram_indexes
+from inventory.postgres_indexes import (
+    create_indexes,
+    create_trigram_indexes,
+    drop_indexes,
+    token_index,
+    trigram_indexes,
+)
 
 CAPABILITY_TABLES = ("model_registry", "available_model_registry")
 TRIGRAM_COLUMNS = (
@@ -22,36 +28,19 @@ TRIGRAM_COLUMNS = (
 )
 
 
-def _trigram_available(schema_editor) -> bool:
-    try:
-        with transaction.atomic(using=schema_editor.connection.alias):
-            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:
-        return False
-    return True
+CAPABILITY_INDEXES = [token_index(table, "capabilities") for table in CAPABILITY_TABLES]
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in CAPABILITY_TABLES:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{table}_capabilities_gin" '
-            f"ON \"{table}\" USING gin (string_to_array(capabilities, ','))"
-        )
-    if _trigram_available(schema_editor):
-        create_trigram_indexes(schema_editor, TRIGRAM_COLUMNS)
+def create(apps, schema_editor):
+    create_indexes(schema_editor, CAPABILITY_INDEXES)
+    create_trigram_indexes(schema_editor, TRIGRAM_COLUMNS)
 
 
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in CAPABILITY_TABLES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_capabilities_gin"')
-    drop_trigram_indexes(schema_editor, TRIGRAM_COLUMNS)
+def drop(apps, schema_editor):
+    drop_indexes(schema_editor, [*CAPABILITY_INDEXES, *trigram_indexes(TRIGRAM_COLUMNS)])
 
 
 class Migration(migrations.Migration):
     dependencies = [("inventory", "0001_initial")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes)]
+    operations = [migrations.RunPython(create, drop)]

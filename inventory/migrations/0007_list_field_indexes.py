@@ -5,28 +5,21 @@ expression instead of a scan of every row. Other databases skip this migration's
 
 from django.db import migrations
 
+from inventory.postgres_indexes import create_indexes, drop_indexes, token_index
+
 TABLE = "available_model_registry"
-COLUMNS = ("tags", "extended_capabilities", "interfaces")
+INDEXES = [token_index(TABLE, column) for column in ("tags", "extended_capabilities", "interfaces")]
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in COLUMNS:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{TABLE}_{column}_gin" '
-            f"ON \"{TABLE}\" USING gin (string_to_array({column}, ','))"
-        )
+def create(apps, schema_editor):
+    create_indexes(schema_editor, INDEXES)
 
 
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in COLUMNS:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{TABLE}_{column}_gin"')
+def drop(apps, schema_editor):
+    drop_indexes(schema_editor, INDEXES)
 
 
 class Migration(migrations.Migration):
     dependencies = [("inventory", "0010b_engine_need_index")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes)]
+    operations = [migrations.RunPython(create, drop)]

@@ -1,13 +1,11 @@
 """Trigram GIN indexes on the other columns the quick search ``q`` (and so the global search)
 reads, on the expression it compiles to on PostgreSQL: ``UPPER(col::text) LIKE
 UPPER('%…%')``. With every searched column indexed, a search matching few rows ORs index
-scans instead of reading the table. ``TrigramExtension`` and the index SQL do nothing on
-other databases."""
+scans instead of reading the table. The index SQL does nothing on other databases."""
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from inventory.trigram import create_trigram_indexes, drop_trigram_indexes
+from inventory.postgres_indexes import create_trigram_indexes, drop_indexes, trigram_indexes
 
 SEARCHED_COLUMNS = (
     ("engine_registry", "provider"),
@@ -20,15 +18,15 @@ SEARCHED_COLUMNS = (
 )
 
 
-def create_indexes(apps, schema_editor):
+def create(apps, schema_editor):
     create_trigram_indexes(schema_editor, SEARCHED_COLUMNS)
 
 
-def drop_indexes(apps, schema_editor):
-    drop_trigram_indexes(schema_editor, SEARCHED_COLUMNS)
+def drop(apps, schema_editor):
+    drop_indexes(schema_editor, trigram_indexes(SEARCHED_COLUMNS))
 
 
 class Migration(migrations.Migration):
     dependencies = [("inventory", "0013b_name_trigram_indexes")]
 
-    operations = [TrigramExtension(), migrations.RunPython(create_indexes, drop_indexes)]
+    operations = [migrations.RunPython(create, drop)]

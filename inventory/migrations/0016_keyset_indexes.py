@@ -9,23 +9,20 @@ that SQL (their default order of text is already byte order)."""
 
 from django.db import migrations, models
 
-TABLES = ("engine_registry", "available_model_registry", "model_registry")
+from inventory.postgres_indexes import create_indexes, drop_indexes
+
+NAME_INDEXES = [
+    (f"{table}_name_c_idx", table, '((name COLLATE "C"))')
+    for table in ("engine_registry", "available_model_registry", "model_registry")
+]
 
 
 def create_name_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in TABLES:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{table}_name_c_idx" ON "{table}" ((name COLLATE "C"))'
-        )
+    create_indexes(schema_editor, NAME_INDEXES)
 
 
 def drop_name_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in TABLES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_name_c_idx"')
+    drop_indexes(schema_editor, NAME_INDEXES)
 
 
 class Migration(migrations.Migration):
