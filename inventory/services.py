@@ -183,7 +183,8 @@ class EntityService:
         """Copy writable payload keys onto the instance; read-only keys are ignored."""
         payload = _payload(payload)
         writable = {item.name: item for item in self.declaration.writable_fields}
-        given = [key for key in payload if key not in self.declaration.read_only_names]
+        read_only = self.declaration.read_only_names
+        given = [key for key in payload if key not in read_only]
         refuse_unknown_keys(given, writable, known_label="writable fields")
         for key, value in payload.items():
             if key in writable:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -59,7 +60,13 @@ def suspended() -> Any:
 # --- snapshots -----------------------------------------------------------------------------
 
 
+#: value types a snapshot holds as they are (``_plain`` would return them unchanged)
+_AS_IS = frozenset({str, int, float, bool, dict, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    if value.__class__ in _AS_IS:
+        return value
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -79,12 +86,22 @@ def mask(entity: str, snapshot: dict[str, Any], names: Iterable[str] = ()) -> di
 def state(instance: models.Model) -> dict[str, Any]:
     """Every stored field of ``instance`` by attribute name, as JSON values, unmasked."""
     values: dict[str, Any] = {}
-    for field in instance._meta.concrete_fields:
+    for field, json in _snapshot_fields(type(instance)):
         value = getattr(instance, field.attname)
-        if isinstance(value, list | tuple) and not isinstance(field, models.JSONField):
-            value = field.get_prep_value(value)
-        values[field.attname] = _plain(value)
+        if value.__class__ not in _AS_IS:
+            if isinstance(value, list | tuple) and not json:
+                value = field.get_prep_value(value)
+            value = _plain(value)
+        values[field.attname] = value
     return values
+
+
+@cache
+def _snapshot_fields(model: type[models.Model]) -> tuple[tuple[models.Field, bool], ...]:
+    """Each stored field of ``model`` and whether it is a JSON field."""
+    return tuple(
+        (field, isinstance(field, models.JSONField)) for field in model._meta.concrete_fields
+    )
 
 
 def stored_state(instance: models.Model) -> dict[str, Any] | None:

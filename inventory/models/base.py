@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache, partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.expressions import DatabaseDefault
 
 from .. import capabilities as caps
 from .. import extra_config
 from ..wording import INTEGER
+from . import shared_checks
 from .fields import (
     CapabilitiesField,
     CsvListField,
@@ -67,19 +71,30 @@ class CheckedModel(models.Model):
         for an optional text field means empty. Size limits are reported with the field name.
         """
         exclude = set(exclude or ())
-        for field in self._meta.concrete_fields:
-            if (
-                isinstance(field, models.CharField | models.TextField)
-                and field.blank
-                and not field.null
-                and getattr(self, field.attname) is None
-            ):
+        plan = field_plan(type(self))
+        for field in plan.blank_text:
+            if getattr(self, field.attname) is None:
                 setattr(self, field.attname, "")
-        errors = storable_errors(self, exclude)
-        try:
-            super().clean_fields(exclude=exclude | set(errors))
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+        errors: dict[str, list[Any]] = storable_errors(self, exclude)
+        exclude |= set(errors)
+        # Django's ``Model.clean_fields`` loop, each value's check shared within a batch
+        # (``shared_checks``).
+        for field in plan.cleaned:
+            if field.name in exclude:
+                continue
+            raw_value = getattr(self, field.attname)
+            if field.blank and raw_value in field.empty_values:
+                continue
+            if isinstance(raw_value, DatabaseDefault):
+                continue
+            try:
+                value = shared_checks.once(
+                    "clean", field, raw_value, partial(field.clean, raw_value, self)
+                )
+            except ValidationError as error:
+                errors[field.name] = error.error_list
+                continue
+            setattr(self, field.attname, value)
         if errors:
             raise ValidationError(
                 {
@@ -167,22 +182,51 @@ def extra_config_errors(config: Any, capabilities: Any) -> dict[str, list[str]]:
     return {"extra_config": messages} if messages else {}
 
 
+@dataclass(frozen=True)
+class FieldPlan:
+    """What ``clean_fields`` does with each field of a model, worked out once per model."""
+
+    #: optional text fields (``None`` is stored as ``""``)
+    blank_text: tuple[models.Field, ...]
+    #: (field, kind) of the fields whose values are checked for being storable
+    storable: tuple[tuple[models.Field, str], ...]
+    #: the fields Django's ``clean_fields`` checks, in its order
+    cleaned: tuple[models.Field, ...]
+
+
+@cache
+def field_plan(model: type[models.Model]) -> FieldPlan:
+    blank_text, storable = [], []
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.JSONField):
+            storable.append((field, "json"))
+        elif isinstance(field, models.CharField | models.TextField):
+            listed = isinstance(field, CsvListField | CapabilitiesField)
+            storable.append((field, "list" if listed else "text"))
+            if field.blank and not field.null:
+                blank_text.append(field)
+        elif isinstance(field, models.IntegerField | models.ForeignKey):
+            storable.append((field, "integer"))
+    cleaned = tuple(field for field in model._meta.fields if not field.generated)
+    return FieldPlan(tuple(blank_text), tuple(storable), cleaned)
+
+
 def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list[str]]:
     """Errors for field values that cannot be stored as given (see ``clean_fields``)."""
     errors: dict[str, list[str]] = {}
-    for field in instance._meta.concrete_fields:
+    for field, kind in field_plan(type(instance)).storable:
         if field.name in exclude:
             continue
         value = getattr(instance, field.attname)
-        if isinstance(field, models.JSONField):
+        if kind == "json":
             message = _json_value_error(field.name, value)
-        elif isinstance(field, models.CharField | models.TextField):
+        elif kind == "list":  # split into tokens: worth sharing
+            message = shared_checks.once("text", field, value, partial(_text_error, field, value))
+        elif kind == "text":
             message = _text_error(field, value)
-        elif isinstance(field, models.IntegerField | models.ForeignKey):
+        else:
             integer = _is_integer(value)
             message = None if integer else f"{field.attname} {INTEGER.api}, got {value!r}"
-        else:
-            continue
         if message:
             errors[field.name] = [message]
     return errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ MAX_MEGABYTES = 2_147_483_647
 
 def megabytes_field(field: str, optional: bool = False, **options: Any) -> models.IntegerField:
     """A size in MB: a non-negative integer (``optional``: may be empty, meaning unknown)."""
-    validators = megabyte_validators(field)
+    validators = list(megabyte_validators(field))
     if optional:
         return models.PositiveIntegerField(
             null=True, blank=True, default=None, validators=validators, **options
@@ -164,15 +165,16 @@ class ExtendedCapabilitiesField(CsvListField):
         return normalize_extended(value)
 
 
-def megabyte_validators(key: str) -> list[Any]:
+@cache
+def megabyte_validators(key: str) -> tuple[Any, ...]:
     """The one rule of a size in megabytes (a registered model's ``vram_required_mb``, a
     catalog row's ``requirements.vram_mb``…): a whole number from 0 to ``MAX_MEGABYTES``."""
-    return [
+    return (
         MinValueValidator(0, message=f"{key} {NON_NEGATIVE_INTEGER.api}, got %(value)r"),
         MaxValueValidator(
             MAX_MEGABYTES, message=f"{key} must be at most {MAX_MEGABYTES}, got %(value)r"
         ),
-    ]
+    )
 
 
 def megabyte_errors(key: str, value: Any) -> list[str]:

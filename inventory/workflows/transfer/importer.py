@@ -19,7 +19,7 @@ from ... import batch_writes, capacity, history, vocabulary_service
 from ... import capabilities as caps
 from ...errors import RegistryValidationError, refuse_unknown_keys
 from ...listing import parse_bool
-from ...models import RegisteredModel
+from ...models import RegisteredModel, shared_checks
 from ...models.fields import text_error
 from ...services import knowledge_config, save_validated, translate, update_knowledge_config
 from .csv_catalog import InvalidCell
@@ -186,28 +186,29 @@ class Importer:
             resolved = self.resolve(section, chunk)
             created: list[Pending] = []
             updated: list[Pending] = []
-            for offset, (raw, name) in enumerate(zip(chunk, names, strict=True)):
-                index = offset_base + offset + 1
-                try:
-                    if isinstance(name, str) and name:
-                        if name.lower() in seen:
-                            first = seen[name.lower()]
-                            raise RegistryValidationError(
-                                {"name": [f'{section.model.name_in_use} (by "{first}")']}
-                            )
-                        seen[name.lower()] = name
-                    prepared = self.prepare(section, raw, resolved, existing.get(name), index)
-                except RegistryValidationError as error:
-                    self.refuse(section.key, index, name, error, section.field_key)
-                    continue
-                if prepared is None:
-                    self.record(section.key, index, name, "unchanged")
-                    continue
-                instance, changes = prepared
-                if instance.pk is None:
-                    created.append(Pending(index, name, instance))
-                else:
-                    updated.append(Pending(index, name, instance, tuple(changes), changes))
+            with shared_checks.shared():  # a value repeated in the chunk is checked once
+                for offset, (raw, name) in enumerate(zip(chunk, names, strict=True)):
+                    index = offset_base + offset + 1
+                    try:
+                        if isinstance(name, str) and name:
+                            if name.lower() in seen:
+                                first = seen[name.lower()]
+                                raise RegistryValidationError(
+                                    {"name": [f'{section.model.name_in_use} (by "{first}")']}
+                                )
+                            seen[name.lower()] = name
+                        prepared = self.prepare(section, raw, resolved, existing.get(name), index)
+                    except RegistryValidationError as error:
+                        self.refuse(section.key, index, name, error, section.field_key)
+                        continue
+                    if prepared is None:
+                        self.record(section.key, index, name, "unchanged")
+                        continue
+                    instance, changes = prepared
+                    if instance.pk is None:
+                        created.append(Pending(index, name, instance))
+                    else:
+                        updated.append(Pending(index, name, instance, tuple(changes), changes))
             self.update(section, updated)
             self.create(section, created)
             if self.progress:
@@ -327,7 +328,9 @@ class Importer:
             return
         try:
             with transaction.atomic():
-                batch_writes.insert_rows(section.model, [item.instance for item in pending])
+                batch_writes.insert_rows(
+                    section.model, [item.instance for item in pending], cleaned=True
+                )
                 history.record_bulk(created=[item.instance for item in pending])
         except IntegrityError:
             for item in pending:
@@ -357,7 +360,7 @@ class Importer:
                 for changed, instances in groups.items():
                     names = {meta.get_field(key).name for key in changed}
                     names.update(stamp.name for stamp in stamped)
-                    batch_writes.update_rows(section.model, instances, sorted(names))
+                    batch_writes.update_rows(section.model, instances, sorted(names), cleaned=True)
                 history.record_bulk(updated=[(item.instance, None) for item in pending])
         except IntegrityError:
             for item, changes in zip(pending, shown, strict=True):
