@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Catalog import rate and peak memory, through the same import as the command and the API.
 
-    .venv/bin/python bench/import_catalog.py [--rows 10000 100000]
+    .venv/bin/python bench/import_catalog.py [--rows 10000 100000] [--format json]
 
 By default the benchmark migrates a throwaway SQLite file and removes it at the end. With
 ``DATABASE_URL`` set it runs against that database (which must be migrated) and deletes the
@@ -23,6 +23,7 @@ a peak of 150 MB.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
@@ -57,21 +58,36 @@ def catalog_rows(rows: int, prefix: str, family: str) -> Iterator[dict]:
         )
 
 
-def write_document(path: Path, rows: int, prefix: str, family: str = "bench") -> int:
-    """Write the import file row by row (never whole in memory); its size in bytes."""
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write('{"catalog": [\n')
+def write_document(
+    path: Path, rows: int, prefix: str, family: str = "bench", fmt: str = "json"
+) -> int:
+    """Write the import file row by row (never whole in memory); its size in bytes. JSON: one
+    ``catalog`` list; YAML: the same rows as a block sequence of flow mappings; CSV: one
+    column per key, JSON values as JSON text."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        if fmt == "csv":
+            writer = None
+            for row in catalog_rows(rows, prefix, family):
+                if writer is None:
+                    writer = csv.DictWriter(handle, fieldnames=list(row))
+                    writer.writeheader()
+                writer.writerow(
+                    {k: json.dumps(v) if isinstance(v, dict) else v for k, v in row.items()}
+                )
+            return path.stat().st_size
+        handle.write('{"catalog": [\n' if fmt == "json" else "catalog:\n")
         for index, row in enumerate(catalog_rows(rows, prefix, family)):
-            handle.write(("," if index else "") + json.dumps(row) + "\n")
-        handle.write("]}\n")
+            lead = ("," if index else "") if fmt == "json" else "- "
+            handle.write(lead + json.dumps(row) + "\n")
+        handle.write("]}\n" if fmt == "json" else "")
     return path.stat().st_size
 
 
-def import_file(path: Path) -> dict:
+def import_file(path: Path, fmt: str = "json") -> dict:
     from inventory.workflows import transfer
 
     with path.open("rb") as handle:
-        return transfer.import_document(transfer.parse(handle, "json"), apply=True)
+        return transfer.import_document(transfer.parse(handle, fmt), apply=True)
 
 
 def peak_rss_mb() -> float:
@@ -97,17 +113,18 @@ def run_one(rows: int) -> None:
     if os.environ.get("BENCH_MIGRATE") == "1":
         call_command("migrate", verbosity=0)
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    fmt = os.environ.get("BENCH_FORMAT", "json")
     with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "catalog.json"
-        size = write_document(path, rows, prefix)
+        path = Path(scratch) / f"catalog.{fmt}"
+        size = write_document(path, rows, prefix, fmt=fmt)
         start, cpu = time.perf_counter(), time.process_time()
-        report = import_file(path)
+        report = import_file(path, fmt)
         elapsed, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
         created = report["counts"]["catalog"]["created"]
         del report
-        write_document(path, rows, prefix, family="bench-updated")
+        write_document(path, rows, prefix, family="bench-updated", fmt=fmt)
         start, cpu = time.perf_counter(), time.process_time()
-        report = import_file(path)
+        report = import_file(path, fmt)
         update_seconds, update_cpu = time.perf_counter() - start, time.process_time() - cpu
         updated = report["counts"]["catalog"]["updated"]
     peak_mb = peak_rss_mb()  # the imports' peak, before the clean-up below
@@ -134,6 +151,12 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs per size and mode; the best is shown"
     )
+    parser.add_argument(
+        "--format",
+        choices=("json", "yaml", "csv"),
+        default="json",
+        help="the import file's format (default json)",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -147,7 +170,9 @@ def main() -> int:
         env["DATABASE_URL"] = f"sqlite:///{scratch}"
         env["BENCH_MIGRATE"] = "1"
     database = env["DATABASE_URL"].split("@")[-1]
-    print(f"catalog import into {database}")
+    env["BENCH_FORMAT"] = args.format
+    shown = "" if args.format == "json" else f", from {args.format.upper()} files"
+    print(f"catalog import into {database}{shown}")
     print(
         f"{'rows':>8}  {'history':>7}  {'file MB':>8}  {'seconds':>8}  {'rows/s':>8}"
         f"  {'update/s':>8}  {'peak MB':>8}  {'rows/cpu-s':>10}  {'upd/cpu-s':>10}"

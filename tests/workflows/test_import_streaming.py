@@ -1,6 +1,7 @@
-"""The import reads JSON and CSV files row by row: whatever the chunk boundaries, it reads
-exactly what ``json.loads`` and ``csv`` read from the whole text, and refuses what they refuse
-with the same kind of message."""
+"""The import reads JSON, CSV and YAML files row by row: whatever the chunk boundaries, it
+reads exactly what ``json.loads``, ``csv`` and ``yaml.safe_load`` read from the whole text,
+and refuses what they refuse with the same kind of message (YAML: and aliases of lists and
+mappings, wherever they are)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import io
 import json
 
 import pytest
+import yaml
 
 from inventory.errors import RegistryValidationError
-from inventory.workflows.transfer import parse, parse_csv, streaming
+from inventory.workflows.transfer import parse, parse_csv, streaming, yaml_document
 
 DOCUMENT = {
     "format": "model-registry-inventory",
@@ -25,9 +27,12 @@ DOCUMENT = {
 }
 
 
+STREAMED = (streaming.StreamedRows, yaml_document.StreamedYamlRows)
+
+
 def read_all(document: dict) -> dict:
     return {
-        key: list(value) if isinstance(value, streaming.StreamedRows) else value
+        key: list(value) if isinstance(value, STREAMED) else value
         for key, value in document.items()
     }
 
@@ -79,3 +84,52 @@ def test_csv_read_in_any_chunks_equals_the_whole_text(monkeypatch, chunk):
 def test_unreadable_csv_is_a_file_error_when_streamed_too():
     with pytest.raises(RegistryValidationError, match="unknown CSV column"):
         parse("\u00aa\u00b8\r\u00a9@\u00f80\u0099F", "csv")
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 64, 1 << 16])
+@pytest.mark.parametrize("style", [False, True, None])
+def test_yaml_read_in_any_chunks_equals_safe_load(monkeypatch, chunk, style):
+    monkeypatch.setattr(yaml_document, "READ_CHARS", chunk)
+    text = "\ufeff" + yaml.safe_dump(DOCUMENT, allow_unicode=True, default_flow_style=style)
+    streamed = parse(io.BytesIO(text.encode()), "yaml")
+    assert isinstance(streamed["catalog"], yaml_document.StreamedYamlRows)
+    assert len(streamed["catalog"]) == 40
+    assert read_all(streamed) == yaml.safe_load(text.removeprefix("\ufeff"))
+    assert read_all(streamed) == read_all(streamed)  # sections may be read again
+
+
+def test_a_repeated_section_key_reads_as_safe_load_does():
+    text = "catalog: [{name: a}]\nengines: []\ncatalog: [{name: b}, {name: c}]\n"
+    assert read_all(parse(text, "yaml")) == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("catalog:\n  - name: a\n  - name: [\n", "not valid YAML"),
+        ("catalog: []\n---\ncatalog: []\n", "expected a single document in the stream"),
+        ('catalog:\n  - name: "\\ud800"\n', "not valid YAML"),
+        ("- a\n- b\n", "the document must be an object"),
+        ("", "the document must be an object"),
+        ("catalog: [{name: a, tags: *undefined}]\n", "found undefined alias"),
+        ("catalog:\n  - &row {name: a}\n  - *row\n", yaml_document.ALIAS_REFUSED),
+        ("catalog: &rows [{name: a}]\nengines: *rows\n", yaml_document.ALIAS_REFUSED),
+        ("catalog: [{name: a, metadata: &m {k: 1}}]\nengines: [{config: *m}]\n", "aliases"),
+        ("&top {catalog: [{name: a, metadata: *top}]}\n", yaml_document.ALIAS_REFUSED),
+    ],
+)
+def test_bad_yaml_is_refused_by_the_first_pass(text, message):
+    with pytest.raises(RegistryValidationError) as caught:
+        parse(text, "yaml")
+    assert message in str(caught.value)
+
+
+def test_undecodable_yaml_bytes_are_refused():
+    with pytest.raises(RegistryValidationError) as caught:
+        parse(io.BytesIO(b"catalog:\n  - name: \xff\n"), "yaml")
+    assert "file is not UTF-8 text" in str(caught.value)
+
+
+def test_aliases_of_scalars_are_kept():
+    document = read_all(parse("catalog:\n  - {name: &n shared, label: *n}\n", "yaml"))
+    assert document["catalog"] == [{"name": "shared", "label": "shared"}]

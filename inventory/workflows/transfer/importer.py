@@ -562,10 +562,14 @@ def _snapshot(instance: models.Model) -> dict[str, Any]:
     """The row's values in their stored form, once its field checks have normalized them.
     The checks skip empty values, so those are normalized here (``[]`` given for a list
     field is the stored ``''``)."""
-    return {
-        item.attname: _stored_form(item, getattr(instance, item.attname))
-        for item in _compared(instance)
-    }
+    snapshot = {}
+    for item in _compared(instance):
+        value = getattr(instance, item.attname)
+        # a non-empty string is never one of a field's empty values
+        snapshot[item.attname] = (
+            value if value.__class__ is str and value else _stored_form(item, value)
+        )
+    return snapshot
 
 
 def _stored_form(item: models.Field, value: Any) -> Any:

@@ -30,22 +30,20 @@ Source = str | bytes | IO[bytes]
 
 def parse(source: Source, fmt: str = "json") -> dict[str, Any]:
     """The import document from JSON, YAML or (one list) CSV: text, bytes or a binary
-    file. JSON and CSV are streamed (sections are read row by row when imported, see
-    ``streaming``); YAML is read whole."""
+    file, streamed: sections are read row by row when imported (see ``streaming`` and
+    ``yaml_document``)."""
     fmt = _format(fmt)
+    handle = _binary(source)
     if fmt == "yaml":
-        text = decode_text(source.read() if hasattr(source, "read") else source)
         try:
-            document = yaml_document.load(text)
+            document = yaml_document.read(handle, _storable)
         except yaml.YAMLError as error:
             raise RegistryValidationError({"file": [f"not valid YAML: {error}"]}) from None
         except RecursionError:
             raise RegistryValidationError({"file": ["not valid YAML: nested too deeply"]}) from None
-        _storable(document)
+    elif fmt == "csv":
+        return streaming.read_csv(handle, _storable)
     else:
-        handle = _binary(source)
-        if fmt == "csv":
-            return streaming.read_csv(handle, _storable)
         document = streaming.read_json(handle, _storable)
     return _checked(document)
 
@@ -76,7 +74,8 @@ def _checked(document: Any) -> dict[str, Any]:
     if document.get("version", FORMAT_VERSION) != FORMAT_VERSION:
         raise RegistryValidationError({"version": [f"version must be {FORMAT_VERSION}"]})
     for key in SECTION_KEYS:
-        if not isinstance(document.get(key, []), list | streaming.StreamedRows):
+        rows = document.get(key, [])
+        if not isinstance(rows, list | streaming.StreamedRows | yaml_document.StreamedYamlRows):
             raise RegistryValidationError({key: [f"{key} must be a list of rows"]})
     if not isinstance(document.get(KNOWLEDGE, {}), dict):
         raise RegistryValidationError({KNOWLEDGE: [f"{KNOWLEDGE} must be an object"]})
