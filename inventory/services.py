@@ -14,6 +14,7 @@ import json
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -182,13 +183,19 @@ class EntityService:
     def assign(self, instance: models.Model, payload: Any) -> None:
         """Copy writable payload keys onto the instance; read-only keys are ignored."""
         payload = _payload(payload)
-        writable = {item.name: item for item in self.declaration.writable_fields}
-        read_only = self.declaration.read_only_names
+        writable, read_only = self._writable
         given = [key for key in payload if key not in read_only]
-        refuse_unknown_keys(given, writable, known_label="writable fields")
+        if any(key not in writable for key in given):
+            refuse_unknown_keys(given, writable, known_label="writable fields")
         for key, value in payload.items():
             if key in writable:
-                setattr(instance, writable[key].source, value)
+                setattr(instance, writable[key], value)
+
+    @cached_property
+    def _writable(self) -> tuple[dict[str, str], set[str]]:
+        """Attribute of each writable field by name, and the read-only names."""
+        writable = {item.name: item.source for item in self.declaration.writable_fields}
+        return writable, self.declaration.read_only_names
 
     @history.grouped
     def create_instance(self, payload: Any, **options: Any) -> models.Model:

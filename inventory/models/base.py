@@ -79,6 +79,7 @@ class CheckedModel(models.Model):
         exclude |= set(errors)
         # Django's ``Model.clean_fields`` loop, each value's check shared within a batch
         # (``shared_checks``).
+        sharing = shared_checks.active()
         for field in plan.cleaned:
             if field.name in exclude:
                 continue
@@ -88,9 +89,12 @@ class CheckedModel(models.Model):
             if isinstance(raw_value, DatabaseDefault):
                 continue
             try:
-                value = shared_checks.once(
-                    "clean", field, raw_value, partial(field.clean, raw_value, self)
-                )
+                if sharing and raw_value.__class__ in shared_checks.SHAREABLE:
+                    value = shared_checks.once(
+                        "clean", field, raw_value, partial(field.clean, raw_value, self)
+                    )
+                else:
+                    value = field.clean(raw_value, self)
             except ValidationError as error:
                 errors[field.name] = error.error_list
                 continue
@@ -162,10 +166,16 @@ def json_object_errors(instance: models.Model, *fields: str) -> dict[str, list[s
 def capabilities_under_validation(value: Any) -> list[str] | None:
     """Canonical capabilities of an instance being validated; ``None`` if they are invalid
     (the capabilities field reports that error itself)."""
-    try:
-        return caps.normalize_list(value)
-    except (caps.UnknownCapabilityError, TypeError):
-        return None
+    def normalized() -> list[str] | None:
+        try:
+            return caps.normalize_list(value)
+        except (caps.UnknownCapabilityError, TypeError):
+            return None
+
+    if value.__class__ is not str:
+        return normalized()
+    tokens = shared_checks.outcome(("capabilities", value), normalized)
+    return None if tokens is None else list(tokens)
 
 
 def extra_config_errors(config: Any, capabilities: Any) -> dict[str, list[str]]:
@@ -223,7 +233,11 @@ def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list
         elif kind == "list":  # split into tokens: worth sharing
             message = shared_checks.once("text", field, value, partial(_text_error, field, value))
         elif kind == "text":
-            message = _text_error(field, value)
+            # what ``_text_error`` does with a string, without its type tests
+            if value.__class__ is str:
+                message = text_error(field.name, value)
+            else:
+                message = _text_error(field, value)
         else:
             integer = _is_integer(value)
             message = None if integer else f"{field.attname} {INTEGER.api}, got {value!r}"

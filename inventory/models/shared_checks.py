@@ -12,7 +12,7 @@ chunks is seen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -44,17 +44,29 @@ def once(kind: str, field: models.Field, value: Any, check: Callable[[], T]) -> 
     """``check()`` — the ``kind`` check of ``value`` for ``field`` — or, inside ``shared()``,
     the outcome it had for an equal value of the same type (its result, or its
     ``ValidationError`` raised again)."""
-    outcomes = _outcomes.get()
-    if outcomes is None or value.__class__ not in SHAREABLE or field.is_relation:
+    if value.__class__ not in SHAREABLE or field.is_relation:
         return check()
-    key = (kind, id(field), value.__class__, value)
-    outcome = outcomes.get(key)
-    if outcome is None:
+    return outcome((kind, id(field), value.__class__, value), check)
+
+
+def outcome(key: Hashable, check: Callable[[], T]) -> T:
+    """``check()``, or inside ``shared()`` the outcome it had for the same ``key`` (a key
+    naming the check and every input it depends on)."""
+    outcomes = _outcomes.get()
+    if outcomes is None:
+        return check()
+    found = outcomes.get(key)
+    if found is None:
         try:
-            outcome = (check(), None)
+            found = (check(), None)
         except ValidationError as error:
-            outcome = (None, error.error_list)
-        outcomes[key] = outcome
-    if outcome[1] is not None:
-        raise ValidationError(list(outcome[1]))
-    return outcome[0]
+            found = (None, error.error_list)
+        outcomes[key] = found
+    if found[1] is not None:
+        raise ValidationError(list(found[1]))
+    return found[0]
+
+
+def active() -> bool:
+    """Whether checks are shared here (inside ``shared()``)."""
+    return _outcomes.get() is not None
