@@ -7,6 +7,7 @@ the page titles and URL segments.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -93,16 +94,29 @@ class Inventory:
         names = [field.name for field in self.relations.values()]
         return self.declaration.queryset().select_related(*names)
 
-    def table_queryset(self, related: tuple[str, ...] = ()) -> models.QuerySet:
-        """``queryset()`` for a table page: of each referenced row only what its cell shows
-        (its id and name, and the ``related`` paths such as ``engine__status`` of the columns
-        shown), so that a page neither decodes nor copies the JSON of the referenced rows
-        once per row."""
-        own = [field.name for field in self.model._meta.concrete_fields]
-        shown = [
+    def table_queryset(self, shown: Iterable[str] = ()) -> models.QuerySet:
+        """``queryset()`` for a table page, reading only what its cells show: the row's id,
+        name and references, the own fields of the ``shown`` columns, and of each referenced
+        row its id and name and the paths the shown columns read through it
+        (``engine__status``). A page neither decodes JSON it does not show nor builds the
+        referenced rows in full once per row."""
+        fields = {
+            key: field.name
+            for field in self.model._meta.concrete_fields
+            for key in (field.name, field.attname)
+        }
+        own = {self.model._meta.pk.name, "name", *(fk.name for fk in self.relations.values())}
+        through = []
+        for name in shown:
+            source = self.declaration.by_name[name].source or ""
+            if "__" in source:
+                through.append(source)
+            elif source in fields:
+                own.add(fields[source])
+        referenced = [
             f"{field.name}__{name}" for field in self.relations.values() for name in ("id", "name")
         ]
-        return self.queryset().only(*own, *shown, *related)
+        return self.queryset().only(*own, *referenced, *through)
 
 
 def model_field_for(model: type[models.Model], item: Field) -> models.Field:

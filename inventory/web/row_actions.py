@@ -12,7 +12,7 @@ from typing import Any
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from ..workflows import permissions as needs
@@ -76,6 +76,17 @@ PK_MARK = "2147483647"
 class RowMenu:
     """The menu HTML of one page: the URLs are reversed once, each row fills in its id."""
 
+    BEFORE_NAME = (
+        '<div class="dropdown row-actions">'
+        '<button type="button" class="btn btn-sm btn-outline-secondary py-0 px-1"'
+        ' data-bs-toggle="dropdown" aria-expanded="false"'
+        ' data-bs-popper-config=\'{"strategy":"fixed"}\'>'
+        '<i class="bi bi-three-dots" aria-hidden="true"></i>'
+        '<span class="visually-hidden">Actions for '
+    )
+    BEFORE_LINKS = '</span></button><ul class="dropdown-menu dropdown-menu-end">'
+    AFTER_LINKS = "</ul></div>"
+
     def __init__(self, actions: list[RowAction]) -> None:
         self.items = [
             (
@@ -91,23 +102,23 @@ class RowMenu:
             )
             for action in actions
         ]
+        #: The menu's links by which actions apply (each row then fills in its id).
+        self._links: dict[tuple[bool, ...], str] = {}
 
     def __bool__(self) -> bool:
         return bool(self.items)
 
     def html(self, record: Any) -> SafeString:
-        pk = str(record.pk)
-        links = "".join(item for applies, item in self.items if applies(record))
-        return format_html(
-            '<div class="dropdown row-actions">'
-            '<button type="button" class="btn btn-sm btn-outline-secondary py-0 px-1"'
-            ' data-bs-toggle="dropdown" aria-expanded="false"'
-            ' data-bs-popper-config=\'{{"strategy":"fixed"}}\'>'
-            '<i class="bi bi-three-dots" aria-hidden="true"></i>'
-            '<span class="visually-hidden">Actions for {}</span></button>'
-            '<ul class="dropdown-menu dropdown-menu-end">{}</ul></div>',
-            record,
-            mark_safe(links.replace(PK_MARK, pk)),
+        applying = tuple(applies(record) for applies, _ in self.items)
+        try:
+            links = self._links[applying]
+        except KeyError:
+            links = self._links[applying] = "".join(
+                item for (_, item), applies in zip(self.items, applying, strict=True) if applies
+            )
+        return mark_safe(
+            f"{self.BEFORE_NAME}{conditional_escape(record)}{self.BEFORE_LINKS}"
+            f"{links.replace(PK_MARK, str(record.pk))}{self.AFTER_LINKS}"
         )
 
 
@@ -130,3 +141,7 @@ class RowActionsColumn(tables.Column):
         # django-tables2 keeps the table of a bound column as ``_table`` (it passes it as
         # ``table`` to render methods that take it; the one-pass page renderer does not).
         return bound_column._table.row_menu.html(record)
+
+    def cell_function(self, bound_column: Any) -> Callable[[Any], str]:
+        """``render`` of a record's menu, for one page."""
+        return bound_column._table.row_menu.html

@@ -8,7 +8,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from inventory.web.entities import INVENTORIES
-from inventory.web.tables import TABLES
+from inventory.web.row_actions import RowMenu, actions_of
+from inventory.web.tables import LIST_TABLES, TABLES
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +31,10 @@ def generic_rows(table) -> str:
     )
 
 
+@pytest.mark.parametrize("tables_of", [TABLES, LIST_TABLES], ids=["tables", "list_tables"])
 @pytest.mark.parametrize("inventory", INVENTORIES, ids=lambda item: item.key)
 def test_rows_match_django_tables2_cell_for_cell(
-    inventory, make_model, catalog_model, other_engine
+    inventory, tables_of, make_model, catalog_model, other_engine
 ):
     make_model(
         "llama3 <b>",
@@ -45,12 +47,14 @@ def test_rows_match_django_tables2_cell_for_cell(
     make_model("bare", version="", model_path="")
     tables = []
     for _ in range(2):  # row parity (odd/even) is counted per table: one table each
-        table = TABLES[inventory.key](inventory.queryset(), order_by="-name")
+        table = tables_of[inventory.key](inventory.queryset(), order_by="-name")
+        table.row_menu = RowMenu(actions_of(inventory))  # every action, on the list tables
         table.paginate(page=1, per_page=50)
         tables.append(table)
     body = tables[0].body_html()
     assert body == generic_rows(tables[1])
     assert body.count("<tr ") == len(tables[0].paginated_rows) > 0
+    assert ('class="odd"' in body) == (body.count("<tr ") > 1)
 
 
 def test_empty_page_shows_the_empty_text(admin_client):
