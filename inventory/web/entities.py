@@ -76,9 +76,14 @@ class Inventory:
 
     def url(self, page: str, pk: int | None = None) -> str:
         if type(pk) is int:
-            before, after = _around_pk(self.url_name(page), get_script_prefix())
+            before, after = self.url_around_pk(page)
             return f"{before}{pk}{after}"
         return reverse(self.url_name(page), args=[] if pk is None else [pk])
+
+    def url_around_pk(self, page: str) -> tuple[str, str]:
+        """The URL of a row's ``page`` before and after the row's id (escaped for HTML as
+        they are: a reversed path holds no character to escape)."""
+        return _around_pk(self.url_name(page), get_script_prefix())
 
     @cached_property
     def relations(self) -> dict[str, models.ForeignKey]:

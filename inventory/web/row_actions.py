@@ -12,11 +12,12 @@ from typing import Any
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from ..workflows import permissions as needs
 from .entities import Inventory
+from .presentation import escape_text
 
 ACTIONS_COLUMN = "actions"
 
@@ -109,6 +110,11 @@ class RowMenu:
         return bool(self.items)
 
     def html(self, record: Any) -> SafeString:
+        return mark_safe(self.text(record))
+
+    def text(self, record: Any) -> str:
+        """The menu's HTML for ``record`` (as ``html``, not yet marked safe: a page joins
+        its rows' menus before marking the whole safe)."""
         applying = tuple(applies(record) for applies, _ in self.items)
         try:
             links = self._links[applying]
@@ -116,8 +122,8 @@ class RowMenu:
             links = self._links[applying] = "".join(
                 item for (_, item), applies in zip(self.items, applying, strict=True) if applies
             )
-        return mark_safe(
-            f"{self.BEFORE_NAME}{conditional_escape(record)}{self.BEFORE_LINKS}"
+        return (
+            f"{self.BEFORE_NAME}{escape_text(record)}{self.BEFORE_LINKS}"
             f"{links.replace(PK_MARK, str(record.pk))}{self.AFTER_LINKS}"
         )
 
@@ -142,6 +148,6 @@ class RowActionsColumn(tables.Column):
         # ``table`` to render methods that take it; the one-pass page renderer does not).
         return bound_column._table.row_menu.html(record)
 
-    def cell_function(self, bound_column: Any) -> Callable[[Any], str]:
-        """``render`` of a record's menu, for one page."""
-        return bound_column._table.row_menu.html
+    def cells(self, records: list[Any], bound_column: Any) -> list[str]:
+        """``render`` of each record's menu."""
+        return list(map(bound_column._table.row_menu.text, records))

@@ -8,7 +8,7 @@ exactly like the SDK and the API.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,6 +50,7 @@ class DeclaredColumn(tables.Column):
         )
         accessor = relation.name if relation else item.source
         self.path = tuple(accessor.split("__"))
+        self.getter = attrgetter(".".join(self.path))
         super().__init__(
             accessor=accessor,
             verbose_name=item.label,
@@ -87,42 +88,48 @@ class DeclaredColumn(tables.Column):
             return default
         return render_value(self.inventory, self.item, value, record)
 
-    def cell_function(self, default: Any) -> Callable[[Any], str]:
-        """The escaped cell of a record, compiled for one page: a row's own name links to
-        the row, an id is its digits, and any other cell but JSON depends on the value
-        alone, so that each distinct value of the page is rendered once."""
+    def cells(self, records: list[Any], default: Any) -> list[str]:
+        """The escaped cells of a page's records: a row's own name links to the row, an id
+        is its digits, and any other cell but JSON depends on the value alone, so that each
+        distinct value of the page is rendered once."""
         empty = conditional_escape(default)
         empty_values = self.empty_values
-        value_of = self.value_of
+        values = self.values_of(records)
         if self.item.name == "name":
-            detail_url = self.inventory.url
-
-            def name_cell(record: Any) -> str:
-                value = value_of(record)
-                if value in empty_values:
-                    return empty
-                url = conditional_escape(detail_url("detail", record.pk))
-                return f'<a href="{url}">{conditional_escape(value)}</a>'
-
-            return name_cell
+            before, after = self.inventory.url_around_pk("detail")
+            return [
+                empty
+                if value in empty_values
+                else f'<a href="{before}{record.pk}{after}">{show.escape_text(value)}</a>'
+                for record, value in zip(records, values, strict=True)
+            ]
         if self.item.name == "id":
-            return lambda record: empty if (pk := value_of(record)) in empty_values else str(pk)
+            return [empty if pk in empty_values else str(pk) for pk in values]
+        render = self.cell_of
         if self.item.type == "json":
-            return lambda record: conditional_escape(self.cell(record, default))
+            return [
+                show.escape_text(render(value, record, default))
+                for record, value in zip(records, values, strict=True)
+            ]
         memo: dict[Any, str] = {}
-
-        def by_value(record: Any) -> str:
-            value = value_of(record)
-            key = (type(value), value)
+        cells = []
+        for record, value in zip(records, values, strict=True):
             try:
-                return memo[key]
-            except KeyError:
-                html = memo[key] = conditional_escape(self.cell_of(value, record, default))
-                return html
+                key = (type(value), value)
+                html = memo.get(key)
+                if html is None:
+                    html = memo[key] = show.escape_text(render(value, record, default))
             except TypeError:  # an unhashable value
-                return conditional_escape(self.cell_of(value, record, default))
+                html = show.escape_text(render(value, record, default))
+            cells.append(html)
+        return cells
 
-        return by_value
+    def values_of(self, records: list[Any]) -> list[Any]:
+        """``value_of`` each record, read by one ``attrgetter`` where no step is empty."""
+        try:
+            return list(map(self.getter, records))
+        except AttributeError:  # an empty reference on the way (``None.status``)
+            return [self.value_of(record) for record in records]
 
 
 class SelectColumn(tables.CheckBoxColumn):
@@ -149,16 +156,19 @@ class SelectColumn(tables.CheckBoxColumn):
             return super().render(value, bound_column, record)
         return mark_safe(f"{around[0]}{conditional_escape(value)}{around[1]}")
 
-    def cell_function(self, bound_column: BoundColumn) -> Callable[[Any], str]:
-        """``render`` of a record's checkbox, compiled for one page."""
+    def cells(self, records: list[Any], bound_column: BoundColumn) -> list[str]:
+        """``render`` of each record's checkbox."""
         around = self._around_value
         specific = self.attrs.get("td__input") or self.attrs.get("input") or {}
         if around is None or "name" not in specific:
-            return lambda record: conditional_escape(
-                self.render(value=record.pk, bound_column=bound_column, record=record)
-            )
+            return [
+                conditional_escape(
+                    self.render(value=record.pk, bound_column=bound_column, record=record)
+                )
+                for record in records
+            ]
         before, after = around
-        return lambda record: f"{before}{conditional_escape(record.pk)}{after}"
+        return [f"{before}{show.escape_text(record.pk)}{after}" for record in records]
 
 
 class PageTable(tables.Table):
@@ -207,72 +217,65 @@ class PageTable(tables.Table):
         return mark_safe("".join(cells))
 
     def body_html(self) -> SafeString:
-        cells = [
-            (f"<td {column.attrs['td'].as_html()}>", cell_function(column))
+        records = [row.record for row in self.paginated_rows]
+        if not records:
+            return mark_safe("")
+        cells = "".join(
+            f"<td {column.attrs['td'].as_html()}>".replace("{", "{{").replace("}", "}}") + "{}</td>"
             for column in self.columns
-        ]
-        row_attrs = self._row_attrs_html()
-        rows = []
-        for counter, row in enumerate(self.paginated_rows):
-            record = row.record
-            parts = [f"<tr {row_attrs(record, counter)}>"]
-            for td, cell in cells:
-                parts.append(td)
-                parts.append(cell(record))
-                parts.append("</td>")
-            parts.append("</tr>")
-            rows.append("".join(parts))
-        return mark_safe("".join(rows))
+        )
+        row_format = f"<tr {{}}>{cells}</tr>"
+        columns = [column_cells(column, records) for column in self.columns]
+        rows = zip(self.row_attrs_html(records), *columns, strict=True)
+        return mark_safe("".join(row_format.format(*row) for row in rows))
 
-    def _row_attrs_html(self) -> Callable[[Any, int], str]:
-        """``BoundRow.attrs.as_html`` of the row showing a record, its position on the page
-        given: the signature of each computed attribute is inspected once per page, and the
-        static ones are escaped once (the same attributes, in the same order, the
-        ``even``/``odd`` class last)."""
-        plan: list[tuple[str, Any, tuple[str, ...] | None, bool]] = []
+    def row_attrs_html(self, records: list[Any]) -> list[str]:
+        """``BoundRow.attrs.as_html`` of each record's row: each computed attribute is
+        called with what its signature asks for, its signature inspected once per page (the
+        same attributes, in the same order, with the ``even``/``odd`` class)."""
+        keyed: list[tuple[str, list[Any]]] = []
         for key, value in self.row_attrs.items():
             if isinstance(value, dict) or (callable(value) and not inspect.isroutine(value)):
-                rows = list(self.paginated_rows)
-                return lambda record, counter: rows[counter].attrs.as_html()
-            if callable(value):
-                wanted, catch_all = signature(value)
-                plan.append((key, value, wanted, catch_all is not None))
+                return [row.attrs.as_html() for row in self.paginated_rows]
+            if not callable(value):
+                keyed.append((key, [value] * len(records)))
+                continue
+            wanted, catch_all = signature(value)
+            if catch_all is not None:
+                keyed.append((key, [value(table=self, record=record) for record in records]))
+            elif set(wanted) <= {"table", "record"}:
+                given = [{"table": self, "record": record} for record in records]
+                keyed.append((key, [value(**{name: at[name] for name in wanted}) for at in given]))
             else:
-                plan.append((key, value, None, False))
-
-        def render(record: Any, counter: int) -> str:
-            given = {"table": self, "record": record}
-            attrs: dict[str, Any] = {}
-            for key, value, wanted, catch_all in plan:
-                if wanted is None:
-                    attrs[key] = value
-                elif catch_all:
-                    attrs[key] = value(**given)
-                elif all(name in given for name in wanted):
-                    attrs[key] = value(**{name: given[name] for name in wanted})
-                else:
-                    attrs[key] = None
-            css = "odd" if counter % 2 else "even"
-            attrs["class"] = f"{attrs['class']} {css}" if attrs.get("class") else css
-            return " ".join(
-                f'{conditional_escape(key)}="{conditional_escape(value)}"'
-                for key, value in attrs.items()
-                if value is not None and key not in AttributeDict.blacklist
-            )
-
-        return render
+                keyed.append((key, [None] * len(records)))
+        if all(key != "class" for key, _ in keyed):
+            keyed.append(("class", [None] * len(records)))
+        keyed = [(key, values) for key, values in keyed if key not in AttributeDict.blacklist]
+        rows = []
+        for counter in range(len(records)):
+            parity = "odd" if counter % 2 else "even"
+            parts = []
+            for key, values in keyed:
+                value = values[counter]
+                if key == "class":
+                    value = f"{value} {parity}" if value else parity
+                if value is not None:
+                    parts.append(f'{show.escape_text(key)}="{show.escape_text(value)}"')
+            rows.append(" ".join(parts))
+        return rows
 
 
-def cell_function(column: BoundColumn) -> Callable[[Any], str]:
-    """The escaped HTML of one column's cell for a record, compiled for one page."""
+def column_cells(column: BoundColumn, records: list[Any]) -> list[str]:
+    """The escaped HTML of one column's cells for a page's records."""
     declared = column.column
     if isinstance(declared, SelectColumn | RowActionsColumn):
-        return declared.cell_function(column)
-    if not isinstance(declared, DeclaredColumn):
-        return lambda record: conditional_escape(
-            declared.render(value=record.pk, bound_column=column, record=record)
-        )
-    return declared.cell_function(column.default)
+        return declared.cells(records, column)
+    if isinstance(declared, DeclaredColumn):
+        return declared.cells(records, column.default)
+    return [
+        conditional_escape(declared.render(value=record.pk, bound_column=column, record=record))
+        for record in records
+    ]
 
 
 def render_value(inventory: Inventory, item: Field, value: Any, record: Any = None) -> Any:
