@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from django.db import models
+from django.db.models import F
 from django.urls import get_script_prefix, reverse
 
 from ..declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
@@ -101,27 +102,31 @@ class Inventory:
 
     def table_queryset(self, shown: Iterable[str] = ()) -> models.QuerySet:
         """``queryset()`` for a table page, reading only what its cells show: the row's id,
-        name and references, the own fields of the ``shown`` columns, and of each referenced
-        row its id and name and the paths the shown columns read through it
-        (``engine__status``). A page neither decodes JSON it does not show nor builds the
-        referenced rows in full once per row."""
+        name and references, the own fields of the ``shown`` columns, and through each
+        reference only the values its cells show (the referenced row's name, and paths such
+        as ``engine__status``), each under ``cell_alias(path)``. No referenced row is built:
+        a page neither decodes the JSON it does not show nor builds three rows per row."""
         fields = {
             key: field.name
             for field in self.model._meta.concrete_fields
             for key in (field.name, field.attname)
         }
         own = {self.model._meta.pk.name, "name", *(fk.name for fk in self.relations.values())}
-        through = []
+        through = [f"{fk.name}__name" for fk in self.relations.values()]
         for name in shown:
             source = self.declaration.by_name[name].source or ""
             if "__" in source:
                 through.append(source)
             elif source in fields:
                 own.add(fields[source])
-        referenced = [
-            f"{field.name}__{name}" for field in self.relations.values() for name in ("id", "name")
-        ]
-        return self.queryset().only(*own, *referenced, *through)
+        annotations = {cell_alias(path): F(path) for path in through}
+        return self.declaration.queryset().only(*own).annotate(**annotations)
+
+
+def cell_alias(path: str) -> str:
+    """The attribute a table page's row holds a value read through a reference under
+    (``engine__status`` → ``cell_engine_status``)."""
+    return "cell_" + path.replace("__", "_")
 
 
 def model_field_for(model: type[models.Model], item: Field) -> models.Field:

@@ -7,6 +7,7 @@ exactly like the SDK and the API.
 
 from __future__ import annotations
 
+import copy
 import inspect
 from operator import attrgetter
 from typing import Any
@@ -24,7 +25,7 @@ from django_tables2.utils import AttributeDict, signature
 from ..listing import Field
 from . import presentation as show
 from .columns import choosable_fields, default_columns
-from .entities import BY_MODEL, INVENTORIES, Inventory
+from .entities import BY_MODEL, INVENTORIES, Inventory, cell_alias
 from .row_actions import ACTIONS_COLUMN, RowActionsColumn
 
 SORT_PARAM = "sort"
@@ -48,9 +49,16 @@ class DeclaredColumn(tables.Column):
         cell = " ".join(
             filter(None, ["text-end" if numeric else "", "text-nowrap" if nowrap else ""])
         )
-        accessor = relation.name if relation else item.source
-        self.path = tuple(accessor.split("__"))
-        self.getter = attrgetter(".".join(self.path))
+        self.relation = relation
+        if relation is not None:
+            # A reference shows the referenced row's id and name, read by the page's query.
+            reads = (relation.attname, cell_alias(f"{relation.name}__name"))
+        elif "__" in (item.source or ""):
+            reads = (cell_alias(item.source),)
+        else:
+            reads = (item.source,)
+        self.getter = attrgetter(*reads)
+        accessor = reads[0]
         super().__init__(
             accessor=accessor,
             verbose_name=item.label,
@@ -61,32 +69,49 @@ class DeclaredColumn(tables.Column):
             },
         )
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> DeclaredColumn:
+        """The column's own copy for one table (django-tables2 copies the columns of every
+        table it builds), sharing the inventory and the declared field, which no table
+        changes: copying them would copy the whole declaration for every page."""
+        memo[id(self.inventory)] = self.inventory
+        memo[id(self.item)] = self.item
+        clone = copy.copy(self)
+        clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return clone
+
     def order(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
         sort = {"field": self.item.name, "direction": "desc" if is_descending else "asc"}
         return self.inventory.declaration.order_by(queryset, sort), True
 
     def render(self, value: Any, record: Any) -> Any:
-        if self.item.name not in self.inventory.relations:
-            # The stored value, not django-tables2's choice label ("active", not "Active").
-            value = self.value_of(record)
-        return render_value(self.inventory, self.item, value, record)
+        # The stored value, not django-tables2's choice label ("active", not "Active").
+        return self.render_cell(self.value_of(record), record)
 
     def value_of(self, record: Any) -> Any:
-        """The stored value (or the related row) the column shows for ``record``."""
-        value = record
-        for name in self.path:
-            value = getattr(value, name, None)
+        """The value the column shows for a row of ``Inventory.table_queryset``: the stored
+        value, or for a reference ``(id, name)`` of the referenced row (``None`` if none)."""
+        value = self.getter(record)
+        if self.relation is not None and value[0] is None:
+            return None
         return value
 
     def cell(self, record: Any, default: Any) -> Any:
-        """What ``render`` shows for ``record``, read straight from the record (the stored
-        value, or the related row), ``default`` for an empty one."""
+        """What ``render`` shows for ``record``, ``default`` for an empty value."""
         return self.cell_of(self.value_of(record), record, default)
 
     def cell_of(self, value: Any, record: Any, default: Any) -> Any:
         if value in self.empty_values:
             return default
-        return render_value(self.inventory, self.item, value, record)
+        return self.render_cell(value, record)
+
+    def render_cell(self, value: Any, record: Any) -> Any:
+        if self.relation is None or value is None:
+            return render_value(self.inventory, self.item, value, record)
+        pk, name = value
+        target = BY_MODEL.get(self.relation.related_model)
+        if target is None:
+            return name
+        return show.link(target.url("detail", pk), name, title=name)
 
     def cells(self, records: list[Any], default: Any) -> list[str]:
         """The escaped cells of a page's records: a row's own name links to the row, an id
@@ -125,11 +150,10 @@ class DeclaredColumn(tables.Column):
         return cells
 
     def values_of(self, records: list[Any]) -> list[Any]:
-        """``value_of`` each record, read by one ``attrgetter`` where no step is empty."""
-        try:
+        """``value_of`` each record."""
+        if self.relation is None:
             return list(map(self.getter, records))
-        except AttributeError:  # an empty reference on the way (``None.status``)
-            return [self.value_of(record) for record in records]
+        return [None if read[0] is None else read for read in map(self.getter, records)]
 
 
 class SelectColumn(tables.CheckBoxColumn):
