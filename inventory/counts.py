@@ -145,3 +145,18 @@ class CountedQuerySet(models.QuerySet):
             if found is not None:
                 return found
         return super().count()
+
+    def count_by_status(self) -> dict[str, int]:
+        """``{status: rows}`` of the queryset's rows (statuses without rows left out), summed
+        from the summary when it covers every condition, else grouped from the rows."""
+        connection = connections[self.db]
+        key = summary_key(self) if connection.vendor in SUMMARY_VENDORS else None
+        if key is None or key.capability or any(key.values.values()):
+            counts = self.order_by().values_list("status").annotate(rows=models.Count("pk"))
+            return dict(counts)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT status, SUM(n) FROM model_registry_counts WHERE capability = ''"
+                " GROUP BY status HAVING SUM(n) <> 0"
+            )
+            return {status: int(rows) for status, rows in cursor.fetchall()}

@@ -131,6 +131,24 @@ def test_page_querysets_read_the_summary_through_their_joins(engines):
         assert summary_count(queryset) == count_star(queryset) == queryset.count(), filters
 
 
+def test_statuses_are_summed_from_the_summary(engines):
+    from django.db.models import Count
+
+    for index, status in enumerate(["active", "active", "error", "disabled"]):
+        RegisteredModel.objects.create(
+            name=f"m{index}", engine_id=engines[index % 2], status=status, capabilities="chat"
+        )
+    RegisteredModel.objects.filter(name="m3").update(status="active")
+    grouped = dict(
+        RegisteredModel.objects.order_by().values_list("status").annotate(n=Count("pk"))
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert RegisteredModel.objects.count_by_status() == grouped == {"active": 3, "error": 1}
+    assert "model_registry_counts" in queries[0]["sql"]
+    narrowed = RegisteredModel.objects.filter(engine_id=engines[0])
+    assert narrowed.count_by_status() == {"active": 1, "error": 1}
+
+
 def test_joins_that_may_repeat_rows_are_counted(engines):
     from django.db.models import F
 
