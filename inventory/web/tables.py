@@ -96,11 +96,8 @@ class DeclaredColumn(tables.Column):
             return None
         return value
 
-    def cell(self, record: Any, default: Any) -> Any:
-        """What ``render`` shows for ``record``, ``default`` for an empty value."""
-        return self.cell_of(self.value_of(record), record, default)
-
     def cell_of(self, value: Any, record: Any, default: Any) -> Any:
+        """What ``render`` shows for a value of ``record``, ``default`` for an empty one."""
         if value in self.empty_values:
             return default
         return self.render_cell(value, record)
@@ -122,7 +119,7 @@ class DeclaredColumn(tables.Column):
         empty_values = self.empty_values
         values = self.values_of(records)
         if self.item.name == "name":
-            before, after = self.inventory.url_around_pk("detail")
+            before, after = map(show.escape_text, self.inventory.url_around_pk("detail"))
             return [
                 empty
                 if value in empty_values
@@ -206,12 +203,12 @@ class PageTable(tables.Table):
     """A table whose rows are rendered by ``body_html`` in one pass.
 
     django-tables2 renders each cell through a template loop and ``call_with_appropriate``,
-    which inspects the render method's signature for every cell. Here each column is
-    compiled once per page into a function of the record (``cell_function``): its ``<td>``
-    attributes and link URLs are worked out once, a column whose cells depend on the value
-    alone (status, capabilities, sizes, engine…) renders each distinct value of the page
-    once, and the row attributes are computed without building an ``AttributeDict`` per
-    row. The HTML is the same as django-tables2's, cell for cell.
+    which inspects the render method's signature for every cell. Here each column builds
+    its cells for the whole page at once (``column_cells``): its ``<td>`` attributes and
+    link URLs are worked out once, a column whose cells depend on the value alone (status,
+    capabilities, sizes, engine…) renders each distinct value of the page once, and each
+    row is one ``str.format`` of its attributes and cells. The HTML is the same as
+    django-tables2's, cell for cell.
     """
 
     def before_render(self, request: Any) -> None:
