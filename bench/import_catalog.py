@@ -7,14 +7,15 @@ By default the benchmark migrates a throwaway SQLite file and removes it at the 
 ``DATABASE_URL`` set it runs against that database (which must be migrated) and deletes the
 catalog rows it imported, which all carry a unique ``bench-<random>/`` name prefix. Each size
 runs in its own process, so the peak resident memory (``ru_maxrss``) belongs to that size: it
-covers writing the JSON file, reading it back row by row as the command and the API do,
-validating every row with ``full_clean()``, writing them in one transaction and the per-row
-report. ``rows/s`` is the rate of that first import (every row
-created); ``update/s`` the rate of importing the same rows again with one field changed
-(every row updated). Each size runs with change history off and on, alternately,
-``--repeat`` times (default 3); the best run of each is shown, and the ratio of the rates
-shows what recording every row costs, by wall time and by the CPU time of the importing
-process (which other load on the machine does not inflate). ``rows/cpu-s`` and
+covers writing the import file (JSON, or YAML or CSV with ``--format``), reading it back row
+by row as the command and the API do, validating every row by the model's own checks (field
+checks and ``clean()``, a value repeated in a chunk of 1,000 rows checked once per field),
+writing them in one transaction and the per-row report. ``rows/s`` is the rate of that
+first import (every row created); ``update/s`` the rate of importing the same rows again
+with one field changed (every row updated). Each size runs with change history off and on,
+alternately, ``--repeat`` times (default 3); the best run of each is shown, and the ratio
+of the rates shows what recording every row costs, by wall time and by the CPU time of the
+importing process (which other load on the machine does not inflate). ``rows/cpu-s`` and
 ``upd/cpu-s`` are the rates by that CPU time (the database server's own work left out).
 Targets at 100,000 rows on PostgreSQL: 10,000 created and 5,000 updated rows per second,
 a peak of 150 MB.

@@ -575,6 +575,19 @@ def _snapshot(instance: models.Model) -> dict[str, Any]:
 def _stored_form(item: models.Field, value: Any) -> Any:
     if value not in item.empty_values:
         return value
+    if value is None or value.__class__ is str:  # the same form every time: worked out once
+        key = (id(item), value)
+        if key not in _EMPTY_FORMS:
+            _EMPTY_FORMS[key] = _normalized(item, value)
+        return _EMPTY_FORMS[key]
+    return _normalized(item, value)
+
+
+#: the stored form of ``None`` and ``""`` by field (see ``_stored_form``)
+_EMPTY_FORMS: dict[tuple[int, Any], Any] = {}
+
+
+def _normalized(item: models.Field, value: Any) -> Any:
     try:
         return item.to_python(value)
     except (ValidationError, TypeError, ValueError):
