@@ -78,8 +78,8 @@ def write_document(
             return path.stat().st_size
         handle.write('{"catalog": [\n' if fmt == "json" else "catalog:\n")
         for index, row in enumerate(catalog_rows(rows, prefix, family)):
-            lead = ("," if index else "") if fmt == "json" else "- "
-            handle.write(lead + json.dumps(row) + "\n")
+            separator = ("," if index else "") if fmt == "json" else "- "
+            handle.write(separator + json.dumps(row) + "\n")
         handle.write("]}\n" if fmt == "json" else "")
     return path.stat().st_size
 
