@@ -1,0 +1,96 @@
+"""The session and its user in one query.
+
+``SessionStore`` keeps sessions in ``UserSession``, whose ``user`` column is written from the
+session's ``_auth_user_id`` whenever the session is saved, and read with the session row
+(``select_related``). ``SessionUserMiddleware`` (in place of Django's
+``AuthenticationMiddleware``) resolves ``request.user`` through ``django.contrib.auth.get_user``
+as before — the backend path, ``is_active`` and the session hash that ends every session of a
+user whose password changed are all checked by Django's own code — but the backend's
+``get_user`` takes the user row already read with the session instead of querying again.
+
+Nothing is cached between requests: each request reads its session and user afresh, so a
+logout (the session row is deleted) or a password change ends the session on every worker at
+once.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from django.contrib import auth
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+#: The session store of the request whose user ``auth.get_user`` is resolving, set only
+#: for the length of that call.
+_resolving: ContextVar[Any] = ContextVar("resolving_session", default=None)
+
+
+class SessionStore(DatabaseSessionStore):
+    """Database sessions with the user as a column, read with the session."""
+
+    #: The user row read with the session (``None`` before login or when not loaded).
+    user_row: Any = None
+
+    @classmethod
+    def get_model_class(cls) -> type:
+        from inventory.models import UserSession
+
+        return UserSession
+
+    def load(self) -> dict[str, Any]:
+        row = self._get_session_from_db()
+        self.user_row = row.user if row is not None else None
+        return self.decode(row.session_data) if row is not None else {}
+
+    def create_model_instance(self, data: dict[str, Any]) -> Any:
+        instance = super().create_model_instance(data)
+        instance.user_id = user_pk(data.get(SESSION_KEY))
+        return instance
+
+
+def user_pk(value: Any) -> Any:
+    """The user id a session names, as the user table's key (``None`` if none or invalid)."""
+    if value is None:
+        return None
+    try:
+        return get_user_model()._meta.pk.to_python(value)
+    except ValidationError:
+        return None
+
+
+class SessionUserBackend(ModelBackend):
+    """Django's model backend; a user being resolved from a session comes from the row read
+    with it, still refused when it cannot authenticate (inactive)."""
+
+    def get_user(self, user_id: Any) -> Any:
+        row = getattr(_resolving.get(), "user_row", None)
+        if row is None or row.pk != user_pk(user_id):
+            return super().get_user(user_id)
+        return row if self.user_can_authenticate(row) else None
+
+
+def session_user(request: HttpRequest) -> Any:
+    """``request.user``: ``auth.get_user`` with the session's own store available to the
+    backend, once per request."""
+    if not hasattr(request, "_cached_user"):
+        token = _resolving.set(getattr(request, "session", None))
+        try:
+            request._cached_user = auth.get_user(request)  # type: ignore[attr-defined]
+        finally:
+            _resolving.reset(token)
+    return request._cached_user  # type: ignore[attr-defined]
+
+
+class SessionUserMiddleware(AuthenticationMiddleware):
+    """``AuthenticationMiddleware`` resolving the user with ``session_user``."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: session_user(request))

@@ -1,0 +1,73 @@
+"""Sessions read their user in the same query, and still end at logout, password change
+and deactivation, for every holder of the session cookie."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from inventory.models import UserSession
+
+API = "/api/v1/model-registry/"
+
+
+def twin(client: Client) -> Client:
+    """Another browser holding the same session cookie (another worker, another tab)."""
+    other = Client()
+    other.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return other
+
+
+@pytest.fixture
+def logged_in(client: Client, reader: User) -> Client:
+    response = client.post(
+        reverse("inventory:login"), {"username": "reader", "password": "pw-Secret-123"}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_session_and_user_are_one_query(logged_in: Client):
+    with CaptureQueriesContext(connection) as queries:
+        assert logged_in.get(API).status_code == 200
+    reading_users = [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
+    assert len(reading_users) == 1, reading_users
+    assert '"user_session"' in reading_users[0]
+
+
+def test_the_session_row_names_its_user(logged_in: Client, reader: User):
+    key = logged_in.cookies[settings.SESSION_COOKIE_NAME].value
+    assert UserSession.objects.get(session_key=key).user_id == reader.pk
+    reader.delete()
+    assert not UserSession.objects.filter(session_key=key).exists()
+
+
+def test_logout_ends_the_session_for_every_holder(logged_in: Client):
+    other = twin(logged_in)
+    assert other.get(API).status_code == 200
+    assert logged_in.post(reverse("inventory:logout")).status_code == 302
+    assert other.get(API).status_code in (401, 403)
+    assert other.get(reverse("inventory:dashboard")).status_code == 302
+
+
+def test_a_password_change_ends_the_session(logged_in: Client, reader: User):
+    other = twin(logged_in)
+    reader.set_password("pw-Changed-456")
+    reader.save()
+    assert other.get(API).status_code in (401, 403)
+    assert logged_in.get(reverse("inventory:dashboard")).status_code == 302
+
+
+def test_a_deactivated_user_is_logged_out(logged_in: Client, reader: User):
+    User.objects.filter(pk=reader.pk).update(is_active=False)
+    assert logged_in.get(API).status_code in (401, 403)
+
+
+def test_permissions_are_read_per_request(logged_in: Client, reader: User):
+    reader.user_permissions.clear()
+    assert logged_in.get(API).status_code == 403
