@@ -258,7 +258,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "inventory.api.json_renderer.JSONRenderer",  # DRF's output, written by orjson
         "inventory.api.renderers.BrowsableAPI",
     ],
     "DEFAULT_PARSER_CLASSES": ["inventory.api.parsers.JSONParser"],
