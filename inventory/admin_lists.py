@@ -10,6 +10,7 @@ tokens here exactly as it does everywhere else.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from operator import attrgetter
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -21,12 +22,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from . import capabilities as caps
 from .errors import RegistryValidationError
 from .listing import ExactTextFilter, Field, ListDeclaration
-from .web.presentation import STATUS_LABELS, memory_need
+from .web.presentation import STATUS_LABELS, escape_text, memory_need
 
 #: Upper bound on the choices a sidebar filter lists (distinct providers, engines, ...).
 FILTER_CHOICES_LIMIT = 100
@@ -78,6 +80,7 @@ def _reference_column(
         )
 
     column.__name__ = fk.name
+    column.cell_key = attrgetter(fk.attname)  # type: ignore[attr-defined]
     return column
 
 
@@ -87,6 +90,7 @@ def _capabilities_column(item: Field) -> Callable[[models.Model], str]:
         return capability_badges(getattr(obj, item.source))
 
     column.__name__ = item.name
+    column.cell_key = attrgetter(item.source)  # type: ignore[attr-defined]
     return column
 
 
@@ -107,6 +111,7 @@ def _value_column(item: Field, sortable: bool) -> Callable[[models.Model], Any]:
         return value
 
     column.__name__ = item.name
+    column.cell_key = attrgetter(item.source)  # type: ignore[attr-defined]
     return column
 
 
@@ -299,11 +304,10 @@ class DeclaredListAdmin(admin.ModelAdmin):
     def action_checkbox(self, obj: models.Model) -> str:
         """Django's row checkbox, written directly: the widget's template rendering costs
         more than the rest of the row."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            obj.pk,
-            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        label = gettext("Select this object for an action - {}").format(escape_text(obj))
+        return SafeString(
+            f'<input type="checkbox" name="{escape_text(helpers.ACTION_CHECKBOX_NAME)}"'
+            f' value="{escape_text(obj.pk)}" class="action-select" aria-label="{label}">'
         )
 
     def get_search_results(

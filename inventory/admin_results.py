@@ -21,7 +21,7 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_value
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 #: A row id no row has, put in the change URL once per page to cut it around the id.
 _PK_MARK = 918273645546372819
@@ -36,6 +36,10 @@ class _Column:
     boolean: bool
     tag: str | None  # "th"/"td" for a column linking to the change page, else None
     shown: dict[Any, str]
+    #: The value a column callable's cell depends on alone (its ``cell_key``), if declared:
+    #: each distinct one is then shown once per page, the callable called once for it.
+    key: Callable[[Any], Any] | None
+    by_key: dict[Any, tuple[str, str]]
 
 
 def _columns(cl: Any) -> list[_Column] | None:
@@ -72,6 +76,8 @@ def _columns(cl: Any) -> list[_Column] | None:
                 boolean=getattr(attr, "boolean", False),
                 tag=tag,
                 shown={},
+                key=getattr(attr, "cell_key", None),
+                by_key={},
             )
         )
     return columns
@@ -116,25 +122,43 @@ def _display(column: _Column, value: Any) -> str:
         return conditional_escape(display_for_value(value, column.empty, column.boolean))
 
 
+def _cell(column: _Column, result: Any) -> tuple[str, str]:
+    """The classes and the escaped content of one cell."""
+    classes = column.classes
+    try:
+        value = column.attr(result)
+    except ObjectDoesNotExist:
+        return classes, column.missing
+    if isinstance(value, str) and value.strip() == "":
+        value = ""
+    if isinstance(value, datetime.date | datetime.time):
+        classes += " nowrap"
+    return classes, _display(column, value)
+
+
+def _keyed_cell(column: _Column, result: Any) -> tuple[str, str]:
+    """``_cell``, once per distinct ``cell_key`` of the page."""
+    if column.key is None:
+        return _cell(column, result)
+    key = column.key(result)
+    try:
+        return column.by_key[key]
+    except KeyError:
+        cell = column.by_key[key] = _cell(column, result)
+        return cell
+    except TypeError:  # an unhashable value
+        return _cell(column, result)
+
+
 def _cells(columns: list[_Column], result: Any, change_url: Callable[[Any], str]) -> list[str]:
     cells = []
     for column in columns:
-        classes = column.classes
-        try:
-            value = column.attr(result)
-        except ObjectDoesNotExist:
-            shown = column.missing
-        else:
-            if isinstance(value, str) and value.strip() == "":
-                value = ""
-            shown = _display(column, value)
-            if isinstance(value, datetime.date | datetime.time):
-                classes += " nowrap"
+        classes, shown = _keyed_cell(column, result)
         if column.tag is None:
-            cells.append(mark_safe(f'<td class="{classes}">{shown}</td>'))
+            cells.append(SafeString(f'<td class="{classes}">{shown}</td>'))
         else:
             link = f'<a href="{change_url(result)}">{shown}</a>'
-            cells.append(mark_safe(f'<{column.tag} class="{classes}">{link}</{column.tag}>'))
+            cells.append(SafeString(f'<{column.tag} class="{classes}">{link}</{column.tag}>'))
     return cells
 
 
@@ -150,10 +174,13 @@ def result_list(cl: Any) -> dict[str, Any]:
     if columns is None:
         return admin_list.result_list(cl)
     headers = list(admin_list.result_headers(cl))
+    results = list(_results(cl, columns))
     return {
         "cl": cl,
         "result_hidden_fields": [],
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": list(_results(cl, columns)),
+        "results": results,
+        # The rows as ``change_list_results.html`` writes them, joined here once.
+        "rows_html": SafeString("".join(f"\n<tr>{''.join(row)}</tr>\n" for row in results)),
     }

@@ -9,6 +9,7 @@ them. Strictness (unknown keys, malformed values) lives in ``DeclaredFilterSet.n
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -102,6 +103,14 @@ class DeclaredFilter(django_filters.Filter):
         self.kind = kind
         self.attr = attr
         self.options = options or ()  # a live vocabulary is read when the form is built
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> DeclaredFilter:
+        """The filter's own copy for one FilterSet (django-filter copies the filters of every
+        FilterSet it builds), sharing its declared kind, which no FilterSet changes."""
+        memo[id(self.kind)] = self.kind
+        clone = copy.copy(self)
+        clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return clone
 
     @property
     def field(self) -> forms.Field:

@@ -19,6 +19,6 @@ def declared_result_list_tag(parser: Any, token: Any) -> InclusionAdminNode:
         parser,
         token,
         func=result_list,
-        template_name="change_list_results.html",
+        template_name="declared_change_list_results.html",
         takes_context=False,
     )

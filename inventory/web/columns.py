@@ -92,12 +92,6 @@ def canonical_params(inventory: Inventory, params: QueryDict) -> QueryDict:
     return result
 
 
-def related_columns(inventory: Inventory, shown: list[str]) -> tuple[str, ...]:
-    """The paths of the shown columns read through a reference (``engine__status``)."""
-    sources = (inventory.declaration.by_name[name].source or "" for name in shown)
-    return tuple(source for source in sources if "__" in source)
-
-
 def column_choices(inventory: Inventory, shown: list[str]) -> list[ColumnChoice]:
     defaults = set(default_columns(inventory))
     return [

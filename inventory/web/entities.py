@@ -7,10 +7,12 @@ the page titles and URL segments.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from django.db import models
+from django.db.models import F
 from django.urls import get_script_prefix, reverse
 
 from ..declarations import AVAILABLE_MODELS, ENGINES, REGISTERED_MODELS
@@ -75,9 +77,14 @@ class Inventory:
 
     def url(self, page: str, pk: int | None = None) -> str:
         if type(pk) is int:
-            before, after = _around_pk(self.url_name(page), get_script_prefix())
+            before, after = self.url_around_pk(page)
             return f"{before}{pk}{after}"
         return reverse(self.url_name(page), args=[] if pk is None else [pk])
+
+    def url_around_pk(self, page: str) -> tuple[str, str]:
+        """The URL of a row's ``page`` before and after the row's id (escaped for HTML as
+        they are: a reversed path holds no character to escape)."""
+        return _around_pk(self.url_name(page), get_script_prefix())
 
     @cached_property
     def relations(self) -> dict[str, models.ForeignKey]:
@@ -93,16 +100,33 @@ class Inventory:
         names = [field.name for field in self.relations.values()]
         return self.declaration.queryset().select_related(*names)
 
-    def table_queryset(self, related: tuple[str, ...] = ()) -> models.QuerySet:
-        """``queryset()`` for a table page: of each referenced row only what its cell shows
-        (its id and name, and the ``related`` paths such as ``engine__status`` of the columns
-        shown), so that a page neither decodes nor copies the JSON of the referenced rows
-        once per row."""
-        own = [field.name for field in self.model._meta.concrete_fields]
-        shown = [
-            f"{field.name}__{name}" for field in self.relations.values() for name in ("id", "name")
-        ]
-        return self.queryset().only(*own, *shown, *related)
+    def table_queryset(self, shown: Iterable[str] = ()) -> models.QuerySet:
+        """``queryset()`` for a table page, reading only what its cells show: the row's id,
+        name and references, the own fields of the ``shown`` columns, and through each
+        reference only the values its cells show (the referenced row's name, and paths such
+        as ``engine__status``), each under ``cell_alias(path)``. No referenced row is built:
+        a page neither decodes the JSON it does not show nor builds three rows per row."""
+        fields = {
+            key: field.name
+            for field in self.model._meta.concrete_fields
+            for key in (field.name, field.attname)
+        }
+        own = {self.model._meta.pk.name, "name", *(fk.name for fk in self.relations.values())}
+        through = [f"{fk.name}__name" for fk in self.relations.values()]
+        for name in shown:
+            source = self.declaration.by_name[name].source or ""
+            if "__" in source:
+                through.append(source)
+            elif source in fields:
+                own.add(fields[source])
+        annotations = {cell_alias(path): F(path) for path in through}
+        return self.declaration.queryset().only(*own).annotate(**annotations)
+
+
+def cell_alias(path: str) -> str:
+    """The attribute a table page's row holds a value read through a reference under
+    (``engine__status`` → ``cell_engine_status``)."""
+    return "cell_" + path.replace("__", "_")
 
 
 def model_field_for(model: type[models.Model], item: Field) -> models.Field:

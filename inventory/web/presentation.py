@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +45,14 @@ NO = mark_safe(
     '<i class="bi bi-dash-circle text-body-secondary" title="no"></i>'
     '<span class="visually-hidden">no</span>'
 )
+
+
+def escape_text(value: Any) -> str:
+    """``conditional_escape`` for the many cells of a page: the same HTML (a value that is
+    HTML already as it is, anything else escaped), without the lazy-text wrapper Django
+    puts around ``escape``."""
+    as_html = getattr(value, "__html__", None)
+    return as_html() if as_html is not None else html.escape(str(value))
 
 
 def status_label(value: str) -> str:

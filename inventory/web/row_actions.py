@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..workflows import permissions as needs
 from .entities import Inventory
+from .presentation import escape_text
 
 ACTIONS_COLUMN = "actions"
 
@@ -76,6 +77,17 @@ PK_MARK = "2147483647"
 class RowMenu:
     """The menu HTML of one page: the URLs are reversed once, each row fills in its id."""
 
+    BEFORE_NAME = (
+        '<div class="dropdown row-actions">'
+        '<button type="button" class="btn btn-sm btn-outline-secondary py-0 px-1"'
+        ' data-bs-toggle="dropdown" aria-expanded="false"'
+        ' data-bs-popper-config=\'{"strategy":"fixed"}\'>'
+        '<i class="bi bi-three-dots" aria-hidden="true"></i>'
+        '<span class="visually-hidden">Actions for '
+    )
+    BEFORE_LINKS = '</span></button><ul class="dropdown-menu dropdown-menu-end">'
+    AFTER_LINKS = "</ul></div>"
+
     def __init__(self, actions: list[RowAction]) -> None:
         self.items = [
             (
@@ -91,23 +103,28 @@ class RowMenu:
             )
             for action in actions
         ]
+        #: The menu's links by which actions apply (each row then fills in its id).
+        self._links: dict[tuple[bool, ...], str] = {}
 
     def __bool__(self) -> bool:
         return bool(self.items)
 
     def html(self, record: Any) -> SafeString:
-        pk = str(record.pk)
-        links = "".join(item for applies, item in self.items if applies(record))
-        return format_html(
-            '<div class="dropdown row-actions">'
-            '<button type="button" class="btn btn-sm btn-outline-secondary py-0 px-1"'
-            ' data-bs-toggle="dropdown" aria-expanded="false"'
-            ' data-bs-popper-config=\'{{"strategy":"fixed"}}\'>'
-            '<i class="bi bi-three-dots" aria-hidden="true"></i>'
-            '<span class="visually-hidden">Actions for {}</span></button>'
-            '<ul class="dropdown-menu dropdown-menu-end">{}</ul></div>',
-            record,
-            mark_safe(links.replace(PK_MARK, pk)),
+        return mark_safe(self.text(record))
+
+    def text(self, record: Any) -> str:
+        """The menu's HTML for ``record`` (as ``html``, not yet marked safe: a page joins
+        its rows' menus before marking the whole safe)."""
+        applying = tuple(applies(record) for applies, _ in self.items)
+        try:
+            links = self._links[applying]
+        except KeyError:
+            links = self._links[applying] = "".join(
+                item for (_, item), applies in zip(self.items, applying, strict=True) if applies
+            )
+        return (
+            f"{self.BEFORE_NAME}{escape_text(record)}{self.BEFORE_LINKS}"
+            f"{links.replace(PK_MARK, str(record.pk))}{self.AFTER_LINKS}"
         )
 
 
@@ -130,3 +147,7 @@ class RowActionsColumn(tables.Column):
         # django-tables2 keeps the table of a bound column as ``_table`` (it passes it as
         # ``table`` to render methods that take it; the one-pass page renderer does not).
         return bound_column._table.row_menu.html(record)
+
+    def cells(self, records: list[Any], bound_column: Any) -> list[str]:
+        """``render`` of each record's menu."""
+        return list(map(bound_column._table.row_menu.text, records))

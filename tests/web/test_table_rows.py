@@ -8,9 +8,15 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from inventory.web.entities import INVENTORIES
-from inventory.web.tables import TABLES
+from inventory.web.row_actions import RowMenu, actions_of
+from inventory.web.tables import LIST_TABLES, TABLES
 
 pytestmark = pytest.mark.django_db
+
+
+def shown_columns(table_class) -> list[str]:
+    """The declared columns of a table class (not the row checkboxes nor the menus)."""
+    return [name for name, column in table_class.base_columns.items() if hasattr(column, "item")]
 
 
 def generic_rows(table) -> str:
@@ -30,9 +36,10 @@ def generic_rows(table) -> str:
     )
 
 
+@pytest.mark.parametrize("tables_of", [TABLES, LIST_TABLES], ids=["tables", "list_tables"])
 @pytest.mark.parametrize("inventory", INVENTORIES, ids=lambda item: item.key)
 def test_rows_match_django_tables2_cell_for_cell(
-    inventory, make_model, catalog_model, other_engine
+    inventory, tables_of, make_model, catalog_model, other_engine
 ):
     make_model(
         "llama3 <b>",
@@ -45,12 +52,15 @@ def test_rows_match_django_tables2_cell_for_cell(
     make_model("bare", version="", model_path="")
     tables = []
     for _ in range(2):  # row parity (odd/even) is counted per table: one table each
-        table = TABLES[inventory.key](inventory.queryset(), order_by="-name")
+        table_class = tables_of[inventory.key]
+        table = table_class(inventory.table_queryset(shown_columns(table_class)), order_by="-name")
+        table.row_menu = RowMenu(actions_of(inventory))  # every action, on the list tables
         table.paginate(page=1, per_page=50)
         tables.append(table)
     body = tables[0].body_html()
     assert body == generic_rows(tables[1])
     assert body.count("<tr ") == len(tables[0].paginated_rows) > 0
+    assert ('class="odd"' in body) == (body.count("<tr ") > 1)
 
 
 def test_empty_page_shows_the_empty_text(admin_client):
@@ -64,5 +74,6 @@ def test_table_renders_from_a_request_factory_request(make_model, admin_user):
     inventory = next(item for item in INVENTORIES if item.slug == "models")
     request = RequestFactory().get("/models/")
     request.user = admin_user
-    html = TABLES[inventory.key](inventory.queryset()).as_html(request)
+    table_class = TABLES[inventory.key]
+    html = table_class(inventory.table_queryset(shown_columns(table_class))).as_html(request)
     assert 'data-field="name"' in html and "llama3" in html

@@ -11,6 +11,8 @@ from django.core.paginator import EmptyPage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from ... import capabilities as caps
 from ...failures import plain_text_error
@@ -23,7 +25,6 @@ from ..columns import (
     canonical_value,
     column_choices,
     parse_columns,
-    related_columns,
 )
 from ..entities import Inventory
 from ..export import FORMATS, export_response
@@ -55,7 +56,7 @@ class ListPage(InventoryView):
         query = parse_list_query(inventory, request.GET)
         if query.valid:
             data = query.list_request().filtered(
-                inventory.table_queryset(related_columns(inventory, query.columns))
+                inventory.table_queryset(query.columns)
             )
         else:
             data = inventory.queryset().none()
@@ -121,6 +122,40 @@ class FilterControl:
         """The non-blank options of a choice filter with their on-screen wording."""
         label = show.status_label if self.field.name == "status" else str
         return [(option, label(option)) for option in self.options if option]
+
+    def checkboxes_html(self) -> SafeString:
+        """The toggle buttons of a capabilities filter (``cap-<term>`` ids, a hidden input
+        keeping each selected value the vocabulary no longer offers) or of a choice filter
+        (ids numbered from 1): built here rather than by a template loop, as a long
+        vocabulary would otherwise cost the list page a template lookup per attribute."""
+        name = conditional_escape(self.field.html_name)
+        selected = set(self.selected)
+        if self.type == "capabilities":
+            boxes = [(option, option, f"cap-{option}") for option in self.options]
+            css = "btn btn-outline-primary rounded-pill"
+        else:
+            boxes = [
+                (option, label, f"{self.field.html_name}-{number}")
+                for number, (option, label) in enumerate(self.labelled_options, start=1)
+            ]
+            css = "btn btn-outline-secondary rounded-pill"
+        html = []
+        for value, label, box_id in boxes:
+            checked = " checked" if value in selected else ""
+            box_id, value = conditional_escape(box_id), conditional_escape(value)
+            html.append(
+                f'<input type="checkbox" class="btn-check" name="{name}" value="{value}"'
+                f' id="{box_id}" autocomplete="off"{checked}>'
+                f'<label class="{css}" for="{box_id}">{conditional_escape(label)}</label>'
+            )
+        if self.type == "capabilities":
+            offered = set(self.options)
+            html.extend(
+                f'<input type="hidden" name="{name}" value="{conditional_escape(value)}">'
+                for value in self.selected
+                if value not in offered
+            )
+        return mark_safe("".join(html))
 
 
 @dataclass
