@@ -10,7 +10,8 @@ user whose password changed are all checked by Django's own code — but the bac
 
 Nothing is cached between requests: each request reads its session and user afresh, so a
 logout (the session row is deleted) or a password change ends the session on every worker at
-once.
+once. What is kept is the statement (``inventory.joined_reads``): written once, run by each
+request.
 """
 
 from __future__ import annotations
@@ -25,11 +26,19 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+
+from inventory.joined_reads import JoinedRead
+from inventory.models import UserSession
 
 #: The session store of the request whose user ``auth.get_user`` is resolving, set only
 #: for the length of that call.
 _resolving: ContextVar[Any] = ContextVar("resolving_session", default=None)
+
+
+#: The unexpired session of a key, with its user.
+SESSION_READ = JoinedRead(UserSession, "user", "r.session_key = %s AND r.expire_date > %s")
 
 
 class SessionStore(DatabaseSessionStore):
@@ -40,9 +49,15 @@ class SessionStore(DatabaseSessionStore):
 
     @classmethod
     def get_model_class(cls) -> type:
-        from inventory.models import UserSession
-
         return UserSession
+
+    def _get_session_from_db(self) -> Any:
+        """The unexpired session row, its user attached, in one statement (``None`` when
+        there is none: the key is then dropped, as Django's store does)."""
+        row = SESSION_READ.first([self.session_key, timezone.now()])
+        if row is None:
+            self._session_key = None
+        return row
 
     def load(self) -> dict[str, Any]:
         row = self._get_session_from_db()

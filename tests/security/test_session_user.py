@@ -1,5 +1,5 @@
-"""Sessions read their user in the same query, and still end at logout, password change
-and deactivation, for every holder of the session cookie."""
+"""Sessions and API tokens read their user in the same query; sessions still end at logout,
+password change and deactivation, for every holder of the session cookie."""
 
 from __future__ import annotations
 
@@ -71,3 +71,30 @@ def test_a_deactivated_user_is_logged_out(logged_in: Client, reader: User):
 def test_permissions_are_read_per_request(logged_in: Client, reader: User):
     reader.user_permissions.clear()
     assert logged_in.get(API).status_code == 403
+
+
+def test_the_user_read_with_the_session_is_the_stored_user(logged_in: Client, reader: User):
+    from inventory.session_user import SessionStore
+
+    User.objects.filter(pk=reader.pk).update(last_login=None, first_name="Ré")
+    store = SessionStore(logged_in.cookies[settings.SESSION_COOKIE_NAME].value)
+    assert store.get("_auth_user_id") == str(reader.pk)
+    stored = User.objects.get(pk=reader.pk)
+    fields = [item.attname for item in User._meta.concrete_fields]
+    assert [getattr(store.user_row, name) for name in fields] == [
+        getattr(stored, name) for name in fields
+    ]
+    assert store.user_row.is_active is True
+    assert SessionStore("no-such-session-key").load() == {}
+
+
+def test_a_token_and_its_user_are_one_query(reader: User, token_for):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(reader)}")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(API).status_code == 200
+    reading_users = [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
+    assert len(reading_users) == 1, reading_users
+    assert '"api_token"' in reading_users[0]
