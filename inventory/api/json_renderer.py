@@ -4,7 +4,7 @@ orjson writes a 200-row page about ten times faster than the standard library. W
 output could differ from DRF's, the standard path renders instead:
 
 * a float in exponent range: orjson writes ``1e-7`` and ``0.00001`` where Python writes
-  ``1e-07`` and ``1e-05``; any output holding a digit followed by ``e`` or ``0.0000`` (also
+  ``1e-07`` and ``1e-05``; any output holding a digit followed by ``e`` or ``.0000`` (also
   inside a string, which only costs the slower path) is rendered again by DRF;
 * anything orjson refuses (integers beyond 64 bits, non-text keys, lone surrogates, types
   it does not know that DRF's encoder does not either);
@@ -28,10 +28,15 @@ from rest_framework.utils import encoders
 #: A digit then ``e``: maybe a float in exponent form (an ``e`` first, so that the search
 #: skips ahead to each ``e`` instead of trying every byte).
 EXPONENT = re.compile(rb"e(?<=[0-9]e)")
-#: Where orjson writes a small float in full that Python writes with an exponent.
-SMALL_FLOAT = b"0.0000"
+#: Where orjson writes a small float in full (``0.00001``) that Python writes with an
+#: exponent (a ``.`` is rarer than a ``0`` to skip ahead to).
+SMALL_FLOAT = b".0000"
 OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+#: U+2028 and U+2029 in UTF-8 begin with this byte (one byte is found fastest).
+LINE_SEPARATOR_START = b"\xe2"
 LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
+#: DRF's encoder for what orjson leaves to it (dates and times, decimals, lazy text, …).
+ENCODE = encoders.JSONEncoder().default
 
 
 class JSONRenderer(renderers.JSONRenderer):
@@ -46,13 +51,13 @@ class JSONRenderer(renderers.JSONRenderer):
         if not self._fast_path(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
         try:
-            output = orjson.dumps(data, default=encoders.JSONEncoder().default, option=OPTIONS)
+            output = orjson.dumps(data, default=ENCODE, option=OPTIONS)
         except orjson.JSONEncodeError:
             return super().render(data, accepted_media_type, renderer_context)
         if EXPONENT.search(output) or SMALL_FLOAT in output:
             return super().render(data, accepted_media_type, renderer_context)
-        for raw, escaped in LINE_SEPARATORS:
-            if raw in output:
+        if LINE_SEPARATOR_START in output:
+            for raw, escaped in LINE_SEPARATORS:
                 output = output.replace(raw, escaped)
         return output
 
