@@ -23,8 +23,11 @@ from django.contrib import auth
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -82,7 +85,18 @@ def user_pk(value: Any) -> Any:
 
 class SessionUserBackend(ModelBackend):
     """Django's model backend; a user being resolved from a session comes from the row read
-    with it, still refused when it cannot authenticate (inactive)."""
+    with it, still refused when it cannot authenticate (inactive); a user's own and group
+    permissions are read by one query instead of two."""
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if obj is None and not hasattr(user_obj, "_perm_cache"):
+            # Django's own reading (inactive and anonymous users have none, superusers all)
+            user_obj._perm_cache = self._get_permissions(user_obj, obj, "all")
+        return super().get_all_permissions(user_obj, obj)
+
+    def _get_all_permissions(self, user_obj: Any) -> models.QuerySet:
+        """The user's own permissions and their groups' (``_get_permissions`` "all")."""
+        return Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj)).distinct()
 
     def get_user(self, user_id: Any) -> Any:
         row = getattr(_resolving.get(), "user_row", None)

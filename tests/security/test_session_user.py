@@ -98,3 +98,24 @@ def test_a_token_and_its_user_are_one_query(reader: User, token_for):
     reading_users = [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
     assert len(reading_users) == 1, reading_users
     assert '"api_token"' in reading_users[0]
+
+
+def test_own_and_group_permissions_are_one_query(reader: User, token_for):
+    from django.contrib.auth.models import Group, Permission
+    from rest_framework.test import APIClient
+
+    reader.user_permissions.clear()
+    group = Group.objects.create(name="readers")
+    group.permissions.add(Permission.objects.get(codename="view_registeredmodel"))
+    reader.groups.add(group)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(reader)}")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(API).status_code == 200
+    reading = [q["sql"] for q in queries if '"auth_permission"' in q["sql"]]
+    assert len(reading) == 1, reading
+    assert client.get("/api/v1/engine-registry/").status_code == 403
+    reader.user_permissions.add(Permission.objects.get(codename="view_engine"))
+    assert client.get("/api/v1/engine-registry/").status_code == 200
+    group.permissions.clear()
+    assert client.get(API).status_code == 403
