@@ -4,7 +4,8 @@
 queryset is one the maintained summary (``model_registry_counts``) covers — status, engine
 (one value or a list) and at most one capability — the count is a sum over a few hundred
 summary rows instead of a scan of the matching rows; any other condition (a name, a second
-capability, a join, ``distinct``, a slice) falls back to ``COUNT(*)``. Every door counts
+capability, a join that could drop or repeat rows, ``distinct``, a slice) falls back to
+``COUNT(*)``. Every door counts
 through ``QuerySet.count()`` (the SDK and API envelope, django-tables2's paginator, the admin
 changelist, related lists), so this is the one place counts are decided.
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.db import connections, models
 from django.db.models.lookups import Exact, In
+from django.db.models.sql.constants import LOUTER
 from django.db.models.sql.where import AND, WhereNode
 
 #: Databases the migration gives the summary triggers to.
@@ -74,6 +76,17 @@ def _condition(key: SummaryKey, node: Any, alias: str) -> None:
     key.narrow(column, {getattr(item, "pk", item) for item in values})
 
 
+def _keeps_rows(join: Any) -> bool:
+    """Whether a join neither drops nor repeats rows: along a foreign key (one row at most
+    on the other side), outer or on a column that cannot be null. Such joins come from the
+    values a page shows or sorts by (``engine__name``); the summary still counts the rows,
+    since conditions on the joined tables are refused one by one (``_condition``)."""
+    field = getattr(join, "join_field", None)
+    if not isinstance(field, models.ForeignKey):
+        return False
+    return join.join_type == LOUTER or not join.nullable
+
+
 def summary_key(queryset: models.QuerySet) -> SummaryKey | None:
     """The summary rows a queryset's count is the sum of, or ``None`` when not covered."""
     query = queryset.query
@@ -86,8 +99,11 @@ def summary_key(queryset: models.QuerySet) -> SummaryKey | None:
     ):
         return None
     alias, *joined = query.alias_map or [None]
-    if any(query.alias_refcount.get(name) for name in joined):
-        return None  # a condition on another table
+    if any(
+        query.alias_refcount.get(name) and not _keeps_rows(query.alias_map[name])
+        for name in joined
+    ):
+        return None  # a join that may drop or repeat rows
     key = SummaryKey()
     try:
         _condition(key, query.where, alias)
@@ -129,3 +145,18 @@ class CountedQuerySet(models.QuerySet):
             if found is not None:
                 return found
         return super().count()
+
+    def count_by_status(self) -> dict[str, int]:
+        """``{status: rows}`` of the queryset's rows (statuses without rows left out), summed
+        from the summary when it covers every condition, else grouped from the rows."""
+        connection = connections[self.db]
+        key = summary_key(self) if connection.vendor in SUMMARY_VENDORS else None
+        if key is None or key.capability or any(key.values.values()):
+            counts = self.order_by().values_list("status").annotate(rows=models.Count("pk"))
+            return dict(counts)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT status, SUM(n) FROM model_registry_counts WHERE capability = ''"
+                " GROUP BY status HAVING SUM(n) <> 0"
+            )
+            return {status: int(rows) for status, rows in cursor.fetchall()}

@@ -106,19 +106,21 @@ class DeclaredFilter(django_filters.Filter):
 
     def __deepcopy__(self, memo: dict[int, Any]) -> DeclaredFilter:
         """The filter's own copy for one FilterSet (django-filter copies the filters of every
-        FilterSet it builds), sharing its declared kind, which no FilterSet changes."""
-        memo[id(self.kind)] = self.kind
+        FilterSet it builds, then sets its ``model`` and ``parent`` on each): a shallow one,
+        as nothing else of a declared filter changes, its form field being made per copy."""
         clone = copy.copy(self)
-        clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        clone.__dict__.pop("_field", None)
         return clone
 
     @property
     def field(self) -> forms.Field:
         if not hasattr(self, "_field"):
-            self._field = DeclaredFormField(
-                self.key, self.kind, self.options, label=self.label, required=False
-            )
+            self._field = self.form_field(self.options)
         return self._field
+
+    def form_field(self, options: Iterable[str]) -> forms.Field:
+        """The filter's form field offering ``options`` (the live vocabulary, read)."""
+        return DeclaredFormField(self.key, self.kind, options, label=self.label, required=False)
 
     def filter(self, qs: QuerySet, value: Any) -> QuerySet:
         if value is None:
@@ -130,6 +132,27 @@ class DeclaredFilterSet(django_filters.FilterSet):
     """Base of the generated FilterSets."""
 
     declaration: ListDeclaration
+    #: Form classes by the live options of each filter (the latest few).
+    _form_classes: dict[tuple[tuple[str, ...], ...], type[forms.Form]]
+    FORM_CLASSES_KEPT = 8
+
+    def get_form_class(self) -> type[forms.Form]:
+        """django-filter's form class, with the fields built once per set of live options:
+        the vocabularies are read for every form (a term an administrator adds shows at
+        once), their fields and widgets built again only when the terms change."""
+        options = tuple(tuple(iter(item.options)) for item in self.filters.values())
+        classes = type(self).__dict__.get("_form_classes")
+        if classes is None:
+            classes = type(self)._form_classes = {}
+        if options not in classes:
+            fields = {
+                name: item.form_field(offered)
+                for (name, item), offered in zip(self.filters.items(), options, strict=True)
+            }
+            if len(classes) >= self.FORM_CLASSES_KEPT:
+                classes.pop(next(iter(classes)))
+            classes[options] = type(f"{type(self).__name__}Form", (self._meta.form,), fields)
+        return classes[options]
 
     def normalized(self) -> dict[str, Any]:
         """The valid, non-empty filter values, in the SDK's normalized form."""

@@ -113,6 +113,49 @@ def test_other_filters_are_counted(engines, filters):
     assert summary_key(filtered(filters)) is None
 
 
+def test_page_querysets_read_the_summary_through_their_joins(engines):
+    """A list page reads its references' names (and sorts by them) through joins along
+    foreign keys: they neither drop nor repeat rows, so the summary still counts."""
+    from inventory.web.entities import BY_SLUG
+
+    inventory = BY_SLUG["models"]
+    RegisteredModel.objects.create(name="m", engine_id=engines[0], status="active")
+    RegisteredModel.objects.create(name="n", engine_id=engines[1], status="error")
+    shown = ["name", "engine_id", "available_model_id", "engine_status", "status"]
+    for filters in ({}, {"status": "active"}, {"engine_id": engines[1]}):
+        queryset = ListRequest.build(REGISTERED_MODELS, filters).filtered(
+            inventory.table_queryset(shown)
+        )
+        queryset = REGISTERED_MODELS.order_by(queryset, {"field": "engine_id", "direction": "asc"})
+        assert summary_key(queryset) is not None, filters
+        assert summary_count(queryset) == count_star(queryset) == queryset.count(), filters
+
+
+def test_statuses_are_summed_from_the_summary(engines):
+    from django.db.models import Count
+
+    for index, status in enumerate(["active", "active", "error", "disabled"]):
+        RegisteredModel.objects.create(
+            name=f"m{index}", engine_id=engines[index % 2], status=status, capabilities="chat"
+        )
+    RegisteredModel.objects.filter(name="m3").update(status="active")
+    grouped = dict(
+        RegisteredModel.objects.order_by().values_list("status").annotate(n=Count("pk"))
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert RegisteredModel.objects.count_by_status() == grouped == {"active": 3, "error": 1}
+    assert "model_registry_counts" in queries[0]["sql"]
+    narrowed = RegisteredModel.objects.filter(engine_id=engines[0])
+    assert narrowed.count_by_status() == {"active": 1, "error": 1}
+
+
+def test_joins_that_may_repeat_rows_are_counted(engines):
+    from django.db.models import F
+
+    queryset = Engine.objects.annotate(model=F("registered_models__name"))
+    assert summary_key(queryset) is None
+
+
 def test_summary_rows_follow_the_capability_tokens(engines):
     """One row per engine and status (``''``) and per distinct token, duplicates counted once."""
     RegisteredModel.objects.create(
