@@ -303,7 +303,7 @@ def report(sizes: dict[int, dict[str, Any]]) -> None:
         for label in FILTERS:
             floor = lists[label, "floor"]
             cells = [
-                f"{lists[label, door]:9.1f} (x{lists[label, door] / floor:4.1f})" for door in DOORS
+                f"{lists[label, door]:8.1f} (x{lists[label, door] / floor:4.2f})" for door in DOORS
             ]
             print(f"{label:<18}" + "".join(f"{cell:>17}" for cell in cells))
         for key, value in sizes[rows]["paging"].items():
