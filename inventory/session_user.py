@@ -1,8 +1,8 @@
 """The session and its user in one query.
 
 ``SessionStore`` keeps sessions in ``UserSession``, whose ``user`` column is written from the
-session's ``_auth_user_id`` whenever the session is saved, and read with the session row
-(``select_related``). ``SessionUserMiddleware`` (in place of Django's
+session's ``_auth_user_id`` whenever the session is saved, and read with the session row by
+one statement (``SESSION_READ``). ``SessionUserMiddleware`` (in place of Django's
 ``AuthenticationMiddleware``) resolves ``request.user`` through ``django.contrib.auth.get_user``
 as before — the backend path, ``is_active`` and the session hash that ends every session of a
 user whose password changed are all checked by Django's own code — but the backend's
