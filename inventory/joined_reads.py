@@ -56,7 +56,8 @@ class _Statement:
 class JoinedRead:
     """``model`` rows matching ``where`` (SQL over the row's columns as ``r.<column>``, with
     ``%s`` parameters), each with the row its foreign key ``relation`` names (``None`` when
-    the key is empty)."""
+    the key is empty). Parameters are given with the field they compare to, which prepares
+    them for the database as a queryset would (an aware datetime as SQLite stores it)."""
 
     model: type[models.Model]
     relation: str
@@ -81,12 +82,18 @@ class JoinedRead:
             self._statements[key] = _Statement(sql, row, related_converters)
         return self._statements[key]
 
-    def first(self, params: Sequence[Any]) -> Any:
-        """The first matching row with its related row attached, or ``None``."""
+    def first(self, params: Sequence[tuple[str, Any]]) -> Any:
+        """The first row matching ``(field name, value)`` parameters, in the order of the
+        ``%s`` of ``where``, with its related row attached; ``None`` when none matches."""
         alias = router.db_for_read(self.model)
+        connection = connections[alias]
         statement = self._statement(alias)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(statement.sql, list(params))
+        prepared = [
+            self.model._meta.get_field(name).get_db_prep_value(value, connection)
+            for name, value in params
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, prepared)
             found = cursor.fetchone()
         if found is None:
             return None

@@ -57,7 +57,9 @@ class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self) -> Any:
         """The unexpired session row, its user attached, in one statement (``None`` when
         there is none: the key is then dropped, as Django's store does)."""
-        row = SESSION_READ.first([self.session_key, timezone.now()])
+        row = SESSION_READ.first(
+            [("session_key", self.session_key), ("expire_date", timezone.now())]
+        )
         if row is None:
             self._session_key = None
         return row

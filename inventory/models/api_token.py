@@ -73,7 +73,7 @@ class ApiToken(models.Model):
     def valid(cls, token: str) -> ApiToken | None:
         """The unexpired token row of an active user for ``token``, or ``None``; one
         statement reads the token and its user (``TOKEN_READ``)."""
-        row = TOKEN_READ.first([hash_token(token), timezone.now()])
+        row = TOKEN_READ.first([("key_hash", hash_token(token)), ("expires_at", timezone.now())])
         if row is None or not row.user.is_active:
             return None
         return row

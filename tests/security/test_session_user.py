@@ -119,3 +119,17 @@ def test_own_and_group_permissions_are_one_query(reader: User, token_for):
     assert client.get("/api/v1/engine-registry/").status_code == 200
     group.permissions.clear()
     assert client.get(API).status_code == 403
+
+
+def test_an_expired_session_is_refused(logged_in: Client):
+    import datetime
+
+    from django.utils import timezone
+
+    key = logged_in.cookies[settings.SESSION_COOKIE_NAME].value
+    soon = timezone.now() + datetime.timedelta(seconds=30)
+    UserSession.objects.filter(session_key=key).update(expire_date=soon)
+    assert logged_in.get(API).status_code == 200
+    gone = timezone.now() - datetime.timedelta(microseconds=1)
+    UserSession.objects.filter(session_key=key).update(expire_date=gone)
+    assert logged_in.get(API).status_code in (401, 403)
