@@ -1,15 +1,17 @@
-"""A row and the row its foreign key names, read by one statement written once.
+"""Reads every request makes, by statements written once.
 
 Each request of a logged-in user or module reads its session or API token and the user
-behind it. Through the ORM that read is compiled anew every time, which costs more than
-running it; ``JoinedRead`` writes the ``SELECT … LEFT OUTER JOIN`` once per database and
-each call only runs it, converting the stored values with the model fields' own database
-converters (as a queryset would) and attaching the related row as ``select_related`` does.
+behind it, and a non-superuser's permissions. Through the ORM such a read is compiled anew
+every time, which costs more than running it. ``JoinedRead`` writes a ``SELECT … LEFT OUTER
+JOIN`` of a row and the row its foreign key names once per database; each call only runs it,
+converting the stored values with the model fields' own database converters (as a queryset
+would) and attaching the related row as ``select_related`` does. ``PreparedValues`` compiles
+a ``values_list`` query of one parameter once per database and runs its SQL after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,3 +108,45 @@ class JoinedRead:
             related = _instance(model, alias, found[width:], statement.related)
         foreign_key.set_cached_value(row, related)
         return row
+
+
+#: The value a ``PreparedValues`` query is compiled with, found again among the parameters.
+MARKER = -918_273_645
+
+
+@dataclass
+class PreparedValues:
+    """The rows of ``build(value)``, a ``values_list`` queryset of ``model`` whose only
+    parameter is ``value`` (an integer, which may appear several times). It is compiled once
+    per database with ``MARKER`` in place of the value; a query whose compiled parameters
+    are not all the marker, or whose columns need converting, is run through the ORM each
+    time instead."""
+
+    model: type[models.Model]
+    build: Callable[[int], models.QuerySet]
+    _statements: dict[tuple[str, str], tuple[str, int] | None] = field(
+        default_factory=dict, repr=False
+    )
+
+    def _statement(self, alias: str) -> tuple[str, int] | None:
+        connection = connections[alias]
+        key = (alias, connection.vendor)
+        if key not in self._statements:
+            compiler = self.build(MARKER).query.get_compiler(alias)
+            sql, params = compiler.as_sql()
+            columns = [selected[0] for selected in compiler.select]
+            plain = params and all(item == MARKER for item in params)
+            self._statements[key] = (
+                (sql, len(params)) if plain and not compiler.get_converters(columns) else None
+            )
+        return self._statements[key]
+
+    def rows(self, value: int) -> list[tuple[Any, ...]]:
+        alias = router.db_for_read(self.model)
+        statement = self._statement(alias)
+        if statement is None:
+            return list(self.build(value).using(alias))
+        sql, count = statement
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [value] * count)
+            return cursor.fetchall()

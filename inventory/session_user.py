@@ -23,7 +23,7 @@ from django.contrib import auth
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -32,13 +32,28 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from inventory.joined_reads import JoinedRead
+from inventory.joined_reads import JoinedRead, PreparedValues
 from inventory.models import UserSession
 
 #: The session store of the request whose user ``auth.get_user`` is resolving, set only
 #: for the length of that call.
 _resolving: ContextVar[Any] = ContextVar("resolving_session", default=None)
 
+
+def _permissions_of(user_id: int) -> models.QuerySet:
+    """``app_label, codename`` of a user's own permissions and their groups'."""
+    own = get_user_model().user_permissions.through.objects.filter(user_id=user_id)
+    grouped = Group.permissions.through.objects.filter(group__user=user_id)
+    return (
+        Permission.objects.filter(
+            Q(pk__in=own.values("permission_id")) | Q(pk__in=grouped.values("permission_id"))
+        )
+        .values_list("content_type__app_label", "codename")
+        .order_by()
+    )
+
+
+PERMISSIONS = PreparedValues(Permission, _permissions_of)
 
 #: The unexpired session of a key, with its user.
 SESSION_READ = JoinedRead(UserSession, "user", "r.session_key = %s AND r.expire_date > %s")
@@ -91,14 +106,13 @@ class SessionUserBackend(ModelBackend):
     permissions are read by one query instead of two."""
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
-        if obj is None and not hasattr(user_obj, "_perm_cache"):
-            # Django's own reading (inactive and anonymous users have none, superusers all)
-            user_obj._perm_cache = self._get_permissions(user_obj, obj, "all")
+        # An active, ordinary user's permissions in one statement; Django answers the rest
+        # (inactive and anonymous users have none, superusers all, per-object none).
+        ordinary = user_obj.is_active and not user_obj.is_anonymous and not user_obj.is_superuser
+        if obj is None and ordinary and not hasattr(user_obj, "_perm_cache"):
+            rows = PERMISSIONS.rows(user_obj.pk)
+            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return super().get_all_permissions(user_obj, obj)
-
-    def _get_all_permissions(self, user_obj: Any) -> models.QuerySet:
-        """The user's own permissions and their groups' (``_get_permissions`` "all")."""
-        return Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj)).distinct()
 
     def get_user(self, user_id: Any) -> Any:
         row = getattr(_resolving.get(), "user_row", None)

@@ -133,3 +133,24 @@ def test_an_expired_session_is_refused(logged_in: Client):
     gone = timezone.now() - datetime.timedelta(microseconds=1)
     UserSession.objects.filter(session_key=key).update(expire_date=gone)
     assert logged_in.get(API).status_code in (401, 403)
+
+
+def test_prepared_permissions_are_the_orm_s(reader: User, make_user):
+    from django.contrib.auth.models import Group, Permission
+
+    from inventory.joined_reads import PreparedValues
+    from inventory.session_user import PERMISSIONS, _permissions_of
+
+    group = Group.objects.create(name="engines")
+    group.permissions.add(Permission.objects.get(codename="change_engine"))
+    reader.groups.add(group)
+    nobody = make_user("nobody")
+    for user in (reader, nobody):
+        expected = sorted(_permissions_of(user.pk))
+        assert sorted(PERMISSIONS.rows(user.pk)) == expected
+    assert ("inventory", "change_engine") in PERMISSIONS.rows(reader.pk)
+    assert PERMISSIONS.rows(nobody.pk) == []
+    # compiled once, run as SQL after (the ORM path is only the fallback)
+    assert PERMISSIONS._statements and None not in PERMISSIONS._statements.values()
+    dates = PreparedValues(User, lambda pk: User.objects.filter(pk=pk).values_list("date_joined"))
+    assert dates.rows(reader.pk) == [(User.objects.get(pk=reader.pk).date_joined,)]
