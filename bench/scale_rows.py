@@ -5,7 +5,8 @@
   (values read once, page context included, so no SQL is timed) against ``json.dumps`` of
   the same rows fetched by ``.values()``; also with the API's JSON renderer on top;
 * pages: ``/models/``, ``/engines/`` and ``/catalog/`` at up to 200 rows and the
-  registered-model admin changelist (its 100 rows), each with the rows it shows (the bench
+  registered-model admin changelist (its 100 rows) and the dashboard (figures over every
+  registered model, no rows), each with the rows it shows (the bench
   fills registered models only: a handful of engines, no catalog), fetched with Django's
   test client (logged in), against the time their SQL takes inside the same request
   (measured with ``connection.execute_wrapper``); also the CPU time the request takes in
@@ -30,6 +31,7 @@ PAGES = {
     "/engines/": f"/engines/?page_size={PAGE}",
     "/catalog/": f"/catalog/?page_size={PAGE}",
     "admin": "/admin/inventory/registeredmodel/",
+    "dashboard": "/",
 }
 
 
@@ -76,6 +78,7 @@ def _page_rows() -> dict[str, int]:
         "/engines/": min(PAGE, Engine.objects.count()),
         "/catalog/": min(PAGE, AvailableModel.objects.count()),
         "admin": min(100, models),
+        "dashboard": 0,  # no rows: counts and each engine's needs, over every row
     }
 
 

@@ -10,6 +10,7 @@ tokens here exactly as it does everywhere else.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -23,7 +24,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from . import capabilities as caps
 from .errors import RegistryValidationError
@@ -34,6 +35,12 @@ from .web.presentation import STATUS_LABELS, escape_text, memory_need
 FILTER_CHOICES_LIMIT = 100
 
 BOOLEAN_LOOKUPS = (("1", "Yes"), ("0", "No"))
+
+
+@lru_cache(maxsize=32)
+def _checkbox_label(language: str | None) -> str:
+    """Django's label of a row checkbox in ``language`` (the active one), translated once."""
+    return gettext("Select this object for an action - {}")
 
 
 def related_field(declaration: ListDeclaration, item: Field) -> models.ForeignKey:
@@ -304,7 +311,7 @@ class DeclaredListAdmin(admin.ModelAdmin):
     def action_checkbox(self, obj: models.Model) -> str:
         """Django's row checkbox, written directly: the widget's template rendering costs
         more than the rest of the row."""
-        label = gettext("Select this object for an action - {}").format(escape_text(obj))
+        label = _checkbox_label(get_language()).format(escape_text(obj))
         return SafeString(
             f'<input type="checkbox" name="{escape_text(helpers.ACTION_CHECKBOX_NAME)}"'
             f' value="{escape_text(obj.pk)}" class="action-select" aria-label="{label}">'

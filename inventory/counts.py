@@ -136,6 +136,41 @@ def summary_count(queryset: models.QuerySet) -> int | None:
         return int(cursor.fetchone()[0])
 
 
+@dataclass
+class EngineNeeds:
+    """An engine's registered models and what they need, from the summary: in all, and of
+    its active ones (MB)."""
+
+    models: int = 0
+    vram_all: int = 0
+    ram_all: int = 0
+    vram_active: int = 0
+    ram_active: int = 0
+
+
+def engine_needs(using: str = "default") -> dict[int, EngineNeeds] | None:
+    """Each engine's models and needs summed from ``model_registry_counts`` (engines without
+    models left out), or ``None`` on a database that keeps no summary."""
+    connection = connections[using]
+    if connection.vendor not in SUMMARY_VENDORS:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT engine_id, status, SUM(n), SUM(vram_mb), SUM(ram_mb)"
+            " FROM model_registry_counts WHERE capability = '' GROUP BY engine_id, status"
+        )
+        needs: dict[int, EngineNeeds] = {}
+        for engine_id, status, rows, vram, ram in cursor.fetchall():
+            engine = needs.setdefault(engine_id, EngineNeeds())
+            engine.models += int(rows)
+            engine.vram_all += int(vram)
+            engine.ram_all += int(ram)
+            if status == "active":
+                engine.vram_active += int(vram)
+                engine.ram_active += int(ram)
+    return {engine_id: found for engine_id, found in needs.items() if found.models}
+
+
 class CountedQuerySet(models.QuerySet):
     """Counts read from the maintained summary when it covers every condition."""
 

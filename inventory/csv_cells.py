@@ -70,8 +70,8 @@ def csv_column(values: list[Any]) -> list[Any]:
     value's exact type (the same cells, without testing each value against every kind)."""
     kinds = set(map(type, values))
     if kinds == {str}:
-        triggers = FORMULA_TRIGGERS
-        return ["'" + text if text.startswith(triggers) else text for text in values]
+        suspect = (*FORMULA_TRIGGERS, "'")
+        return [neutralize(text) if text.startswith(suspect) else text for text in values]
     if kinds <= _NUMBERS:
         return values
     cells = _CELLS

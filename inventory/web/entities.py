@@ -82,8 +82,7 @@ class Inventory:
         return reverse(self.url_name(page), args=[] if pk is None else [pk])
 
     def url_around_pk(self, page: str) -> tuple[str, str]:
-        """The URL of a row's ``page`` before and after the row's id (escaped for HTML as
-        they are: a reversed path holds no character to escape)."""
+        """The URL of a row's ``page`` before and after the row's id."""
         return _around_pk(self.url_name(page), get_script_prefix())
 
     @cached_property

@@ -8,6 +8,7 @@ exactly like the SDK and the API.
 from __future__ import annotations
 
 import copy
+import datetime
 import inspect
 from operator import attrgetter
 from typing import Any
@@ -95,11 +96,8 @@ class DeclaredColumn(tables.Column):
             return None
         return value
 
-    def cell(self, record: Any, default: Any) -> Any:
-        """What ``render`` shows for ``record``, ``default`` for an empty value."""
-        return self.cell_of(self.value_of(record), record, default)
-
     def cell_of(self, value: Any, record: Any, default: Any) -> Any:
+        """What ``render`` shows for a value of ``record``, ``default`` for an empty one."""
         if value in self.empty_values:
             return default
         return self.render_cell(value, record)
@@ -121,7 +119,7 @@ class DeclaredColumn(tables.Column):
         empty_values = self.empty_values
         values = self.values_of(records)
         if self.item.name == "name":
-            before, after = self.inventory.url_around_pk("detail")
+            before, after = map(show.escape_text, self.inventory.url_around_pk("detail"))
             return [
                 empty
                 if value in empty_values
@@ -130,6 +128,12 @@ class DeclaredColumn(tables.Column):
             ]
         if self.item.name == "id":
             return [empty if pk in empty_values else str(pk) for pk in values]
+        if self.item.type == "datetime":  # distinct in each row: the time zone looked up once
+            zone = timezone.get_current_timezone()
+            return [
+                empty if value in empty_values else minute(value.astimezone(zone))
+                for value in values
+            ]
         render = self.cell_of
         if self.item.type == "json":
             return [
@@ -199,12 +203,12 @@ class PageTable(tables.Table):
     """A table whose rows are rendered by ``body_html`` in one pass.
 
     django-tables2 renders each cell through a template loop and ``call_with_appropriate``,
-    which inspects the render method's signature for every cell. Here each column is
-    compiled once per page into a function of the record (``cell_function``): its ``<td>``
-    attributes and link URLs are worked out once, a column whose cells depend on the value
-    alone (status, capabilities, sizes, engine…) renders each distinct value of the page
-    once, and the row attributes are computed without building an ``AttributeDict`` per
-    row. The HTML is the same as django-tables2's, cell for cell.
+    which inspects the render method's signature for every cell. Here each column builds
+    its cells for the whole page at once (``column_cells``): its ``<td>`` attributes and
+    link URLs are worked out once, a column whose cells depend on the value alone (status,
+    capabilities, sizes, engine…) renders each distinct value of the page once, and each
+    row is one ``str.format`` of its attributes and cells. The HTML is the same as
+    django-tables2's, cell for cell.
     """
 
     def before_render(self, request: Any) -> None:
@@ -241,7 +245,7 @@ class PageTable(tables.Table):
         return mark_safe("".join(cells))
 
     def body_html(self) -> SafeString:
-        records = [row.record for row in self.paginated_rows]
+        records = list(self.paginated_rows.data)  # the records, without a BoundRow each
         if not records:
             return mark_safe("")
         cells = "".join(
@@ -302,6 +306,11 @@ def column_cells(column: BoundColumn, records: list[Any]) -> list[str]:
     ]
 
 
+def minute(local: datetime.datetime) -> str:
+    """A local time as tables show it: ``Y-m-d H:i``, without Django's format parser."""
+    return f"{local.year:04d}-{local:%m-%d %H:%M}"
+
+
 def render_value(inventory: Inventory, item: Field, value: Any, record: Any = None) -> Any:
     """The HTML (or text) of one declared value, by declared type."""
     if value is None or value == "":
@@ -322,8 +331,7 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
     if item.type == "integer" and item.name.endswith("_mb"):
         return show.memory_need(item.name, value)
     if item.type == "datetime":
-        local = timezone.localtime(value)  # "Y-m-d H:i", without Django's format parser
-        return f"{local.year:04d}-{local:%m-%d %H:%M}"
+        return minute(timezone.localtime(value))
     if item.type == "json":
         return show.pretty_json(item.serialize(value, {}))
     if item.type == "list":

@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory.bulk import BulkRefusedError
-from inventory.counts import summary_count, summary_key
+from inventory.counts import EngineNeeds, engine_needs, summary_count, summary_key
 from inventory.declarations import REGISTERED_MODELS
 from inventory.listing import ListRequest
 from inventory.models import Engine, RegisteredModel
@@ -56,6 +58,23 @@ def count_star(queryset: Any) -> int:
         return cursor.fetchone()[0]
 
 
+def needs_from_rows() -> dict[int, EngineNeeds]:
+    """Each engine's models and needs added up from the rows themselves."""
+    active = Q(status="active")
+    rows = (
+        RegisteredModel.objects.order_by()
+        .values("engine_id")
+        .annotate(
+            models=Count("id"),
+            vram_all=Sum("vram_required_mb"),
+            ram_all=Sum("ram_required_mb"),
+            vram_active=Coalesce(Sum("vram_required_mb", filter=active), 0),
+            ram_active=Coalesce(Sum("ram_required_mb", filter=active), 0),
+        )
+    )
+    return {row.pop("engine_id"): EngineNeeds(**row) for row in rows}
+
+
 def assert_exact(engine_ids: list[int]) -> None:
     for filters in covered_filters(engine_ids):
         queryset = filtered(filters)
@@ -63,6 +82,7 @@ def assert_exact(engine_ids: list[int]) -> None:
         expected = count_star(queryset)
         assert summary_count(queryset) == expected, filters
         assert module_sdk.models.model_registry.count(filters) == expected, filters
+    assert engine_needs() == needs_from_rows()
 
 
 @pytest.fixture
@@ -149,6 +169,25 @@ def test_statuses_are_summed_from_the_summary(engines):
     assert narrowed.count_by_status() == {"active": 1, "error": 1}
 
 
+def test_needs_follow_every_change_of_a_size(engines):
+    """Each engine's needs follow a change of a size alone, whichever path makes it."""
+    RegisteredModel.objects.create(
+        name="m", engine_id=engines[0], status="active", vram_required_mb=1024
+    )
+    RegisteredModel.objects.create(name="n", engine_id=engines[1], ram_required_mb=512)
+    assert engine_needs() == needs_from_rows()
+    RegisteredModel.objects.filter(name="m").update(vram_required_mb=4096)
+    assert engine_needs()[engines[0]].vram_active == 4096
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE model_registry SET ram_required_mb = 2048 WHERE name = 'n'")
+    assert engine_needs()[engines[1]].ram_all == 2048
+    RegisteredModel.objects.filter(name="m").update(engine_id=engines[1], status="error")
+    assert engine_needs() == needs_from_rows()
+    assert engines[0] not in engine_needs()
+    RegisteredModel.objects.all().delete()
+    assert engine_needs() == {}
+
+
 def test_joins_that_may_repeat_rows_are_counted(engines):
     from django.db.models import F
 
@@ -204,7 +243,8 @@ OPERATIONS = st.lists(
 )
 @given(operations=OPERATIONS)
 def test_summary_equals_count_star_after_any_writes(engines, operations):
-    """Property: whatever writes run, through whichever path, every covered count is exact."""
+    """Property: whatever writes run, through whichever path, every covered count is exact,
+    and so is what each engine's models need."""
     models = module_sdk.models.model_registry
     for step, (kind, engine, status, capabilities, size) in enumerate(operations):
         engine_id = engines[engine]
@@ -228,13 +268,18 @@ def test_summary_equals_count_star_after_any_writes(engines, operations):
                     status=status,
                     capabilities=capabilities,
                     extra_config=extra_config(capabilities),
+                    vram_required_mb=1024 * index,
+                    ram_required_mb=size,
                 )
                 for index in range(size)
             )
         elif kind == "update":
             ids = list(rows.values_list("id", flat=True)[:size])
             RegisteredModel.objects.filter(id__in=ids).update(
-                status=status, capabilities=capabilities, extra_config=extra_config(capabilities)
+                status=status,
+                capabilities=capabilities,
+                extra_config=extra_config(capabilities),
+                vram_required_mb=512 * size,
             )
         elif kind == "bulk_move":
             ids = list(rows.values_list("id", flat=True)[:size])
@@ -244,8 +289,9 @@ def test_summary_equals_count_star_after_any_writes(engines, operations):
         elif kind == "raw":
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE model_registry SET engine_id = %s, status = %s WHERE id %% 3 = %s",
-                    [engine_id, status, size % 3],
+                    "UPDATE model_registry SET engine_id = %s, status = %s, ram_required_mb = %s"
+                    " WHERE id %% 3 = %s",
+                    [engine_id, status, 100 * size, size % 3],
                 )
         else:
             ids = list(rows.values_list("id", flat=True)[:size])

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from inventory.bulk import BulkRefusedError
-from inventory.counts import summary_count
+from inventory.counts import engine_needs, summary_count
 from inventory.models import Engine, RegisteredModel
 from inventory.sdk import module_sdk
 
@@ -22,6 +22,7 @@ from .test_summary_counts import (
     covered_filters,
     extra_config,
     filtered,
+    needs_from_rows,
 )
 
 ROUNDS = 120
@@ -70,13 +71,14 @@ def write(engine_ids: list[int], seed: int, errors: list[BaseException]) -> None
                         status=status,
                         capabilities=capabilities,
                         extra_config=extra_config(capabilities),
+                        vram_required_mb=rng.choice([0, 2048, 8192]),
                     )
                 elif action == 4:
                     with connection.cursor() as cursor:
                         cursor.execute(
-                            "UPDATE model_registry SET engine_id = %s, status = %s "
-                            "WHERE id = ANY(%s)",
-                            [engine_id, status, rng.sample(mine, 2)],
+                            "UPDATE model_registry SET engine_id = %s, status = %s, "
+                            "ram_required_mb = %s WHERE id = ANY(%s)",
+                            [engine_id, status, rng.choice([0, 512]), rng.sample(mine, 2)],
                         )
                 else:
                     gone = mine[: rng.randint(1, 3)]
@@ -103,6 +105,7 @@ def check(engine_ids: list[int]) -> int:
                 expected
             ), filters
             checked += 1
+        assert engine_needs() == needs_from_rows()
     return checked
 
 

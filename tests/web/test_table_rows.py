@@ -77,3 +77,26 @@ def test_table_renders_from_a_request_factory_request(make_model, admin_user):
     table_class = TABLES[inventory.key]
     html = table_class(inventory.table_queryset(shown_columns(table_class))).as_html(request)
     assert 'data-field="name"' in html and "llama3" in html
+
+
+def test_header_links_sort_the_same_query(admin_client, make_model):
+    """Each sortable header links to the list as shown, sorted by its column (the next
+    direction for the sorted one, which says how it is sorted)."""
+    import html
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    make_model("llama3")
+    page = admin_client.get("/models/", {"status": ["active", "error"], "sort": "-name"})
+    headers = re.findall(r'<th ([^>]*data-field="(\w+)"[^>]*)>', page.content.decode())
+    links = {
+        field: parse_qs(urlsplit(html.unescape(href)).query)
+        for href, field in re.findall(
+            r'<a href="([^"]*)" class="sort-link" data-sort="(\w+)">', page.content.decode()
+        )
+    }
+    assert links["name"] == {"status": ["active", "error"], "sort": ["name"]}
+    assert links["status"] == {"status": ["active", "error"], "sort": ["status"]}
+    sorted_as = {field: "aria-sort" in attrs for attrs, field in headers}
+    assert sorted_as.pop("name") and not any(sorted_as.values())
+    assert 'aria-sort="descending"' in next(attrs for attrs, field in headers if field == "name")

@@ -70,3 +70,13 @@ def test_readers_see_no_forms_and_cannot_write(reader_client):
     forbidden = reader_client.post(URL, {"action": "add_term", "kind": "format", "name": "x"})
     assert forbidden.status_code == 403
     assert not VocabularyTerm.objects.filter(kind="format", name="x").exists()
+
+
+def test_list_filters_follow_the_vocabulary_at_once(admin_client):
+    """The filter form is built once per set of terms: a term added or removed shows in the
+    list's filters on the next page."""
+    assert 'id="cap-dance"' not in admin_client.get("/models/").content.decode()
+    admin_client.post(URL, {"action": "add_term", "kind": "capability", "name": "Dance"})
+    assert 'id="cap-dance"' in admin_client.get("/models/").content.decode()
+    admin_client.post(URL, {"action": "remove_term", "kind": "capability", "name": "dance"})
+    assert 'id="cap-dance"' not in admin_client.get("/models/").content.decode()

@@ -1,9 +1,9 @@
 """The dashboard: rows by status for each inventory and, per engine, the memory its active
 models need against its declared capacity (over-commit highlighted), in GB.
 
-Every figure is one aggregate query. The registered models' statuses are summed from the
-summary the database keeps (``inventory.counts``), whatever the table's size; the engines'
-memory figures add up their models' needs.
+The registered models' statuses and each engine's models and their needs are summed from
+the summary the database keeps (``inventory.counts``), so the page costs the same for ten
+registered models or a million; the engines and the catalog are grouped by status.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.views import View
 
 from ... import capacity
+from ...counts import EngineNeeds, engine_needs
 from ...models import Engine, RegisteredModel
 from ...services import knowledge_config
 from ..entities import INVENTORIES, Inventory
@@ -87,17 +88,47 @@ def inventory_summary(inventory: Inventory) -> InventorySummary:
 CHART_ENGINES = 15
 
 
-def engine_loads(limit: int) -> list[EngineLoad]:
-    """The ``limit`` engines whose registered models need the most VRAM (then RAM)."""
+def ranked_engines(limit: int) -> list[Engine]:
+    """The ``limit`` engines whose registered models need the most VRAM, then RAM (then by
+    name), each with ``model_count`` and the needs of its models (``vram_all``, ``ram_all``)
+    and of its active ones (``vram_active``, ``ram_active``): summed from the summary the
+    database keeps (``inventory.counts.engine_needs``), from the rows elsewhere."""
+    needs = engine_needs(Engine.objects.db)
+    if needs is None:
+        return list(_aggregated_engines()[:limit])
+    names = dict(Engine.objects.filter(pk__in=needs).values_list("pk", "name"))
+    chosen = sorted(
+        (pk for pk in needs if pk in names),
+        key=lambda pk: (-needs[pk].vram_all, -needs[pk].ram_all, names[pk]),
+    )[:limit]
+    if len(chosen) < limit:
+        idle = Engine.objects.exclude(pk__in=needs).order_by("name")
+        chosen += idle.values_list("pk", flat=True)[: limit - len(chosen)]
+    found = Engine.objects.in_bulk(chosen)
+    engines = []
+    for pk in chosen:
+        engine, totals = found[pk], needs.get(pk, EngineNeeds())
+        engine.model_count = totals.models
+        engine.vram_all, engine.ram_all = totals.vram_all, totals.ram_all
+        engine.vram_active, engine.ram_active = totals.vram_active, totals.ram_active
+        engines.append(engine)
+    return engines
+
+
+def _aggregated_engines() -> Any:
     active = Q(registered_models__status=RegisteredModel.Status.ACTIVE)
-    engines = Engine.objects.annotate(
+    return Engine.objects.annotate(
         model_count=Count("registered_models"),
         vram_all=Coalesce(Sum("registered_models__vram_required_mb"), 0),
         ram_all=Coalesce(Sum("registered_models__ram_required_mb"), 0),
         vram_active=Coalesce(Sum("registered_models__vram_required_mb", filter=active), 0),
         ram_active=Coalesce(Sum("registered_models__ram_required_mb", filter=active), 0),
     ).order_by("-vram_all", "-ram_all", "name")
-    rows = list(engines[:limit])
+
+
+def engine_loads(limit: int) -> list[EngineLoad]:
+    """The ``limit`` engines whose registered models need the most VRAM (then RAM)."""
+    rows = ranked_engines(limit)
     peak = max(
         [
             1,
