@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0016_keyset_indexes"),
+        ("inventory", "0019_engine_need_sums"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
