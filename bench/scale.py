@@ -6,8 +6,9 @@
 
 For each filter (one status, one capability, status and capability, one engine, a name
 substring matching under 1% of the rows) it measures, interleaved and repeated (median), the
-SDK list, the API list and the web page (Django's test client, a logged-in superuser), the
-admin changelist and the raw floor: the same SQL run on the bare cursor (count, then the
+SDK list, the API list (Django's test client with a logged-in superuser's session, and as
+``api token`` with that user's bearer token, as modules call it), the web page, the admin
+changelist and the raw floor: the same SQL run on the bare cursor (count, then the
 200-row page) and ``json.dumps`` of the rows. Each figure is printed in ms with its ratio to
 the floor and, with ``--big``, its ratio 1M/10k. Then page 0 against the last page, the time
 django-tables2 takes to render a 200-row page against that page's SQL, serialization of a
@@ -55,7 +56,7 @@ FILTERS: dict[str, dict[str, Any]] = {
     "engine": {"engine_id": "ENGINE"},
     "name <1%": {"name": "-00012"},
 }
-DOORS = ("floor", "sdk", "api", "page", "admin")
+DOORS = ("floor", "sdk", "api", "api token", "page", "admin")
 
 
 @contextmanager
@@ -167,10 +168,11 @@ def door_calls(client: Any, filters: dict[str, Any]) -> dict[str, Callable[[], A
 
     models = module_sdk.models.model_registry
     query = urlencode(filters)
+    api = f"/api/v1/model-registry/?{query}&page_size={PAGE}"
 
-    def get(url: str) -> Callable[[], Any]:
+    def get(url: str, through: Any = client) -> Callable[[], Any]:
         def call() -> Any:
-            response = client.get(url)
+            response = through.get(url)
             assert response.status_code == 200, (url, response.status_code)
             return response.content
 
@@ -179,7 +181,8 @@ def door_calls(client: Any, filters: dict[str, Any]) -> dict[str, Callable[[], A
     return {
         "floor": floor_call(filters),
         "sdk": lambda: models.list(filters=filters, page_size=PAGE),
-        "api": get(f"/api/v1/model-registry/?{query}&page_size={PAGE}"),
+        "api": get(api),
+        "api token": get(api, token_client()),
         "page": get(f"/models/?{query}&page_size={PAGE}"),
         "admin": get(f"/admin/inventory/registeredmodel/?{query}"),
     }
@@ -264,6 +267,19 @@ def logged_in_client() -> Any:
     return client
 
 
+def token_client() -> Any:
+    """Django's test client calling as a module does: ``Authorization: Bearer`` with an API
+    token of the bench superuser, no session."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from inventory.models import ApiToken
+
+    user = get_user_model().objects.get(username="bench")
+    token = ApiToken.issue(user, "bench")[1]
+    return Client(headers={"Authorization": f"Bearer {token}"})
+
+
 def run_size(rows: int, repeat: int, engine_ids: list[int], exports: bool) -> dict[str, Any]:
     client = logged_in_client()
     figures: dict[str, Any] = {
@@ -287,7 +303,7 @@ def report(sizes: dict[int, dict[str, Any]]) -> None:
         for label in FILTERS:
             floor = lists[label, "floor"]
             cells = [
-                f"{lists[label, door]:9.1f} (x{lists[label, door] / floor:4.1f})" for door in DOORS
+                f"{lists[label, door]:8.1f} (x{lists[label, door] / floor:4.2f})" for door in DOORS
             ]
             print(f"{label:<18}" + "".join(f"{cell:>17}" for cell in cells))
         for key, value in sizes[rows]["paging"].items():

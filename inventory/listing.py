@@ -376,14 +376,14 @@ class IsoDatetimeText(models.Func):
         return f"(REPLACE({column}, ' ', 'T') || '+00:00')", params
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        # One to_char per value: the fraction is always written, then a zero one removed
+        # (".000000" can appear nowhere else in the text).
         column, params = compiler.compile(self.source_expressions[0])
         utc = f"({column} AT TIME ZONE 'UTC')"
         sql = (
-            f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
-            f"to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END"
-            " || '+00:00')"
+            f"(REPLACE(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00')"
         )
-        return sql, [*params, *params, *params]
+        return sql, params
 
 
 @dataclass(frozen=True)
@@ -493,6 +493,8 @@ class ListDeclaration:
     plan: tuple[tuple[str, str, Callable[[Mapping[str, Any]], Any] | None], ...] = field(
         init=False, repr=False, compare=False
     )
+    #: ``values(queryset())``, built at first use (see ``values_queryset``).
+    _values_base: QuerySet | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {item.name: item for item in self.fields})
@@ -666,6 +668,14 @@ class ListDeclaration:
             queryset = queryset.annotate(**context)
         return queryset.values(*self.value_attrs, *context)
 
+    def values_queryset(self) -> QuerySet:
+        """``values(queryset())``, built once per declaration: resolving the context's joins
+        and annotations costs about as much as compiling the query, and a page only narrows,
+        orders and slices it (each a clone, so the shared queryset is never evaluated)."""
+        if self._values_base is None:
+            object.__setattr__(self, "_values_base", self.values(self.queryset()))
+        return self._values_base  # type: ignore[return-value]
+
     def page_values(self, queryset: QuerySet) -> list[dict[str, Any]]:
         """The values of a page of rows (``queryset`` sliced), page context included."""
         return self.add_page_context(list(self.values(queryset)))
@@ -738,6 +748,13 @@ class ListRequest:
     def ordered(self, queryset: QuerySet | None = None) -> QuerySet:
         return self.declaration.order_by(self.filtered(queryset), self.sort)
 
+    def page_rows(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """The rows ``start..stop-1`` of the ordered result: one query, and the page
+        context's."""
+        declaration = self.declaration
+        page = self.ordered(declaration.values_queryset())[start:stop]
+        return declaration.serialize_page(list(page))
+
 
 def list_page(
     declaration: ListDeclaration,
@@ -757,11 +774,7 @@ def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
     """The list envelope of one parsed page (``parse_page``, ``clamp_page_size``)."""
     total = request.filtered().count()
     start = page * page_size
-    rows = (
-        list(request.declaration.rows(request.ordered()[start : start + page_size]))
-        if start < total
-        else []
-    )
+    rows = request.page_rows(start, start + page_size) if start < total else []
     return {
         "rows": rows,
         "total_rows": total,

@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "inventory.session_user.SessionUserMiddleware",
     "inventory.history.middleware.ChangeContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -164,6 +164,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Database sessions that carry their user as a column: one query reads the session and its
+# user (inventory.session_user); logout and password changes still end a session at once.
+SESSION_ENGINE = "inventory.session_user"
 
 LOGIN_URL = "inventory:login"
 LOGIN_REDIRECT_URL = "/"
@@ -232,7 +236,7 @@ LOGGING = {
 # ``manage.py axes_reset`` lifts every lockout.
 AUTHENTICATION_BACKENDS = [
     "inventory.login_lockout.LoginLockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "inventory.session_user.SessionUserBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
@@ -254,7 +258,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "inventory.api.json_renderer.JSONRenderer",  # DRF's output, written by orjson
         "inventory.api.renderers.BrowsableAPI",
     ],
     "DEFAULT_PARSER_CLASSES": ["inventory.api.parsers.JSONParser"],

@@ -8,6 +8,7 @@ from .knowledge import KnowledgeSettings
 from .registered_model import RegisteredModel
 from .saved_view import SavedView
 from .secret_config import SecretConfigKey
+from .session import UserSession
 from .vocabulary import VocabularyAlias, VocabularyTerm
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "RegisteredModel",
     "SavedView",
     "SecretConfigKey",
+    "UserSession",
     "VocabularyAlias",
     "VocabularyTerm",
 ]

@@ -12,8 +12,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
+
+from inventory.joined_reads import JoinedRead
 
 TOKEN_BYTES = 32
 PREFIX_LENGTH = 8
@@ -70,11 +71,9 @@ class ApiToken(models.Model):
 
     @classmethod
     def valid(cls, token: str) -> ApiToken | None:
-        """The unexpired token row of an active user for ``token``, or ``None``."""
-        unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
-        row = (
-            cls.objects.select_related("user").filter(unexpired, key_hash=hash_token(token)).first()
-        )
+        """The unexpired token row of an active user for ``token``, or ``None``; one
+        statement reads the token and its user (``TOKEN_READ``)."""
+        row = TOKEN_READ.first([("key_hash", hash_token(token)), ("expires_at", timezone.now())])
         if row is None or not row.user.is_active:
             return None
         return row
@@ -84,3 +83,9 @@ class ApiToken(models.Model):
         """The active user an unexpired token belongs to, or ``None``."""
         row = cls.valid(token)
         return None if row is None else row.user
+
+
+#: An unexpired token by its hash, with its user (run by every API call with a token).
+TOKEN_READ = JoinedRead(
+    ApiToken, "user", "r.key_hash = %s AND (r.expires_at IS NULL OR r.expires_at > %s)"
+)
