@@ -3,6 +3,8 @@ password change and deactivation, for every holder of the session cookie."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -88,31 +90,33 @@ def test_the_user_read_with_the_session_is_the_stored_user(logged_in: Client, re
     assert SessionStore("no-such-session-key").load() == {}
 
 
-def test_a_token_and_its_user_are_one_query(reader: User, token_for):
+def token_call(user: User, token_for) -> tuple[Any, list[str]]:
+    """A client calling with ``user``'s token, and the SQL of its first list call."""
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(reader)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
     with CaptureQueriesContext(connection) as queries:
         assert client.get(API).status_code == 200
-    reading_users = [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
+    return client, [query["sql"] for query in queries]
+
+
+def test_a_token_and_its_user_are_one_query(reader: User, token_for):
+    _, queries = token_call(reader, token_for)
+    reading_users = [sql for sql in queries if '"auth_user"' in sql]
     assert len(reading_users) == 1, reading_users
     assert '"api_token"' in reading_users[0]
 
 
 def test_own_and_group_permissions_are_one_query(reader: User, token_for):
     from django.contrib.auth.models import Group, Permission
-    from rest_framework.test import APIClient
 
     reader.user_permissions.clear()
     group = Group.objects.create(name="readers")
     group.permissions.add(Permission.objects.get(codename="view_registeredmodel"))
     reader.groups.add(group)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(reader)}")
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(API).status_code == 200
-    reading = [q["sql"] for q in queries if '"auth_permission"' in q["sql"]]
+    client, queries = token_call(reader, token_for)
+    reading = [sql for sql in queries if '"auth_permission"' in sql]
     assert len(reading) == 1, reading
     assert client.get("/api/v1/engine-registry/").status_code == 403
     reader.user_permissions.add(Permission.objects.get(codename="view_engine"))
