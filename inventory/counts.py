@@ -171,6 +171,11 @@ def engine_needs(using: str = "default") -> dict[int, EngineNeeds] | None:
     return {engine_id: found for engine_id, found in needs.items() if found.models}
 
 
+def grouped_by_status(queryset: models.QuerySet) -> dict[str, int]:
+    """``{status: rows}`` of a queryset, grouped from its rows."""
+    return dict(queryset.order_by().values_list("status").annotate(rows=models.Count("pk")))
+
+
 class CountedQuerySet(models.QuerySet):
     """Counts read from the maintained summary when it covers every condition."""
 
@@ -187,8 +192,7 @@ class CountedQuerySet(models.QuerySet):
         connection = connections[self.db]
         key = summary_key(self) if connection.vendor in SUMMARY_VENDORS else None
         if key is None or key.capability or any(key.values.values()):
-            counts = self.order_by().values_list("status").annotate(rows=models.Count("pk"))
-            return dict(counts)
+            return grouped_by_status(self)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT status, SUM(n) FROM model_registry_counts WHERE capability = ''"

@@ -105,11 +105,7 @@ class DeclaredColumn(tables.Column):
     def render_cell(self, value: Any, record: Any) -> Any:
         if self.relation is None or value is None:
             return render_value(self.inventory, self.item, value, record)
-        pk, name = value
-        target = BY_MODEL.get(self.relation.related_model)
-        if target is None:
-            return name
-        return show.link(target.url("detail", pk), name, title=name)
+        return reference_link(self.relation.related_model, *value)
 
     def cells(self, records: list[Any], default: Any) -> list[str]:
         """The escaped cells of a page's records: a row's own name links to the row, an id
@@ -306,6 +302,15 @@ def column_cells(column: BoundColumn, records: list[Any]) -> list[str]:
     ]
 
 
+def reference_link(model: type, pk: Any, name: str) -> Any:
+    """A referenced row by name, linking to its detail page (its name in full as the
+    title, where a cell may cut it off); the name alone for a model without pages."""
+    target = BY_MODEL.get(model)
+    if target is None:
+        return name
+    return show.link(target.url("detail", pk), name, title=name)
+
+
 def minute(local: datetime.datetime) -> str:
     """A local time as tables show it: ``Y-m-d H:i``, without Django's format parser."""
     return f"{local.year:04d}-{local:%m-%d %H:%M}"
@@ -318,10 +323,7 @@ def render_value(inventory: Inventory, item: Field, value: Any, record: Any = No
     if item.name == "name" and record is not None:
         return show.link(inventory.url("detail", record.pk), value)
     if item.type == "reference":
-        target = BY_MODEL.get(type(value))
-        if target is None:
-            return str(value)
-        return show.link(target.url("detail", value.pk), value, title=str(value))
+        return reference_link(type(value), value.pk, str(value))
     if item.type == "boolean":
         return show.boolean_icon(value)
     if item.name in STATUS_FIELDS:

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.views import View
 
 from ... import capacity
-from ...counts import EngineNeeds, engine_needs
+from ...counts import EngineNeeds, engine_needs, grouped_by_status
 from ...models import Engine, RegisteredModel
 from ...services import knowledge_config
 from ..entities import INVENTORIES, Inventory
@@ -71,10 +71,8 @@ class EngineLoad:
 
 def inventory_summary(inventory: Inventory) -> InventorySummary:
     rows = inventory.model._default_manager.all()
-    if hasattr(rows, "count_by_status"):  # registered models: from the maintained summary
-        counts = rows.count_by_status()
-    else:
-        counts = dict(rows.order_by().values_list(STATUS_FIELD).annotate(rows=Count("pk")))
+    # Registered models: from the maintained summary.
+    counts = rows.count_by_status() if hasattr(rows, "count_by_status") else grouped_by_status(rows)
     options = inventory.declaration.by_name[STATUS_FIELD].options or tuple(counts)
     total = sum(counts.values())
     statuses = [
