@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -83,20 +84,81 @@ def prepared(
     return row
 
 
-def _copies(connection: Any) -> bool:
+def copies(connection: Any) -> bool:
+    """Whether rows go to ``connection`` by ``COPY`` (PostgreSQL with psycopg 3)."""
     return connection.vendor == "postgresql" and is_psycopg3
 
 
-def _copy(connection: Any, cursor: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-    """``COPY … FROM STDIN`` of ``rows`` on psycopg's own cursor, logged like any statement
-    when queries are logged (``DEBUG``, ``CaptureQueriesContext``), so that query counts and
-    the debug log see it."""
-    start = time.monotonic()
-    with cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a batched write: ``COPY … FROM STDIN`` of ``rows``, or ``sql`` run
+    with ``params``."""
+
+    sql: str
+    rows: Sequence[Sequence[Any]] | None = None
+    params: Sequence[Any] | None = None
+
+
+def send(connection: Any, statements: Iterable[Statement], raw: bool = False) -> None:
+    """Run ``statements`` in order on ``connection`` (PostgreSQL), logged like any statement
+    when queries are logged (``DEBUG``, ``CaptureQueriesContext``). ``raw``: on psycopg's own
+    connection, bypassing Django's connection object, which belongs to the thread that opened
+    it (``inventory.write_behind`` sends from another thread, inside the same transaction);
+    psycopg's errors then reach the caller as they are, not yet turned into Django's."""
+    wrapped = nullcontext() if raw else connection.wrap_database_errors
+    opened = connection.connection.cursor() if raw else connection.cursor()
+    with wrapped, opened as cursor:
+        # COPY goes to psycopg's own cursor (Django's has no ``copy``).
+        psycopg_cursor = cursor if raw else cursor.cursor
+        for statement in statements:
+            start = time.monotonic()
+            if statement.rows is None:
+                cursor.execute(statement.sql, statement.params)
+                if not raw:
+                    continue  # logged by Django's cursor
+            else:
+                with psycopg_cursor.copy(statement.sql) as copy:
+                    for row in statement.rows:
+                        copy.write_row(row)
+            if connection.queries_logged:
+                connection.queries_log.append(
+                    {"sql": statement.sql, "time": f"{time.monotonic() - start:.3f}"}
+                )
+
+
+def insert_statements(
+    model: type[models.Model],
+    instances: Sequence[models.Model],
+    connection: Any,
+    with_ids: bool = True,
+    cleaned: bool = False,
+) -> list[Statement]:
+    """The ``COPY`` inserting ``instances`` (PostgreSQL); with ``with_ids`` their ids are
+    drawn from the table's sequence now (one query) and set on them. Values are prepared
+    now too: preparing a value may query (a vocabulary), and the connection takes no other
+    statement during a ``COPY``."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    plan = [column for column in columns(model).values() if not column.field.primary_key]
+    if with_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(instances)],
+            )
+            for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
+                instance.pk = pk
+        plan = [columns(model)[meta.pk.name], *plan]
+    rows = [prepared(plan, instance, connection, True, cleaned) for instance in instances]
+    listed = ", ".join(quote(column.field.column) for column in plan)
+    return [Statement(f"COPY {quote(meta.db_table)} ({listed}) FROM STDIN", rows)]
+
+
+def stored(instances: Iterable[models.Model], using: str) -> None:
+    """Mark inserted ``instances`` as stored rows (as ``bulk_create`` leaves them)."""
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = using
 
 
 def insert_rows(
@@ -113,31 +175,43 @@ def insert_rows(
         return
     using = using or router.db_for_write(model)
     connection = connections[using]
-    if not _copies(connection):
+    if not copies(connection):
         model._default_manager.using(using).bulk_create(instances, batch_size=500)
         return
-    meta = model._meta
-    quote = connection.ops.quote_name
-    plan = [column for column in columns(model).values() if not column.field.primary_key]
-    # COPY goes to psycopg's own cursor: its errors are turned into Django's here.
-    with connection.wrap_database_errors, connection.cursor() as cursor:
-        if with_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(instances)],
-            )
-            for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
-                instance.pk = pk
-            plan = [columns(model)[meta.pk.name], *plan]
-        # Prepared before the COPY starts: preparing a value may query (a vocabulary), and
-        # the connection takes no other statement during a COPY.
-        rows = [prepared(plan, instance, connection, True, cleaned) for instance in instances]
-        listed = ", ".join(quote(column.field.column) for column in plan)
-        _copy(connection, cursor, f"COPY {quote(meta.db_table)} ({listed}) FROM STDIN", rows)
+    send(connection, insert_statements(model, instances, connection, with_ids, cleaned))
     if with_ids:
-        for instance in instances:
-            instance._state.adding = False
-            instance._state.db = using
+        stored(instances, using)
+
+
+def update_statements(
+    model: type[models.Model],
+    instances: Sequence[models.Model],
+    names: Sequence[str],
+    connection: Any,
+    cleaned: bool = False,
+) -> list[Statement]:
+    """The statements writing the fields ``names`` of ``instances`` on PostgreSQL: their
+    values by ``COPY`` into a temporary table, then one ``UPDATE … FROM`` joining it by id."""
+    meta = model._meta
+    plan = [columns(model)[meta.pk.name], *(columns(model)[name] for name in names)]
+    rows = [prepared(plan, instance, connection, None, cleaned) for instance in instances]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    written = [quote(column.field.column) for column in plan[1:]]
+    temp, listed = quote(TEMP_TABLE), ", ".join([pk, *written])
+    assignments = ", ".join(f"{column} = changed.{column}" for column in written)
+    return [
+        Statement(
+            f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        ),
+        Statement(f"COPY {temp} ({listed}) FROM STDIN", rows),
+        Statement(
+            f"UPDATE {table} SET {assignments} FROM {temp} AS changed "
+            f"WHERE {table}.{pk} = changed.{pk}"
+        ),
+        Statement(f"DROP TABLE {temp}"),
+    ]
 
 
 def update_rows(
@@ -150,31 +224,18 @@ def update_rows(
     (``cleaned``: as in ``insert_rows``)."""
     if not instances:
         return
+    connection = connections[router.db_for_write(model)]
+    if copies(connection):
+        send(connection, update_statements(model, instances, names, connection, cleaned))
+        return
     meta = model._meta
     plan = [columns(model)[meta.pk.name], *(columns(model)[name] for name in names)]
-    fields = [column.field for column in plan[1:]]
-    connection = connections[router.db_for_write(model)]
     rows = [prepared(plan, instance, connection, None, cleaned) for instance in instances]
     quote = connection.ops.quote_name
     table, pk = quote(meta.db_table), quote(meta.pk.column)
-    written = [quote(field.column) for field in fields]
+    assignments = ", ".join(f"{quote(column.field.column)} = %s" for column in plan[1:])
     with connection.wrap_database_errors, connection.cursor() as cursor:
-        if not _copies(connection):
-            assignments = ", ".join(f"{column} = %s" for column in written)
-            cursor.executemany(
-                f"UPDATE {table} SET {assignments} WHERE {pk} = %s",
-                [[*row[1:], row[0]] for row in rows],
-            )
-            return
-        temp, listed = quote(TEMP_TABLE), ", ".join([pk, *written])
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
-            f"SELECT {listed} FROM {table} WITH NO DATA"
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE {pk} = %s",
+            [[*row[1:], row[0]] for row in rows],
         )
-        _copy(connection, cursor, f"COPY {temp} ({listed}) FROM STDIN", rows)
-        assignments = ", ".join(f"{column} = changed.{column}" for column in written)
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM {temp} AS changed "
-            f"WHERE {table}.{pk} = changed.{pk}"
-        )
-        cursor.execute(f"DROP TABLE {temp}")

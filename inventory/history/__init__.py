@@ -42,15 +42,17 @@ Credentials in engine ``config`` are masked in every record (``recording.mask``)
 """
 
 from .context import Operation, current, grouped, operation
-from .recording import atomic, feed_lock, mask, record_bulk
+from .recording import atomic, bulk_records, feed_lock, mask, record_bulk, write_statements
 
 __all__ = [
     "Operation",
     "atomic",
+    "bulk_records",
     "current",
     "feed_lock",
     "grouped",
     "mask",
     "operation",
     "record_bulk",
+    "write_statements",
 ]

@@ -226,6 +226,14 @@ def record_bulk(
 ) -> None:
     """Record rows written with ``bulk_create`` (ids set) and ``bulk_update`` (with their
     state before, ``stored_state`` when ``None``), under one operation."""
+    write(bulk_records(created, updated))
+
+
+def bulk_records(
+    created: Iterable[models.Model] = (),
+    updated: Iterable[tuple[models.Model, Mapping[str, Any] | None]] = (),
+) -> list[ChangeRecord]:
+    """The change records of ``record_bulk``, not yet written."""
     operation = context.current()
     records = []
     for instance in created:
@@ -237,7 +245,20 @@ def record_bulk(
         before = before if before is not None else stored_state(instance)
         records.append(build(instance, ChangeRecord.Action.UPDATE, before, after, operation))
         instance._history_state = after
-    write(records)
+    return records
+
+
+def write_statements(records: list[ChangeRecord]) -> list[batch_writes.Statement]:
+    """The statements inserting ``records`` on PostgreSQL, for a caller that sends them
+    itself inside its transaction (``inventory.write_behind``); the feed lock is taken now.
+    None when recording is suspended."""
+    if not records or _suspended.get():
+        return []
+    using = router.db_for_write(ChangeRecord)
+    feed_lock(using)
+    return batch_writes.insert_statements(
+        ChangeRecord, records, connections[using], with_ids=False
+    )
 
 
 # --- signals -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ of every row's outcome."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache
@@ -13,9 +13,9 @@ from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models, router, transaction
 
-from ... import batch_writes, capacity, history, vocabulary_service
+from ... import batch_writes, capacity, history, vocabulary_service, write_behind
 from ... import capabilities as caps
 from ...errors import RegistryValidationError, refuse_unknown_keys
 from ...listing import parse_bool
@@ -74,6 +74,17 @@ class Pending:
     changed: tuple[str, ...] = ()
     #: attribute → (stored value, new value), for an existing row
     changes: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Rows read together, with what they look up (see ``Importer.chunks``)."""
+
+    start: int  # rows before it in the section
+    rows: list[Any]
+    names: list[Any]
+    existing: dict[str, models.Model]
+    resolved: dict[str, dict[str, int]]
 
 
 @dataclass
@@ -171,48 +182,111 @@ class Importer:
 
     def section(self, section: Section, rows: Iterable[Any]) -> None:
         """Import one section's rows, read ``CHUNK_SIZE`` at a time from any iterable (a list,
-        or a stream parsed from a file)."""
-        name_field = section.model._meta.get_field("name")
+        or a stream parsed from a file). On PostgreSQL a chunk is written while the next one
+        is validated (``inventory.write_behind``), in the same transaction. The next chunk's
+        lookups run before this chunk's write: they cannot depend on it, as a name repeated
+        in the file (case aside) is refused before it is looked up."""
         seen: dict[str, str] = {}  # lower-case name -> the name as first given
+        chunks = self.chunks(section, rows)
+        current = next(chunks, None)
+        with write_behind.WriteBehind.opened(router.db_for_write(section.model)) as writer:
+            while current is not None:
+                created, updated = self.validate(section, current, seen)
+                following = next(chunks, None)
+                self.write_chunk(section, created, updated, writer)
+                if self.progress:
+                    self.progress(len(current.rows))
+                current = following
+
+    def chunks(self, section: Section, rows: Iterable[Any]) -> Iterator[Chunk]:
+        """The rows ``CHUNK_SIZE`` at a time, each chunk with its lookups: the stored rows it
+        names and the ids of the rows it refers to."""
+        name_field = section.model._meta.get_field("name")
         iterator = iter(rows)
         start = 0
-        while chunk := list(islice(iterator, CHUNK_SIZE)):
-            start, offset_base = start + len(chunk), start
-            names = [_name(name_field, raw) for raw in chunk]
+        while rows := list(islice(iterator, CHUNK_SIZE)):
+            names = [_name(name_field, raw) for raw in rows]
             existing = {
                 obj.name: obj
                 for obj in section.model._default_manager.filter(name__in=_lookup_names(names))
             }
-            resolved = self.resolve(section, chunk)
-            created: list[Pending] = []
-            updated: list[Pending] = []
-            with shared_checks.shared():  # a value repeated in the chunk is checked once
-                for offset, (raw, name) in enumerate(zip(chunk, names, strict=True)):
-                    index = offset_base + offset + 1
-                    try:
-                        if isinstance(name, str) and name:
-                            if name.lower() in seen:
-                                first = seen[name.lower()]
-                                raise RegistryValidationError(
-                                    {"name": [f'{section.model.name_in_use} (by "{first}")']}
-                                )
-                            seen[name.lower()] = name
-                        prepared = self.prepare(section, raw, resolved, existing.get(name), index)
-                    except RegistryValidationError as error:
-                        self.refuse(section.key, index, name, error, section.field_key)
-                        continue
-                    if prepared is None:
-                        self.record(section.key, index, name, "unchanged")
-                        continue
-                    instance, changes = prepared
-                    if instance.pk is None:
-                        created.append(Pending(index, name, instance))
-                    else:
-                        updated.append(Pending(index, name, instance, tuple(changes), changes))
+            yield Chunk(start, rows, names, existing, self.resolve(section, rows))
+            start += len(rows)
+
+    def validate(
+        self, section: Section, chunk: Chunk, seen: dict[str, str]
+    ) -> tuple[list[Pending], list[Pending]]:
+        """Validate a chunk's rows; the new and the changed ones, to write (the others are
+        recorded as unchanged or refused)."""
+        created: list[Pending] = []
+        updated: list[Pending] = []
+        with shared_checks.shared():  # a value repeated in the chunk is checked once
+            for offset, (raw, name) in enumerate(zip(chunk.rows, chunk.names, strict=True)):
+                index = chunk.start + offset + 1
+                try:
+                    if isinstance(name, str) and name:
+                        if name.lower() in seen:
+                            first = seen[name.lower()]
+                            raise RegistryValidationError(
+                                {"name": [f'{section.model.name_in_use} (by "{first}")']}
+                            )
+                        seen[name.lower()] = name
+                    prepared = self.prepare(
+                        section, raw, chunk.resolved, chunk.existing.get(name), index
+                    )
+                except RegistryValidationError as error:
+                    self.refuse(section.key, index, name, error, section.field_key)
+                    continue
+                if prepared is None:
+                    self.record(section.key, index, name, "unchanged")
+                    continue
+                instance, changes = prepared
+                if instance.pk is None:
+                    created.append(Pending(index, name, instance))
+                else:
+                    updated.append(Pending(index, name, instance, tuple(changes), changes))
+        return created, updated
+
+    def write_chunk(
+        self,
+        section: Section,
+        created: list[Pending],
+        updated: list[Pending],
+        writer: write_behind.WriteBehind | None,
+    ) -> None:
+        """Write a chunk's changed rows, then its new rows, each with its change records:
+        serially, or by ``writer`` (the same statements; if they fail, serially again, where
+        a conflict is named row by row)."""
+        if writer is None:
             self.update(section, updated)
             self.create(section, created)
-            if self.progress:
-                self.progress(len(chunk))
+            return
+        model, connection = section.model, writer.connection
+        shown, groups = self.stamped(section, updated)
+        statements = []
+        for names, instances in groups.items():
+            statements += batch_writes.update_statements(
+                model, instances, names, connection, cleaned=True
+            )
+        updates = [(item.instance, None) for item in updated]
+        statements += history.write_statements(history.bulk_records(updated=updates))
+        instances = [item.instance for item in created]
+        if instances:
+            statements += batch_writes.insert_statements(model, instances, connection, cleaned=True)
+            statements += history.write_statements(history.bulk_records(created=instances))
+
+        def done() -> None:
+            batch_writes.stored(instances, writer.using)
+            self.recorded(section, updated, "updated", shown)
+            self.recorded(section, created, "created")
+
+        def failed() -> None:
+            for item in updated:  # the records not written: their "before" is the loaded row
+                item.instance.__dict__.pop("_history_state", None)
+            self.update(section, updated)
+            self.create(section, created)
+
+        writer.start(statements, done, failed)
 
     def resolve(self, section: Section, chunk: list[Any]) -> dict[str, dict[str, int]]:
         """Name → id of the rows this chunk refers to, one query per reference."""
@@ -338,36 +412,52 @@ class Importer:
                 item.instance._state.adding = True
                 self.write(section, item, "created")
             return
-        for item in pending:
-            self.record(section.key, item.index, item.name, "created")
+        self.recorded(section, pending, "created")
+
+    def recorded(
+        self,
+        section: Section,
+        pending: list[Pending],
+        action: str,
+        shown: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Record written rows (``shown``: each row's changes for the report)."""
+        for item, changes in zip(pending, shown or [None] * len(pending), strict=True):
+            self.record(section.key, item.index, item.name, action, changes)
 
     def update(self, section: Section, pending: list[Pending]) -> None:
         """Write the chunk's changed rows, one statement per set of changed fields (see
-        ``batch_writes``), stamping ``auto_now`` fields as ``save()`` would; on a conflict, row by
-        row to name it."""
+        ``batch_writes``); on a conflict, row by row to name it."""
         if not pending:
             return
-        meta = section.model._meta
-        stamped = [item for item in meta.concrete_fields if getattr(item, "auto_now", False)]
-        shown = self.shown_changes(section, pending)
-        groups: dict[tuple[str, ...], list[models.Model]] = {}
-        for item in pending:
-            for stamp in stamped:
-                stamp.pre_save(item.instance, add=False)
-            groups.setdefault(item.changed, []).append(item.instance)
+        shown, groups = self.stamped(section, pending)
         try:
             with transaction.atomic():
-                for changed, instances in groups.items():
-                    names = {meta.get_field(key).name for key in changed}
-                    names.update(stamp.name for stamp in stamped)
-                    batch_writes.update_rows(section.model, instances, sorted(names), cleaned=True)
+                for names, instances in groups.items():
+                    batch_writes.update_rows(section.model, instances, names, cleaned=True)
                 history.record_bulk(updated=[(item.instance, None) for item in pending])
         except IntegrityError:
             for item, changes in zip(pending, shown, strict=True):
                 self.write(section, item, "updated", changes)
             return
-        for item, changes in zip(pending, shown, strict=True):
-            self.record(section.key, item.index, item.name, "updated", changes)
+        self.recorded(section, pending, "updated", shown)
+
+    def stamped(
+        self, section: Section, pending: list[Pending]
+    ) -> tuple[list[dict[str, Any]], dict[tuple[str, ...], list[models.Model]]]:
+        """Stamp the changed rows' ``auto_now`` fields as ``save()`` would; each row's changes
+        for the report (``shown_changes``) and the rows by the fields to write."""
+        meta = section.model._meta
+        stamped = [item for item in meta.concrete_fields if getattr(item, "auto_now", False)]
+        shown = self.shown_changes(section, pending) if pending else []
+        groups: dict[tuple[str, ...], list[models.Model]] = {}
+        for item in pending:
+            for stamp in stamped:
+                stamp.pre_save(item.instance, add=False)
+            names = {meta.get_field(key).name for key in item.changed}
+            names.update(stamp.name for stamp in stamped)
+            groups.setdefault(tuple(sorted(names)), []).append(item.instance)
+        return shown, groups
 
     def shown_changes(self, section: Section, pending: list[Pending]) -> list[dict[str, Any]]:
         """Each row's changes for the report: ``{key: {"before", "after"}}`` by row key, a
