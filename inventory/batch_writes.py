@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import orjson
 from django.db import connections, models, router
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
@@ -42,11 +43,23 @@ class Column:
     plain: bool
     #: the field prepares its value before saving (``auto_now`` stamps)
     stamps: bool
+    #: a JSON field prepared by Django's own code with its own encoder
+    json: bool = False
 
 
 _PLAIN_TEXT = {
     (klass.to_python, klass.get_prep_value) for klass in (models.CharField, models.TextField)
 }
+
+
+_PLAIN_JSON = (models.JSONField.get_db_prep_value, models.JSONField.get_prep_value)
+
+#: what orjson must leave to Django's encoder (see ``prepared``): it raises on them instead
+_JSON_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 
 
 @cache
@@ -61,6 +74,9 @@ def columns(model: type[models.Model]) -> dict[str, Column]:
             text,
             text and (klass.to_python, klass.get_prep_value) in _PLAIN_TEXT,
             klass.pre_save is not models.Field.pre_save,
+            isinstance(field, models.JSONField)
+            and (klass.get_db_prep_value, klass.get_prep_value) == _PLAIN_JSON
+            and field.encoder is None,
         )
     return result
 
@@ -69,8 +85,17 @@ def prepared(
     plan: Sequence[Column], instance: models.Model, connection: Any, add: bool | None, cleaned: bool
 ) -> list[Any]:
     """The database values of ``instance`` for ``plan`` (``add``: run ``pre_save`` as an insert
-    or an update; ``None``: read the values as they are)."""
+    or an update; ``None``: read the values as they are).
+
+    On PostgreSQL a JSON value goes as JSON text written by orjson, for a ``jsonb`` column
+    that stores the value, not the text (spacing, escapes and a float's exponent notation
+    make no difference). Whatever orjson would write differently from Django's encoder
+    (``json.dumps``) or not at all, it refuses: dates, times, dataclasses, subclasses of the
+    JSON types, integers beyond 64 bits, keys that are not text, lone surrogates. Those,
+    and ``None`` (SQL ``NULL``, not JSON ``null``), take Django's path. NaN and Infinity,
+    which orjson would write as ``null``, never reach a write: every door refuses them."""
     row = []
+    jsonb = connection.vendor == "postgresql"
     for column in plan:
         field = column.field
         if add is not None and column.stamps:
@@ -79,6 +104,11 @@ def prepared(
             value = getattr(instance, field.attname)
         if column.text and value.__class__ is str and (cleaned or column.plain):
             row.append(value)
+        elif column.json and jsonb and value is not None:
+            try:
+                row.append(orjson.dumps(value, option=_JSON_OPTIONS).decode())
+            except orjson.JSONEncodeError:
+                row.append(field.get_db_prep_save(value, connection))
         else:
             row.append(field.get_db_prep_save(value, connection))
     return row

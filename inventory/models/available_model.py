@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db import models
 from .. import capabilities as caps
 from .. import extra_config
 from ..vocabularies import PROVIDER
+from . import shared_checks
 from .base import (
     TimestampedModel,
     extra_config_errors,
@@ -132,9 +134,12 @@ class AvailableModel(NamedModel, TimestampedModel):
     def clean_fields(self, exclude: Any = None) -> None:
         """Each capability token goes to the list of its vocabulary first (a feature named
         among capabilities is an extended capability, and the other way round)."""
-        self.capabilities, self.extended_capabilities = caps.route(
-            self.capabilities, self.extended_capabilities
-        )
+        given = (self.capabilities, self.extended_capabilities)
+        if given[0].__class__ is str and given[1].__class__ is str:  # the same outcome each time
+            routed = shared_checks.outcome(("route", *given), partial(caps.route, *given))
+        else:
+            routed = caps.route(*given)
+        self.capabilities, self.extended_capabilities = routed
         if isinstance(self.quantization, str):
             self.quantization = " ".join(self.quantization.split())
         super().clean_fields(exclude)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, partial
@@ -75,11 +75,20 @@ class CheckedModel(models.Model):
         for field in plan.blank_text:
             if getattr(self, field.attname) is None:
                 setattr(self, field.attname, "")
-        errors: dict[str, list[Any]] = storable_errors(self, exclude)
+        sharing = shared_checks.active()
+        json_keys = (
+            {
+                field: shared_checks.json_key(getattr(self, field.attname))
+                for field in plan.json
+                if field.name not in exclude
+            }
+            if sharing
+            else {}
+        )
+        errors: dict[str, list[Any]] = storable_errors(self, exclude, json_keys)
         exclude |= set(errors)
         # Django's ``Model.clean_fields`` loop, each value's check shared within a batch
         # (``shared_checks``).
-        sharing = shared_checks.active()
         for field in plan.cleaned:
             if field.name in exclude:
                 continue
@@ -93,6 +102,11 @@ class CheckedModel(models.Model):
                     value = shared_checks.once(
                         "clean", field, raw_value, partial(field.clean, raw_value, self)
                     )
+                elif json_keys.get(field) is not None:
+                    # a JSON field's ``clean`` returns the value itself: the row keeps its own
+                    key = ("clean", id(field), json_keys[field])
+                    shared_checks.outcome(key, partial(field.clean, raw_value, self))
+                    value = raw_value
                 else:
                     value = field.clean(raw_value, self)
             except ValidationError as error:
@@ -202,6 +216,8 @@ class FieldPlan:
     storable: tuple[tuple[models.Field, str], ...]
     #: the fields Django's ``clean_fields`` checks, in its order
     cleaned: tuple[models.Field, ...]
+    #: JSON fields whose ``clean`` returns the value as given (Django's ``to_python``)
+    json: tuple[models.Field, ...]
 
 
 @cache
@@ -218,18 +234,34 @@ def field_plan(model: type[models.Model]) -> FieldPlan:
         elif isinstance(field, models.IntegerField | models.ForeignKey):
             storable.append((field, "integer"))
     cleaned = tuple(field for field in model._meta.fields if not field.generated)
-    return FieldPlan(tuple(blank_text), tuple(storable), cleaned)
+    json = tuple(
+        field
+        for field in cleaned
+        if isinstance(field, models.JSONField) and type(field).to_python is models.Field.to_python
+    )
+    return FieldPlan(tuple(blank_text), tuple(storable), cleaned, json)
 
 
-def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list[str]]:
-    """Errors for field values that cannot be stored as given (see ``clean_fields``)."""
+def storable_errors(
+    instance: models.Model,
+    exclude: set[str],
+    json_keys: Mapping[models.Field, bytes | None] | None = None,
+) -> dict[str, list[str]]:
+    """Errors for field values that cannot be stored as given (see ``clean_fields``); a JSON
+    value with a key in ``json_keys`` (``shared_checks.json_key``) is checked once per key."""
+    json_keys = json_keys or {}
     errors: dict[str, list[str]] = {}
     for field, kind in field_plan(type(instance)).storable:
         if field.name in exclude:
             continue
         value = getattr(instance, field.attname)
         if kind == "json":
-            message = _json_value_error(field.name, value)
+            key = json_keys.get(field)
+            if key is None:
+                message = _json_value_error(field.name, value)
+            else:
+                check = partial(_json_value_error, field.name, value)
+                message = shared_checks.outcome(("json", id(field), key), check)
         elif kind == "list":  # split into tokens: worth sharing
             message = shared_checks.once("text", field, value, partial(_text_error, field, value))
         elif kind == "text":

@@ -194,6 +194,8 @@ def text_error(name: str, value: str) -> str | None:
     """Why a string cannot be stored as given (NUL characters, lone surrogates), or ``None``."""
     if "\x00" in value:
         return f"{name} must not contain NUL characters"
+    if value.isascii():  # no surrogate (a constant-time test)
+        return None
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

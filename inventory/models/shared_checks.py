@@ -8,6 +8,10 @@ field's own (``Field.clean``, the storable-value check); only their repetition i
 Relations are never shared (their check reads the database per row), and the sharing ends
 with the batch (``shared()`` is opened per chunk of rows), so a vocabulary changed between
 chunks is seen.
+
+A JSON object or list (``requirements``, ``source_payload``…) is shared by its exact JSON
+text (``json_key``): only the outcome of its checks (passed, or the same errors) is shared;
+each row keeps its own value.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -65,6 +70,30 @@ def outcome(key: Hashable, check: Callable[[], T]) -> T:
     if found[1] is not None:
         raise ValidationError(list(found[1]))
     return found[0]
+
+
+#: what ``json_key`` leaves unshared: orjson raises on them instead of writing them
+_JSON_KEY_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+def json_key(value: Any) -> bytes | None:
+    """The exact JSON text of a JSON object or list, as a key for its checks' outcome, or
+    ``None`` when it is checked on its own: any other value; one holding what the text
+    would not tell apart (``null`` is also how orjson writes NaN and Infinity), or what
+    orjson does not write as plain JSON (dates, subclasses, keys that are not text, lone
+    surrogates, integers beyond 64 bits). Equal texts are equal values of equal types, up
+    to a tuple for a list, which every JSON check treats alike."""
+    if value.__class__ is not dict and value.__class__ is not list:
+        return None
+    try:
+        text = orjson.dumps(value, option=_JSON_KEY_OPTIONS)
+    except orjson.JSONEncodeError:
+        return None
+    return None if b"null" in text else text
 
 
 def active() -> bool:
