@@ -19,9 +19,11 @@ it already, and its preparation would only normalize it again.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -43,8 +45,12 @@ class Column:
     plain: bool
     #: the field prepares its value before saving (``auto_now`` stamps)
     stamps: bool
-    #: a JSON field prepared by Django's own code with its own encoder
+    #: a JSON field prepared by Django's own code with Django's encoder
     json: bool = False
+    #: value classes Django's own preparation of this field class sends to PostgreSQL as
+    #: they are (an aware datetime too, for a ``DateTimeField``: ``moment``)
+    as_is: tuple[type, ...] = ()
+    moment: bool = False
 
 
 _PLAIN_TEXT = {
@@ -62,6 +68,28 @@ _JSON_OPTIONS = (
 )
 
 
+#: Django's own field classes whose preparation keeps these value classes as they are on
+#: PostgreSQL (an integer, a UUID, ``None``): the preparation is skipped for them
+_AS_IS: dict[type[models.Field], tuple[type, ...]] = {
+    **dict.fromkeys(
+        (
+            models.AutoField,
+            models.BigAutoField,
+            models.SmallAutoField,
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveBigIntegerField,
+            models.PositiveSmallIntegerField,
+        ),
+        (int, type(None)),
+    ),
+    models.UUIDField: (uuid.UUID, type(None)),
+    models.DateTimeField: (type(None),),
+}
+
+
 @cache
 def columns(model: type[models.Model]) -> dict[str, Column]:
     """Each concrete field's ``Column``, by field name."""
@@ -77,6 +105,8 @@ def columns(model: type[models.Model]) -> dict[str, Column]:
             isinstance(field, models.JSONField)
             and (klass.get_db_prep_value, klass.get_prep_value) == _PLAIN_JSON
             and field.encoder is None,
+            _AS_IS.get(klass, ()),
+            klass is models.DateTimeField,
         )
     return result
 
@@ -93,18 +123,22 @@ def prepared(
     (``json.dumps``) or not at all, it refuses: dates, times, dataclasses, subclasses of the
     JSON types, integers beyond 64 bits, keys that are not text, lone surrogates. Those,
     and ``None`` (SQL ``NULL``, not JSON ``null``), take Django's path. NaN and Infinity,
-    which orjson would write as ``null``, never reach a write: every door refuses them."""
+    which orjson would write as ``null``, never reach a write: every door refuses them.
+    An integer, a UUID, an aware datetime or ``None`` for one of Django's own fields that
+    would send it to PostgreSQL unchanged (``Column.as_is``) goes as it is."""
     row = []
-    jsonb = connection.vendor == "postgresql"
+    postgresql = connection.vendor == "postgresql"
     for column in plan:
         field = column.field
         if add is not None and column.stamps:
             value = field.pre_save(instance, add)
         else:
             value = getattr(instance, field.attname)
-        if column.text and value.__class__ is str and (cleaned or column.plain):
+        if (column.text and value.__class__ is str and (cleaned or column.plain)) or (
+            postgresql and _kept_as_is(column, value)
+        ):
             row.append(value)
-        elif column.json and jsonb and value is not None:
+        elif column.json and postgresql and value is not None:
             try:
                 row.append(orjson.dumps(value, option=_JSON_OPTIONS).decode())
             except orjson.JSONEncodeError:
@@ -112,6 +146,12 @@ def prepared(
         else:
             row.append(field.get_db_prep_save(value, connection))
     return row
+
+
+def _kept_as_is(column: Column, value: Any) -> bool:
+    return value.__class__ in column.as_is or (
+        column.moment and value.__class__ is datetime and value.tzinfo is not None
+    )
 
 
 def copies(connection: Any) -> bool:
