@@ -27,6 +27,7 @@ from ..listing import Field
 from . import presentation as show
 from .columns import choosable_fields, default_columns
 from .entities import BY_MODEL, INVENTORIES, Inventory, cell_alias
+from .page_records import page_records
 from .row_actions import ACTIONS_COLUMN, RowActionsColumn
 
 SORT_PARAM = "sort"
@@ -241,7 +242,7 @@ class PageTable(tables.Table):
         return mark_safe("".join(cells))
 
     def body_html(self) -> SafeString:
-        records = list(self.paginated_rows.data)  # the records, without a BoundRow each
+        records = page_records(self.paginated_rows.data)  # without a BoundRow each
         if not records:
             return mark_safe("")
         cells = "".join(
