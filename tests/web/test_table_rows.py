@@ -145,3 +145,23 @@ def test_page_records_answer_like_the_model_rows(make_model, catalog_model):
     assert not hasattr(record, "extra_config")  # not shown, not read
     assert page_records([instance]) == [instance]
     assert page_records(queryset.values("id")[:1]) == [{"id": instance.pk}]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        (2026, 11, 28, 16, 1),
+        (999, 1, 2, 3, 4),
+        (2024, 2, 29, 23, 59),
+        (1, 1, 1, 0, 0),
+    ],
+)
+def test_table_times_read_as_django_formats_them(moment):
+    import datetime
+
+    from django.utils.dateformat import format as date_format
+
+    from inventory.web.tables import minute
+
+    local = datetime.datetime(*moment)
+    assert minute(local) == date_format(local, "Y-m-d H:i")
