@@ -47,6 +47,8 @@ class JsonReader:
         self.base_bytes = byte_offset
         self.eof = False
         self.started = byte_offset > 0
+        #: whether the last value read held a ``\u`` escape
+        self.escaped = False
 
     def fill(self) -> bool:
         """Read the next chunk; ``False`` at the end of the file."""
@@ -117,6 +119,8 @@ class JsonReader:
             if end == len(self.buffer) and not self.eof:
                 self.fill()  # a number may go on in the next chunk
                 continue
+            # Text decoded from UTF-8 holds no lone surrogate: only a ``\u`` escape can.
+            self.escaped = self.buffer.find("\\u", self.pos, end) != -1
             self.pos = end
             return value
 
@@ -185,7 +189,9 @@ def _scan_section(reader: JsonReader, handle: IO[bytes], check: Callable) -> Str
         reader.pos += 1
     else:
         while True:
-            check(reader.value())
+            value = reader.value()
+            if reader.escaped:  # no escape, no unstorable text: nothing to walk
+                check(value)
             count += 1
             if reader.expect(",]") == "]":
                 break
