@@ -15,7 +15,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, router, transaction
 
-from ... import batch_writes, capacity, history, vocabulary_service, write_behind
+from ... import (
+    batch_writes,
+    capacity,
+    collection,
+    history,
+    vocabulary_service,
+    write_behind,
+)
 from ... import capabilities as caps
 from ...errors import RegistryValidationError, refuse_unknown_keys
 from ...listing import parse_bool
@@ -715,7 +722,8 @@ def import_document(
     )
     # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
     quiet = nullcontext() if apply else history.recording.suspended()
-    with history.operation(), quiet, history.atomic() if apply else transaction.atomic():
+    opened = history.atomic() if apply else transaction.atomic()
+    with collection.lighter(), history.operation(), quiet, opened:
         importer.run(document)
         # Only errors of rows can be left out; one about the whole import (an engine taken
         # beyond its capacity) refuses it in any mode.
