@@ -18,7 +18,9 @@ How writes are caught, so no door can bypass it:
   signals (``recording.connect``); the services, forms, admin, workflows and restores all
   end there;
 * bulk writes (``bulk_create``/``bulk_update``, which send no signals) call
-  ``record_bulk(created=[...], updated=[(instance, before), ...])`` right after writing;
+  ``record_bulk(created=[...], updated=[(instance, before), ...])`` right after writing; a
+  write that sends its own statements (the import's ``inventory.write_behind``) sends the
+  records' too, ``write_statements(bulk_records(...))``, with its rows;
 * ``QuerySet.update()`` is not recorded: write through ``inventory.services`` instead. (Key
   rotation, ``rotate_secrets``, uses it on purpose: it changes only ciphertext, so the
   masked row that history and the feed show stays the same; marking a key name secret is

@@ -31,7 +31,8 @@ that order); JSON columns (``requirements``, ``metadata`` …) hold JSON text, l
 (``capabilities``, ``tags`` …) a comma-separated string or a JSON list, an empty number or
 reference cell means none, and text the export prefixed with ``'`` against spreadsheet
 formulas is read without it. New rows are inserted and changed rows updated a chunk at a
-time (``inventory.batch_writes``).
+time (``inventory.batch_writes``); on PostgreSQL a chunk is written from a helper thread, in
+the same transaction, while the next one is validated (``inventory.write_behind``).
 """
 
 from .csv_catalog import InvalidCell, parse_csv
