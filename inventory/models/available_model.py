@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -136,7 +135,7 @@ class AvailableModel(NamedModel, TimestampedModel):
         among capabilities is an extended capability, and the other way round)."""
         given = (self.capabilities, self.extended_capabilities)
         if given[0].__class__ is str and given[1].__class__ is str:  # the same outcome each time
-            routed = shared_checks.outcome(("route", *given), partial(caps.route, *given))
+            routed = shared_checks.outcome(("route", *given), caps.route, *given)
         else:
             routed = caps.route(*given)
         self.capabilities, self.extended_capabilities = routed

@@ -6,7 +6,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -78,7 +78,7 @@ class CheckedModel(models.Model):
         sharing = shared_checks.active()
         json_keys = (
             {
-                field: shared_checks.json_key(getattr(self, field.attname))
+                field.attname: shared_checks.json_key(getattr(self, field.attname))
                 for field in plan.json
                 if field.name not in exclude
             }
@@ -100,12 +100,12 @@ class CheckedModel(models.Model):
             try:
                 if sharing and raw_value.__class__ in shared_checks.SHAREABLE:
                     value = shared_checks.once(
-                        "clean", field, raw_value, partial(field.clean, raw_value, self)
+                        "clean", field, raw_value, field.clean, raw_value, self
                     )
-                elif json_keys.get(field) is not None:
+                elif json_keys.get(field.attname) is not None:
                     # a JSON field's ``clean`` returns the value itself: the row keeps its own
-                    key = ("clean", id(field), json_keys[field])
-                    shared_checks.outcome(key, partial(field.clean, raw_value, self))
+                    key = ("clean", id(field), json_keys[field.attname])
+                    shared_checks.outcome(key, field.clean, raw_value, self)
                     value = raw_value
                 else:
                     value = field.clean(raw_value, self)
@@ -245,10 +245,11 @@ def field_plan(model: type[models.Model]) -> FieldPlan:
 def storable_errors(
     instance: models.Model,
     exclude: set[str],
-    json_keys: Mapping[models.Field, bytes | None] | None = None,
+    json_keys: Mapping[str, bytes | None] | None = None,
 ) -> dict[str, list[str]]:
     """Errors for field values that cannot be stored as given (see ``clean_fields``); a JSON
-    value with a key in ``json_keys`` (``shared_checks.json_key``) is checked once per key."""
+    value with a key in ``json_keys`` (``shared_checks.json_key`` by attribute name) is
+    checked once per key."""
     json_keys = json_keys or {}
     errors: dict[str, list[str]] = {}
     for field, kind in field_plan(type(instance)).storable:
@@ -256,14 +257,14 @@ def storable_errors(
             continue
         value = getattr(instance, field.attname)
         if kind == "json":
-            key = json_keys.get(field)
+            key = json_keys.get(field.attname)
             if key is None:
                 message = _json_value_error(field.name, value)
             else:
-                check = partial(_json_value_error, field.name, value)
-                message = shared_checks.outcome(("json", id(field), key), check)
+                key = ("json", id(field), key)
+                message = shared_checks.outcome(key, _json_value_error, field.name, value)
         elif kind == "list":  # split into tokens: worth sharing
-            message = shared_checks.once("text", field, value, partial(_text_error, field, value))
+            message = shared_checks.once("text", field, value, _text_error, field, value)
         elif kind == "text":
             # what ``_text_error`` does with a string, without its type tests
             if value.__class__ is str:

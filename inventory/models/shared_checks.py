@@ -45,25 +45,25 @@ def shared() -> Iterator[None]:
         _outcomes.reset(token)
 
 
-def once(kind: str, field: models.Field, value: Any, check: Callable[[], T]) -> T:
-    """``check()`` — the ``kind`` check of ``value`` for ``field`` — or, inside ``shared()``,
-    the outcome it had for an equal value of the same type (its result, or its
+def once(kind: str, field: models.Field, value: Any, check: Callable[..., T], *args: Any) -> T:
+    """``check(*args)`` — the ``kind`` check of ``value`` for ``field`` — or, inside
+    ``shared()``, the outcome it had for an equal value of the same type (its result, or its
     ``ValidationError`` raised again)."""
     if value.__class__ not in SHAREABLE or field.is_relation:
-        return check()
-    return outcome((kind, id(field), value.__class__, value), check)
+        return check(*args)
+    return outcome((kind, id(field), value.__class__, value), check, *args)
 
 
-def outcome(key: Hashable, check: Callable[[], T]) -> T:
-    """``check()``, or inside ``shared()`` the outcome it had for the same ``key`` (a key
+def outcome(key: Hashable, check: Callable[..., T], *args: Any) -> T:
+    """``check(*args)``, or inside ``shared()`` the outcome it had for the same ``key`` (a key
     naming the check and every input it depends on)."""
     outcomes = _outcomes.get()
     if outcomes is None:
-        return check()
+        return check(*args)
     found = outcomes.get(key)
     if found is None:
         try:
-            found = (check(), None)
+            found = (check(*args), None)
         except ValidationError as error:
             found = (None, error.error_list)
         outcomes[key] = found
