@@ -5,7 +5,8 @@
 
 By default the benchmark migrates a throwaway SQLite file and removes it at the end. With
 ``DATABASE_URL`` set it runs against that database (which must be migrated) and deletes the
-catalog rows it imported, which all carry a unique ``bench-<random>/`` name prefix. Each size
+catalog rows it imported, which all carry a unique ``bench-<random>/`` name prefix, with
+their change records. Each size
 runs in its own process, so the peak resident memory (``ru_maxrss``) belongs to that size: it
 covers writing the import file (JSON, or YAML or CSV with ``--format``), reading it back row
 by row as the command and the API do, validating every row by the model's own checks (field
