@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
     # Calls per user (token or session). Anonymous calls are refused before any throttle;
     # refused tokens are counted per address (inventory.api.throttles), so guessing tokens
     # is slowed too.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["inventory.api.throttles.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_THROTTLE_USER", "2000/minute"),
         "failed_auth": os.environ.get("API_THROTTLE_FAILED_AUTH", "20/minute"),
