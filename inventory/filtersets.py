@@ -16,12 +16,17 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.forms.renderers import Jinja2
 
 from .declarations import DECLARATIONS
 from .errors import RegistryValidationError, unknown_keys_error
 from .listing import SEARCH_KEY, FilterKind, ListDeclaration
 
 BOOLEAN_CHOICES = (("", "any"), ("1", "yes"), ("0", "no"))
+#: Draws the filter forms' widgets with Django's own Jinja2 widget templates: the same HTML
+#: as its template-language ones, in half the time, on every list page. The other forms keep
+#: the project's renderer (the admin's widgets have template-language templates only).
+FILTER_FORM_RENDERER = Jinja2()
 
 
 def repeated_value(data: Any, name: str) -> list[str] | None:
@@ -151,7 +156,11 @@ class DeclaredFilterSet(django_filters.FilterSet):
             }
             if len(classes) >= self.FORM_CLASSES_KEPT:
                 classes.pop(next(iter(classes)))
-            classes[options] = type(f"{type(self).__name__}Form", (self._meta.form,), fields)
+            classes[options] = type(
+                f"{type(self).__name__}Form",
+                (self._meta.form,),
+                {**fields, "default_renderer": FILTER_FORM_RENDERER},
+            )
         return classes[options]
 
     def normalized(self) -> dict[str, Any]:

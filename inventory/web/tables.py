@@ -27,6 +27,7 @@ from ..listing import Field
 from . import presentation as show
 from .columns import choosable_fields, default_columns
 from .entities import BY_MODEL, INVENTORIES, Inventory, cell_alias
+from .page_records import page_records
 from .row_actions import ACTIONS_COLUMN, RowActionsColumn
 
 SORT_PARAM = "sort"
@@ -203,7 +204,7 @@ class PageTable(tables.Table):
     its cells for the whole page at once (``column_cells``): its ``<td>`` attributes and
     link URLs are worked out once, a column whose cells depend on the value alone (status,
     capabilities, sizes, engine…) renders each distinct value of the page once, and each
-    row is one ``str.format`` of its attributes and cells. The HTML is the same as
+    row is one ``%`` format of its attributes and cells. The HTML is the same as
     django-tables2's, cell for cell.
     """
 
@@ -241,17 +242,17 @@ class PageTable(tables.Table):
         return mark_safe("".join(cells))
 
     def body_html(self) -> SafeString:
-        records = list(self.paginated_rows.data)  # the records, without a BoundRow each
+        records = page_records(self.paginated_rows.data)  # without a BoundRow each
         if not records:
             return mark_safe("")
         cells = "".join(
-            f"<td {column.attrs['td'].as_html()}>".replace("{", "{{").replace("}", "}}") + "{}</td>"
+            f"<td {column.attrs['td'].as_html()}>".replace("%", "%%") + "%s</td>"
             for column in self.columns
         )
-        row_format = f"<tr {{}}>{cells}</tr>"
+        row_format = f"<tr %s>{cells}</tr>"
         columns = [column_cells(column, records) for column in self.columns]
         rows = zip(self.row_attrs_html(records), *columns, strict=True)
-        return mark_safe("".join(row_format.format(*row) for row in rows))
+        return mark_safe("".join([row_format % row for row in rows]))
 
     def row_attrs_html(self, records: list[Any]) -> list[str]:
         """``BoundRow.attrs.as_html`` of each record's row: each computed attribute is
@@ -313,7 +314,13 @@ def reference_link(model: type, pk: Any, name: str) -> Any:
 
 def minute(local: datetime.datetime) -> str:
     """A local time as tables show it: ``Y-m-d H:i``, without Django's format parser."""
-    return f"{local.year:04d}-{local:%m-%d %H:%M}"
+    return "%04d-%02d-%02d %02d:%02d" % (  # noqa: UP031 (a third of an f-string's time)
+        local.year,
+        local.month,
+        local.day,
+        local.hour,
+        local.minute,
+    )
 
 
 def render_value(inventory: Inventory, item: Field, value: Any, record: Any = None) -> Any:

@@ -100,3 +100,68 @@ def test_header_links_sort_the_same_query(admin_client, make_model):
     sorted_as = {field: "aria-sort" in attrs for attrs, field in headers}
     assert sorted_as.pop("name") and not any(sorted_as.values())
     assert 'aria-sort="descending"' in next(attrs for attrs, field in headers if field == "name")
+
+
+@pytest.mark.parametrize("inventory", INVENTORIES, ids=lambda item: item.key)
+def test_list_pages_build_no_model_instance_per_row(
+    admin_client, inventory, make_model, catalog_model
+):
+    """A page reads its rows as light records (``page_records``): no instance of the
+    listed model is built, however many rows it shows."""
+    from django.db.models.signals import post_init
+
+    make_model("llama3", capabilities="chat")
+    make_model("qwen", capabilities="embedding")
+    built: list[object] = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(count, sender=inventory.model)
+    try:
+        response = admin_client.get(inventory.url("list"), {"page_size": 200})
+    finally:
+        post_init.disconnect(count, sender=inventory.model)
+    assert response.status_code == 200
+    assert built == []
+
+
+def test_page_records_answer_like_the_model_rows(make_model, catalog_model):
+    from inventory.web.page_records import page_records
+
+    make_model("llama3", available_model_id=catalog_model["id"])
+    inventory = next(item for item in INVENTORIES if item.slug == "models")
+    queryset = inventory.table_queryset(["engine_status", "capabilities"]).order_by("id")
+    instance, record = queryset[0], page_records(queryset[:1])[0]
+    assert (record.pk, str(record), record.engine_id) == (
+        instance.pk,
+        str(instance),
+        instance.engine_id,
+    )
+    assert record.cell_engine_name == instance.cell_engine_name
+    assert record.cell_engine_status == instance.cell_engine_status
+    assert record.available_model_id == catalog_model["id"]
+    assert record.capabilities == instance.capabilities
+    assert not hasattr(record, "extra_config")  # not shown, not read
+    assert page_records([instance]) == [instance]
+    assert page_records(queryset.values("id")[:1]) == [{"id": instance.pk}]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        (2026, 11, 28, 16, 1),
+        (999, 1, 2, 3, 4),
+        (2024, 2, 29, 23, 59),
+        (1, 1, 1, 0, 0),
+    ],
+)
+def test_table_times_read_as_django_formats_them(moment):
+    import datetime
+
+    from django.utils.dateformat import format as date_format
+
+    from inventory.web.tables import minute
+
+    local = datetime.datetime(*moment)
+    assert minute(local) == date_format(local, "Y-m-d H:i")
