@@ -23,7 +23,7 @@ Environment variables:
     API_THROTTLE_USER, API_THROTTLE_FAILED_AUTH   API rates such as "2000/minute": calls
                    per user (default 2000/minute) and refused tokens per address (default
                    20/minute).
-    GC_THRESHOLD   generation-0 threshold of Python's garbage collector (default 10000), set
+    GC_THRESHOLD   generation-0 threshold of Python's garbage collector (default 5000), set
                    with gc.freeze() of the loaded application (inventory.gc_tuning); 0
                    leaves the collector as Python sets it.
 
@@ -329,7 +329,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # The garbage collector of every process that loads the app (inventory.gc_tuning).
-GC_THRESHOLD = int(os.environ.get("GC_THRESHOLD", "10000"))
+GC_THRESHOLD = int(os.environ.get("GC_THRESHOLD", "5000"))
 
 # Imports (inventory/workflows/transfer): the largest file the import page and the import API
 # endpoint accept, upload or JSON body (other requests keep Django's DATA_UPLOAD_MAX_MEMORY_SIZE).
