@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from ..workflows import permissions as needs
+from .column_copies import SharedOnCopy
 from .entities import Inventory
 from .presentation import escape_text
 
@@ -128,7 +129,7 @@ class RowMenu:
         )
 
 
-class RowActionsColumn(tables.Column):
+class RowActionsColumn(SharedOnCopy, tables.Column):
     """A compact menu button per row, from the table's ``row_menu`` (set per page)."""
 
     empty_values = ()

@@ -7,7 +7,6 @@ exactly like the SDK and the API.
 
 from __future__ import annotations
 
-import copy
 import datetime
 import inspect
 from operator import attrgetter
@@ -25,6 +24,7 @@ from django_tables2.utils import AttributeDict, signature
 
 from ..listing import Field
 from . import presentation as show
+from .column_copies import SharedOnCopy
 from .columns import choosable_fields, default_columns
 from .entities import BY_MODEL, INVENTORIES, Inventory, cell_alias
 from .page_records import page_records
@@ -39,7 +39,7 @@ NOWRAP_TYPES = ("reference", "datetime", "boolean", "choice")
 STATUS_FIELDS = ("status", "engine_status")
 
 
-class DeclaredColumn(tables.Column):
+class DeclaredColumn(SharedOnCopy, tables.Column):
     """A column for one declared field of an inventory."""
 
     def __init__(self, inventory: Inventory, item: Field, entry: dict[str, Any]):
@@ -71,15 +71,10 @@ class DeclaredColumn(tables.Column):
             },
         )
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> DeclaredColumn:
-        """The column's own copy for one table (django-tables2 copies the columns of every
-        table it builds), sharing the inventory and the declared field, which no table
-        changes: copying them would copy the whole declaration for every page."""
-        memo[id(self.inventory)] = self.inventory
-        memo[id(self.item)] = self.item
-        clone = copy.copy(self)
-        clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
-        return clone
+    def shared_on_copy(self) -> tuple[Any, ...]:
+        """The inventory and declared field (copying them would copy the whole declaration
+        for every page), the foreign key and the getter, shared by the column's copies."""
+        return (*super().shared_on_copy(), self.inventory, self.item, self.relation, self.getter)
 
     def order(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
         sort = {"field": self.item.name, "direction": "desc" if is_descending else "asc"}
@@ -157,7 +152,7 @@ class DeclaredColumn(tables.Column):
         return [None if read[0] is None else read for read in map(self.getter, records)]
 
 
-class SelectColumn(tables.CheckBoxColumn):
+class SelectColumn(SharedOnCopy, tables.CheckBoxColumn):
     """django-tables2's row checkbox, its attributes worked out once per column: each row
     only puts its own value in (the same HTML as ``CheckBoxColumn.render``)."""
 

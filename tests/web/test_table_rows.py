@@ -165,3 +165,19 @@ def test_table_times_read_as_django_formats_them(moment):
 
     local = datetime.datetime(*moment)
     assert minute(local) == date_format(local, "Y-m-d H:i")
+
+
+def test_tables_copy_their_columns_sharing_only_what_no_table_changes():
+    import copy
+
+    table_class = LIST_TABLES["model_registry"]
+    for name, column in table_class.base_columns.items():
+        clone = copy.deepcopy(column)
+        assert clone is not column and clone.accessor is column.accessor, name
+        assert clone.attrs == column.attrs and clone.attrs is not column.attrs, name
+        if hasattr(column, "item"):
+            assert (clone.item, clone.inventory) == (column.item, column.inventory)
+            assert clone.item is column.item and clone.relation is column.relation
+    first, second = (table_class([]) for _ in range(2))
+    first.columns["name"].column.attrs["td"]["class"] = "changed"
+    assert second.columns["name"].column.attrs["td"]["class"] != "changed"
