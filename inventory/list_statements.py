@@ -32,6 +32,8 @@ from django.db.models.sql.query import Query
 
 #: Shapes kept per process (entity, joins, columns and sort: a few dozen in practice).
 KEPT = 256
+#: What a request whose condition matches nothing (no SQL run) says of its shape: nothing.
+UNDECIDED = object()
 #: A placeholder (``%s``) or an escaped percent sign (``%%``) in compiled SQL.
 PLACEHOLDER = re.compile(r"%%|%s")
 
@@ -209,16 +211,18 @@ def page_values(owner: Any, queryset: QuerySet) -> list[dict[str, Any]]:
             return _rows(statement, connection, *statement.sql(where, limits))
     rows = list(queryset)
     if not known and key is not None:
-        STATEMENTS.keep(key, owner, _page_statement(compiler, query, limits))
+        found = _page_statement(compiler, query, limits)
+        if found is not UNDECIDED:
+            STATEMENTS.keep(key, owner, found)
     return rows
 
 
-def _page_statement(compiler: Any, query: Query, limits: str) -> Statement | None:
+def _page_statement(compiler: Any, query: Query, limits: str) -> Statement | object | None:
     try:
         sql, params = compiler.as_sql()
         where = _where(compiler, query)
-    except (EmptyResultSet, FullResultSet):
-        return None
+    except EmptyResultSet:
+        return UNDECIDED
     parts = _split(sql, list(params), where, limits)
     if parts is None or compiler.has_extra_select:
         return None
@@ -260,8 +264,9 @@ def count(owner: Any, queryset: QuerySet) -> int:
                 return int(cursor.fetchone()[0])
     if known or key is None:
         return _counted(queryset)
-    statement, total = _count_statement(queryset)
-    STATEMENTS.keep(key, owner, statement)
+    found, total = _count_statement(queryset)
+    if found is not UNDECIDED:
+        STATEMENTS.keep(key, owner, found)
     return total
 
 
@@ -270,9 +275,10 @@ def _counted(queryset: QuerySet) -> int:
     return QuerySet.count(queryset)
 
 
-def _count_statement(queryset: QuerySet) -> tuple[Statement | None, int]:
+def _count_statement(queryset: QuerySet) -> tuple[Statement | object | None, int]:
     """Django's count of ``queryset`` and the statement cut from the SQL it ran (``None``
-    when Django ran other than one statement, or the cut does not give it back)."""
+    when Django ran other than one statement, or the cut does not give it back;
+    ``UNDECIDED`` when it ran none)."""
     ran: list[tuple[str, list[Any]]] = []
 
     def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -282,6 +288,8 @@ def _count_statement(queryset: QuerySet) -> tuple[Statement | None, int]:
     connection = connections[queryset.db]
     with connection.execute_wrapper(watch):
         total = _counted(queryset)
+    if not ran:
+        return UNDECIDED, total
     if len(ran) != 1:
         return None, total
     sql, params = ran[0]
@@ -289,7 +297,7 @@ def _count_statement(queryset: QuerySet) -> tuple[Statement | None, int]:
     try:
         where = _where(query.get_compiler(queryset.db), query)
     except EmptyResultSet:
-        return None, total
+        return UNDECIDED, total
     parts = _split(sql, params, where, "")
     if parts is None:
         return None, total

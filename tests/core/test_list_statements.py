@@ -104,6 +104,13 @@ def test_a_condition_that_matches_nothing_runs_no_query(django_assert_num_querie
     with django_assert_num_queries(0):
         found = envelope(request, 0, 25)
     assert found["rows"] == [] and found["total_rows"] == 0
+    # Nothing was learned of the shape: the next request of it, with ids, keeps its SQL.
+    assert not list_statements.STATEMENTS._found
+    ids = list(RegisteredModel.objects.order_by("id").values_list("id", flat=True)[:3])
+    found = envelope(ListRequest.build(DECLARATIONS["model_registry"], {"id": ids}), 0, 25)
+    assert [row["id"] for row in found["rows"]] == ids and found["total_rows"] == 3
+    kept = [statement for _, statement in list_statements.STATEMENTS._found.values()]
+    assert len(kept) == 2 and None not in kept
 
 
 def test_sql_is_cut_around_its_condition_only_when_unambiguous():
