@@ -340,6 +340,40 @@ def restart_later(cluster: str, at: float, restart: Restart) -> threading.Thread
     return thread
 
 
+def workers_rss_mb(master: int) -> list[float]:
+    """Resident memory (MB) of each gunicorn worker: the master's child processes."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return []
+    sizes = []
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        sizes += [int(line.split()[1]) / 1024 for line in status.splitlines() if "VmRSS" in line]
+    return sizes
+
+
+def sample_memory(
+    master: int, until: float, samples: list[tuple[float, float]]
+) -> threading.Thread:
+    """Every second until ``until``: (seconds since start, largest worker's RSS in MB)."""
+
+    def run() -> None:
+        started = time.monotonic()
+        while time.monotonic() < until:
+            sizes = workers_rss_mb(master)
+            if sizes:
+                samples.append((time.monotonic() - started, max(sizes)))
+            time.sleep(1.0)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
 def seed(base: str, headers: dict[str, str], shared_rows: int) -> dict[str, Any]:
     engine = requests.post(
         f"{base}/api/v1/engine-registry/",
@@ -382,6 +416,16 @@ def report(
         f"{args.workers}x{args.threads}, PostgreSQL"
     )
     line("requests", f"{len(calls)} ({len(calls) / elapsed:.0f}/s)")
+    memory = plan.get("memory") or []
+    if memory:
+        tenth = max(1, len(memory) // 10)
+        first = max(size for _, size in memory[:tenth])
+        last = max(size for _, size in memory[-tenth:])
+        line(
+            "largest worker RSS MB",
+            f"{first:.0f} in the first tenth, {last:.0f} in the last, "
+            f"{max(size for _, size in memory):.0f} at most",
+        )
     line("by kind", dict(Counter(call.kind for call in calls)))
     line("by status", dict(sorted(by_status.items())))
 
@@ -485,12 +529,15 @@ def main() -> int:
         if args.restart_postgres:
             restart = Restart()
             restarter = restart_later(args.pg_cluster, started + args.duration / 3, restart)
+        plan["memory"] = []
+        sampler = sample_memory(server.pid, plan["deadline"], plan["memory"])
         clients = [Client(n, base, token, plan, tally) for n in range(args.clients)]
         for client in clients:
             client.start()
         for client in clients:
             client.join(args.duration + 60)
         elapsed = time.monotonic() - started
+        sampler.join(5)
         if restart is not None:
             restarter.join(120)
         alive = server.poll() is None

@@ -14,7 +14,12 @@ class InventoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from django.conf import settings
+
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            gc_tuning,
+        )
         from .api import schema  # noqa: F401  (registers the OpenAPI extensions)
         from .history import commands, recording
         from .models.vocabulary import DatabaseResolver
@@ -24,3 +29,4 @@ class InventoryConfig(AppConfig):
         commands.install()
         install_resolver(DatabaseResolver())
         post_migrate.connect(_sync_built_ins, sender=self)
+        gc_tuning.tune(settings.GC_THRESHOLD)

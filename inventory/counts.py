@@ -179,12 +179,14 @@ def grouped_by_status(queryset: models.QuerySet) -> dict[str, int]:
 class CountedQuerySet(models.QuerySet):
     """Counts read from the maintained summary when it covers every condition."""
 
+    def summarized_count(self) -> int | None:
+        """The count read from the summary; ``None`` when it does not cover every condition
+        (or the rows are already fetched)."""
+        return summary_count(self) if self._result_cache is None else None
+
     def count(self) -> int:
-        if self._result_cache is None:
-            found = summary_count(self)
-            if found is not None:
-                return found
-        return super().count()
+        found = self.summarized_count()
+        return found if found is not None else super().count()
 
     def count_by_status(self) -> dict[str, int]:
         """``{status: rows}`` of the queryset's rows (statuses without rows left out), summed

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from . import capabilities as caps
+from . import list_statements
 from .errors import RegistryValidationError
 from .models.fields import text_error
 from .values import as_bool, boolean_message, parse_id, parse_int
@@ -753,7 +754,7 @@ class ListRequest:
         context's."""
         declaration = self.declaration
         page = self.ordered(declaration.values_queryset())[start:stop]
-        return declaration.serialize_page(list(page))
+        return declaration.serialize_page(list_statements.page_values(declaration, page))
 
 
 def list_page(
@@ -772,7 +773,7 @@ def list_page(
 
 def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
     """The list envelope of one parsed page (``parse_page``, ``clamp_page_size``)."""
-    total = request.filtered().count()
+    total = list_statements.count(request.declaration, request.filtered())
     start = page * page_size
     rows = request.page_rows(start, start + page_size) if start < total else []
     return {

@@ -13,7 +13,8 @@ catalog row) and, once per page, what the active models of the page's engines ne
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -81,12 +82,22 @@ _ROW_FIELDS = (
 )
 
 
+@cache
+def _workflows() -> tuple[Callable[..., Any], Callable[[int], str]]:
+    """``reconcile.differences`` and ``binding.binding_prefix``, imported at first use (the
+    workflows import the services, which import the declarations that import this module)
+    and only then: an import statement run for every row costs more than the row's checks."""
+    from .workflows.binding import binding_prefix
+    from .workflows.reconcile import differences
+
+    return differences, binding_prefix
+
+
 def catalog_differences(values: Mapping[str, Any]) -> list[str]:
     """The fields reconcile would change, by ``reconcile.differences`` itself, given plain
     attribute holders for the row and its catalog row (building model instances per row
     would cost more than the comparison)."""
-    from .workflows.reconcile import differences
-
+    differences = _workflows()[0]
     catalog = SimpleNamespace(
         pk=values["available_model_id"],
         **{name: values[f"ctx_catalog_{name}"] for name in (*CATALOG_FIELDS, *CATALOG_JSON)},
@@ -103,8 +114,7 @@ def warnings(values: Mapping[str, Any]) -> list[str]:
     if active and values["ctx_engine_status"] == "error":
         found.append(f"active on engine {engine!r}, which is in error")
     if values["available_model_id"] is None:
-        from .workflows.binding import binding_prefix
-
+        binding_prefix = _workflows()[1]
         if values["name"].startswith(binding_prefix(values["engine_id"])):
             found.append("catalog link lost: the catalog model it was bound from was deleted")
     else:

@@ -23,6 +23,9 @@ Environment variables:
     API_THROTTLE_USER, API_THROTTLE_FAILED_AUTH   API rates such as "2000/minute": calls
                    per user (default 2000/minute) and refused tokens per address (default
                    20/minute).
+    GC_THRESHOLD   generation-0 threshold of Python's garbage collector (default 5000), set
+                   with gc.freeze() of the loaded application (inventory.gc_tuning); 0
+                   leaves the collector as Python sets it.
 
 Production only (DEBUG off), each on by default:
     SECURE_SSL_REDIRECT   turn off when a proxy terminates TLS and redirects by itself.
@@ -267,7 +270,7 @@ REST_FRAMEWORK = {
     # Calls per user (token or session). Anonymous calls are refused before any throttle;
     # refused tokens are counted per address (inventory.api.throttles), so guessing tokens
     # is slowed too.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["inventory.api.throttles.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_THROTTLE_USER", "2000/minute"),
         "failed_auth": os.environ.get("API_THROTTLE_FAILED_AUTH", "20/minute"),
@@ -324,6 +327,9 @@ SPECTACULAR_SETTINGS = {
         "inventory.api.links.add_links",
     ],
 }
+
+# The garbage collector of every process that loads the app (inventory.gc_tuning).
+GC_THRESHOLD = int(os.environ.get("GC_THRESHOLD", "5000"))
 
 # Imports (inventory/workflows/transfer): the largest file the import page and the import API
 # endpoint accept, upload or JSON body (other requests keep Django's DATA_UPLOAD_MAX_MEMORY_SIZE).

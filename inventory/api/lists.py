@@ -47,7 +47,8 @@ CONFIRM_PARAM = "confirm_embedding_model_change"
 
 class FormatParameterNegotiation(DefaultContentNegotiation):
     """``?format=json`` (or ``api``) picks the renderer, whatever the ``Accept`` header says;
-    any other ``format`` value is a filter (the catalog's model format), not a renderer."""
+    any other ``format`` value is a filter (the catalog's model format), not a renderer.
+    ``Accept: */*`` (or no header) and the first renderer's own type select it directly."""
 
     def select_renderer(
         self, request: Request, renderers: list[Any], format_suffix: str | None = None
@@ -55,6 +56,10 @@ class FormatParameterNegotiation(DefaultContentNegotiation):
         wanted = request.query_params.get(RENDERER_PARAM)
         if format_suffix is None and wanted in RENDERER_FORMATS:
             format_suffix = wanted
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        if format_suffix is None and accept in ("*/*", renderers[0].media_type):
+            # What DRF picks for these (most calls send one of them), without parsing them.
+            return renderers[0], renderers[0].media_type
         return super().select_renderer(request, renderers, format_suffix)
 
 

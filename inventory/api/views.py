@@ -133,7 +133,9 @@ class RegistryViewSet(StrictQuery, viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         # The catalog filters on "format": there format=json is the filter (and JSON anyway).
-        params = self.query_values(request, RENDERER_PARAM in self.declaration.filter_names)
+        # (The FilterSet's filters are the declared ones, looked up without listing them.)
+        filter_keys = self.declaration.filterset.base_filters
+        params = self.query_values(request, RENDERER_PARAM in filter_keys)
         # Every other parameter is a filter: the FilterSet refuses unknown ones with the
         # SDK's own message ("unknown filter 'x'; known filters: ...").
         filters = {key: value for key, value in params.items() if key not in PAGING_PARAMS}
