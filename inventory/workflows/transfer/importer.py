@@ -18,7 +18,6 @@ from django.db import IntegrityError, models, router, transaction
 from ... import (
     batch_writes,
     capacity,
-    collection,
     history,
     vocabulary_service,
     write_behind,
@@ -723,7 +722,7 @@ def import_document(
     # A dry run is rolled back: it records nothing, so it never waits for the feed lock.
     quiet = nullcontext() if apply else history.recording.suspended()
     opened = history.atomic() if apply else transaction.atomic()
-    with collection.lighter(), history.operation(), quiet, opened:
+    with history.operation(), quiet, opened:
         importer.run(document)
         # Only errors of rows can be left out; one about the whole import (an engine taken
         # beyond its capacity) refuses it in any mode.
