@@ -3,10 +3,10 @@
 
     .venv/bin/python bench/import_catalog.py [--rows 10000 100000] [--format json]
 
-By default the benchmark migrates a throwaway SQLite file and removes it at the end. With
-``DATABASE_URL`` set it runs against that database (which must be migrated) and deletes the
-catalog rows it imported, which all carry a unique ``bench-<random>/`` name prefix, with
-their change records. Each size
+Each run imports into a new, empty database of its own, dropped afterwards: a temporary
+SQLite file by default; with a PostgreSQL ``DATABASE_URL``, a copy of a template migrated
+once, both created next to that database (the role needs ``CREATEDB``), which itself is
+never touched. Each run
 runs in its own process, so the peak resident memory (``ru_maxrss``) belongs to that size: it
 covers writing the import file (JSON, or YAML or CSV with ``--format``), reading it back row
 by row as the command and the API do, validating every row by the model's own checks (field
@@ -35,7 +35,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -92,29 +94,85 @@ def import_file(path: Path, fmt: str = "json") -> dict:
         return transfer.import_document(transfer.parse(handle, fmt), apply=True)
 
 
+class RunDatabases:
+    """A new, empty, migrated database for each run, so every run starts from the same state
+    and nothing is left behind. On PostgreSQL (``server``, a ``DATABASE_URL``; the role needs
+    ``CREATEDB``) a template ``<name>_import_template`` is migrated once and copied for each
+    run into ``<name>_import``, dropped after it; the database ``server`` names is never
+    touched. Otherwise each run migrates a temporary SQLite file."""
+
+    def __init__(self, server: str) -> None:
+        self.postgres = server.startswith("postgres")
+        self.described = (
+            f"a new database per run next to {server.split('@')[-1]}"
+            if self.postgres
+            else "a new temporary SQLite file per run"
+        )
+        if not self.postgres:
+            return
+        parts = urlsplit(server)
+        name = parts.path.lstrip("/") or "registry"
+        self.admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        self.template, self.run = f"{name}_import_template", f"{name}_import"
+        self.run_url = urlunsplit(parts._replace(path=f"/{self.run}"))
+        self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        self._admin(f'CREATE DATABASE "{self.template}"')
+        template_url = urlunsplit(parts._replace(path=f"/{self.template}"))
+        subprocess.run(
+            [sys.executable, __file__, "--migrate-only"],
+            env={**os.environ, "DATABASE_URL": template_url, "BENCH_MIGRATE": "1"},
+            check=True,
+        )
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as admin:
+            admin.execute(sql)
+
+    @contextmanager
+    def fresh(self) -> Iterator[str]:
+        """The URL of a new database for one run (dropped afterwards)."""
+        if self.postgres:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.run}" WITH (FORCE)')
+            self._admin(f'CREATE DATABASE "{self.run}" TEMPLATE "{self.template}"')
+            try:
+                yield self.run_url
+            finally:
+                self._admin(f'DROP DATABASE IF EXISTS "{self.run}" WITH (FORCE)')
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.sqlite3"  # migrated by the run (BENCH_MIGRATE)
+
+    def close(self) -> None:
+        if self.postgres:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+
+
 def peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def run_one(rows: int) -> None:
-    """Import ``rows`` catalog rows in this process and print one result line as JSON."""
+def run_one(rows: int, migrate_only: bool = False) -> None:
+    """Import ``rows`` catalog rows in this process and print one result line as JSON (with
+    ``migrate_only``, only migrate the database)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry_site.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only")
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     from inventory.history import recording
-    from inventory.models import AvailableModel, ChangeRecord
 
     if os.environ.get("BENCH_HISTORY") == "0":
         recording.suspended().__enter__()
 
     if os.environ.get("BENCH_MIGRATE") == "1":
         call_command("migrate", verbosity=0)
+        if migrate_only:
+            return
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     fmt = os.environ.get("BENCH_FORMAT", "json")
     with tempfile.TemporaryDirectory() as scratch:
@@ -130,17 +188,7 @@ def run_one(rows: int) -> None:
         report = import_file(path, fmt)
         update_seconds, update_cpu = time.perf_counter() - start, time.process_time() - cpu
         updated = report["counts"]["catalog"]["updated"]
-    peak_mb = peak_rss_mb()  # the imports' peak, before the clean-up below
-    # The throwaway rows leave with the change records of their imports, unrecorded and by
-    # plain SQL (a recorded delete is one statement per row: minutes at 100,000 rows).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {AvailableModel._meta.db_table} WHERE name LIKE %s", [f"{prefix}/%"]
-        )
-        cursor.execute(
-            f"DELETE FROM {ChangeRecord._meta.db_table} WHERE entity = %s AND object_name LIKE %s",
-            ["available_model_registry", f"{prefix}/%"],
-        )
+    peak_mb = peak_rss_mb()
     result = {
         "rows": rows,
         "created": created,
@@ -168,18 +216,20 @@ def main() -> int:
         help="the import file's format (default json)",
     )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--migrate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.migrate_only:
+        run_one(0, migrate_only=True)
+        return 0
     if args.one:
         run_one(args.one)
         return 0
     env = dict(os.environ)
-    scratch = None
-    if not env.get("DATABASE_URL"):
-        handle, scratch = tempfile.mkstemp(suffix=".sqlite3")
-        os.close(handle)
-        env["DATABASE_URL"] = f"sqlite:///{scratch}"
+    server = env.get("DATABASE_URL", "")
+    runs = RunDatabases(server)
+    if not runs.postgres:
         env["BENCH_MIGRATE"] = "1"
-    database = env["DATABASE_URL"].split("@")[-1]
+    database = runs.described
     env["BENCH_FORMAT"] = args.format
     shown = "" if args.format == "json" else f", from {args.format.upper()} files"
     print(f"catalog import into {database}{shown}")
@@ -192,13 +242,18 @@ def main() -> int:
             best: dict[str, dict] = {}
             for _ in range(max(1, args.repeat)):
                 for history in ("off", "on"):  # alternated, so load changes hit both alike
-                    output = subprocess.run(
-                        [sys.executable, __file__, "--one", str(rows)],
-                        env={**env, "BENCH_HISTORY": "0" if history == "off" else "1"},
-                        check=True,
-                        capture_output=True,
-                        text=True,
-                    ).stdout
+                    with runs.fresh() as url:
+                        output = subprocess.run(
+                            [sys.executable, __file__, "--one", str(rows)],
+                            env={
+                                **env,
+                                "DATABASE_URL": url,
+                                "BENCH_HISTORY": "0" if history == "off" else "1",
+                            },
+                            check=True,
+                            capture_output=True,
+                            text=True,
+                        ).stdout
                     result = json.loads(output.strip().splitlines()[-1])
                     assert result["created"] == result["updated"] == rows, result
                     kept = best.setdefault(history, result)
@@ -229,8 +284,7 @@ def main() -> int:
                 f" update rate x{cpu['off'][1] / cpu['on'][1]:.2f}"
             )
     finally:
-        if scratch is not None:
-            os.unlink(scratch)
+        runs.close()
     return 0
 
 
