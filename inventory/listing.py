@@ -772,10 +772,25 @@ def list_page(
 
 
 def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
-    """The list envelope of one parsed page (``parse_page``, ``clamp_page_size``)."""
-    total = list_statements.count(request.declaration, request.filtered())
-    start = page * page_size
-    rows = request.page_rows(start, start + page_size) if start < total else []
+    """The list envelope of one parsed page (``parse_page``, ``clamp_page_size``).
+
+    Where a maintained summary gives the count, it is read first and a page past the end
+    runs no query. Otherwise the page is read first: a page that is not full (nor past the
+    end) gives the exact total by itself, from the same statement as its rows, so most
+    selective filters and small tables run no count at all; a full page or one past the end
+    is counted."""
+    start, stop = page * page_size, (page + 1) * page_size
+    filtered = request.filtered()
+    summarized = getattr(filtered, "summarized_count", None)
+    total = summarized() if summarized is not None else None
+    if total is not None:
+        rows = request.page_rows(start, stop) if start < total else []
+    else:
+        rows = request.page_rows(start, stop)
+        if 0 < len(rows) < page_size or (not rows and start == 0):
+            total = start + len(rows)
+        else:
+            total = list_statements.count(request.declaration, filtered)
     return {
         "rows": rows,
         "total_rows": total,
