@@ -72,9 +72,10 @@ def test_engine_typeahead_queries_do_not_grow_with_the_engines(admin_client, db)
             admin_client.get("/api/v1/engine-registry/", {"name": "box-1", "page_size": 10})
         return len(captured)
 
-    Engine.objects.bulk_create(Engine(name=f"box-{index}", provider="vllm") for index in range(5))
+    # Already a full page of matches (box-1, box-10…box-19), so both calls count the rows.
+    Engine.objects.bulk_create(Engine(name=f"box-{index}", provider="vllm") for index in range(20))
     few = queries()
     Engine.objects.bulk_create(
-        Engine(name=f"box-{index}", provider="vllm") for index in range(5, 5000)
+        Engine(name=f"box-{index}", provider="vllm") for index in range(20, 5000)
     )
     assert queries() == few
