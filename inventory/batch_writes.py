@@ -27,9 +27,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import orjson
 from django.db import connections, models, router
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+from . import json_text
 
 TEMP_TABLE = "batch_changed_rows"
 
@@ -59,13 +60,6 @@ _PLAIN_TEXT = {
 
 
 _PLAIN_JSON = (models.JSONField.get_db_prep_value, models.JSONField.get_prep_value)
-
-#: what orjson must leave to Django's encoder (see ``prepared``): it raises on them instead
-_JSON_OPTIONS = (
-    orjson.OPT_PASSTHROUGH_DATETIME
-    | orjson.OPT_PASSTHROUGH_DATACLASS
-    | orjson.OPT_PASSTHROUGH_SUBCLASS
-)
 
 
 #: Django's own field classes whose preparation keeps these value classes as they are on
@@ -139,10 +133,10 @@ def prepared(
         ):
             row.append(value)
         elif column.json and postgresql and value is not None:
-            try:
-                row.append(orjson.dumps(value, option=_JSON_OPTIONS).decode())
-            except orjson.JSONEncodeError:
-                row.append(field.get_db_prep_save(value, connection))
+            text = json_text.plain(value)
+            row.append(
+                text.decode() if text is not None else field.get_db_prep_save(value, connection)
+            )
         else:
             row.append(field.get_db_prep_save(value, connection))
     return row
@@ -262,12 +256,8 @@ def update_statements(
 ) -> list[Statement]:
     """The statements writing the fields ``names`` of ``instances`` on PostgreSQL: their
     values by ``COPY`` into a temporary table, then one ``UPDATE … FROM`` joining it by id."""
-    meta = model._meta
-    plan = [columns(model)[meta.pk.name], *(columns(model)[name] for name in names)]
-    rows = [prepared(plan, instance, connection, None, cleaned) for instance in instances]
+    table, pk, written, rows = _updated_values(model, instances, names, connection, cleaned)
     quote = connection.ops.quote_name
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    written = [quote(column.field.column) for column in plan[1:]]
     temp, listed = quote(TEMP_TABLE), ", ".join([pk, *written])
     assignments = ", ".join(f"{column} = changed.{column}" for column in written)
     return [
@@ -284,6 +274,23 @@ def update_statements(
     ]
 
 
+def _updated_values(
+    model: type[models.Model],
+    instances: Sequence[models.Model],
+    names: Sequence[str],
+    connection: Any,
+    cleaned: bool,
+) -> tuple[str, str, list[str], list[list[Any]]]:
+    """The quoted table, id column and written columns of an update of the fields ``names``,
+    and each instance's row: its id, then those fields' database values."""
+    meta = model._meta
+    plan = [columns(model)[meta.pk.name], *(columns(model)[name] for name in names)]
+    rows = [prepared(plan, instance, connection, None, cleaned) for instance in instances]
+    quote = connection.ops.quote_name
+    written = [quote(column.field.column) for column in plan[1:]]
+    return quote(meta.db_table), quote(meta.pk.column), written, rows
+
+
 def update_rows(
     model: type[models.Model],
     instances: Sequence[models.Model],
@@ -298,12 +305,8 @@ def update_rows(
     if copies(connection):
         send(connection, update_statements(model, instances, names, connection, cleaned))
         return
-    meta = model._meta
-    plan = [columns(model)[meta.pk.name], *(columns(model)[name] for name in names)]
-    rows = [prepared(plan, instance, connection, None, cleaned) for instance in instances]
-    quote = connection.ops.quote_name
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    assignments = ", ".join(f"{quote(column.field.column)} = %s" for column in plan[1:])
+    table, pk, written, rows = _updated_values(model, instances, names, connection, cleaned)
+    assignments = ", ".join(f"{column} = %s" for column in written)
     with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {table} SET {assignments} WHERE {pk} = %s",

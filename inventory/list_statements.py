@@ -241,13 +241,8 @@ def _page_statement(compiler: Any, query: Query, limits: str) -> Statement | obj
 
 
 def count(owner: Any, queryset: QuerySet) -> int:
-    """``queryset.count()`` (a maintained summary first where the queryset has one), its
-    SQL compiled once per shape."""
-    summary = getattr(queryset, "summarized_count", None)
-    if summary is not None:
-        found = summary()
-        if found is not None:
-            return found
+    """Django's ``QuerySet.count()`` of ``queryset`` (never a maintained summary: the caller
+    reads that first, ``listing.envelope``), its SQL compiled once per shape."""
     query, alias = queryset.query, queryset.db
     connection = connections[alias]
     key = _shape("count", owner, query, alias)

@@ -21,9 +21,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-import orjson
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from .. import json_text
 
 T = TypeVar("T")
 
@@ -72,14 +73,6 @@ def outcome(key: Hashable, check: Callable[..., T], *args: Any) -> T:
     return found[0]
 
 
-#: what ``json_key`` leaves unshared: orjson raises on them instead of writing them
-_JSON_KEY_OPTIONS = (
-    orjson.OPT_PASSTHROUGH_DATETIME
-    | orjson.OPT_PASSTHROUGH_DATACLASS
-    | orjson.OPT_PASSTHROUGH_SUBCLASS
-)
-
-
 def json_key(value: Any) -> bytes | None:
     """The exact JSON text of a JSON object or list, as a key for its checks' outcome, or
     ``None`` when it is checked on its own: any other value; one holding what the text
@@ -89,11 +82,8 @@ def json_key(value: Any) -> bytes | None:
     to a tuple for a list, which every JSON check treats alike."""
     if value.__class__ is not dict and value.__class__ is not list:
         return None
-    try:
-        text = orjson.dumps(value, option=_JSON_KEY_OPTIONS)
-    except orjson.JSONEncodeError:
-        return None
-    return None if b"null" in text else text
+    text = json_text.plain(value)
+    return None if text is None or b"null" in text else text
 
 
 def active() -> bool:
