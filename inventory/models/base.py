@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -75,44 +75,23 @@ class CheckedModel(models.Model):
         for field in plan.blank_text:
             if getattr(self, field.attname) is None:
                 setattr(self, field.attname, "")
-        sharing = shared_checks.active()
-        json_keys = (
-            {
-                field.attname: shared_checks.json_key(getattr(self, field.attname))
-                for field in plan.json
-                if field.name not in exclude
-            }
-            if sharing
-            else {}
-        )
-        errors: dict[str, list[Any]] = storable_errors(self, exclude, json_keys)
-        exclude |= set(errors)
-        # Django's ``Model.clean_fields`` loop, each value's check shared within a batch
-        # (``shared_checks``).
-        for field in plan.cleaned:
-            if field.name in exclude:
-                continue
-            raw_value = getattr(self, field.attname)
-            if field.blank and raw_value in field.empty_values:
-                continue
-            if isinstance(raw_value, DatabaseDefault):
-                continue
-            try:
-                if sharing and raw_value.__class__ in shared_checks.SHAREABLE:
-                    value = shared_checks.once(
-                        "clean", field, raw_value, field.clean, raw_value, self
-                    )
-                elif json_keys.get(field.attname) is not None:
-                    # a JSON field's ``clean`` returns the value itself: the row keeps its own
-                    key = ("clean", id(field), json_keys[field.attname])
-                    shared_checks.outcome(key, field.clean, raw_value, self)
-                    value = raw_value
-                else:
-                    value = field.clean(raw_value, self)
-            except ValidationError as error:
-                errors[field.name] = error.error_list
-                continue
-            setattr(self, field.attname, value)
+        outcomes = shared_checks.outcomes()
+        if outcomes is not None:
+            errors = _shared_field_checks(self, plan, exclude, outcomes)
+        else:
+            errors = storable_errors(self, exclude)
+            exclude |= set(errors)
+            # Django's ``Model.clean_fields`` loop
+            for check in plan.checks:
+                if not check.cleaned or check.name in exclude:
+                    continue
+                value = getattr(self, check.attname)
+                try:
+                    value = _cleaned(check, value, self)
+                except ValidationError as error:
+                    errors[check.name] = error.error_list
+                    continue
+                setattr(self, check.attname, value)
         if errors:
             raise ValidationError(
                 {
@@ -120,6 +99,70 @@ class CheckedModel(models.Model):
                     for field, items in errors.items()
                 }
             )
+
+
+def _cleaned(check: FieldCheck, value: Any, instance: models.Model) -> Any:
+    """The field's own check of ``value`` (Django's ``Field.clean``), skipped as Django skips
+    it: an empty value of an optional field, a database default."""
+    field = check.field
+    if (field.blank and value in field.empty_values) or isinstance(value, DatabaseDefault):
+        return value
+    return field.clean(value, instance)
+
+
+#: value types whose field checks ``_shared_field_checks`` runs once per batch (their
+#: outcome depends on the value alone, as for ``shared_checks.SHAREABLE``)
+_SHARED_KINDS = shared_checks.SHAREABLE | {type(None)}
+
+#: what checking one value of one field comes to: the storable-value error, else the
+#: value as the field's check leaves it, or that check's errors
+Outcome = tuple[str | None, Any, list[Any] | None]
+
+
+def _field_outcome(check: FieldCheck, value: Any, instance: models.Model) -> Outcome:
+    message = _storable_message(check.field, check.kind, value) if check.kind else None
+    if message or not check.cleaned:
+        return message, value, None
+    try:
+        return None, _cleaned(check, value, instance), None
+    except ValidationError as error:
+        return None, value, error.error_list
+
+
+def _shared_field_checks(
+    instance: models.Model, plan: FieldPlan, exclude: set[str], outcomes: dict[tuple, Any]
+) -> dict[str, list[Any]]:
+    """``clean_fields`` inside ``shared_checks.shared()``: each field's storable-value check
+    and own check run once per distinct value of the batch (a string, number or boolean; a
+    JSON object or list by its JSON text, whose row keeps its own value), their outcome
+    reused for the other rows holding it. Errors come in the order of the serial path: the
+    storable-value errors, then the fields' own."""
+    unstorable: dict[str, list[Any]] = {}
+    refused: dict[str, list[Any]] = {}
+    for check in plan.checks:
+        if check.name in exclude:
+            continue
+        value = getattr(instance, check.attname)
+        kind = value.__class__
+        keep = False  # a JSON value shares its checks' outcome, not its value
+        if kind in _SHARED_KINDS and not check.relation:
+            key: tuple | None = (check.key, kind, value)
+        elif check.json and (text := shared_checks.json_key(value)) is not None:
+            key, keep = (check.key, text), True
+        else:
+            key = None
+        if key is None:
+            found = _field_outcome(check, value, instance)
+        elif (found := outcomes.get(key)) is None:
+            found = outcomes[key] = _field_outcome(check, value, instance)
+        message, cleaned, errors = found
+        if message:
+            unstorable[check.name] = [message]
+        elif errors is not None:
+            refused[check.name] = list(errors)
+        elif cleaned is not value and not keep:
+            setattr(instance, check.attname, cleaned)
+    return {**unstorable, **refused} if refused else unstorable
 
 
 class TimestampedModel(CheckedModel, StoredState):
@@ -207,6 +250,24 @@ def extra_config_errors(config: Any, capabilities: Any) -> dict[str, list[str]]:
 
 
 @dataclass(frozen=True)
+class FieldCheck:
+    """What ``clean_fields`` checks of one field."""
+
+    field: models.Field
+    name: str
+    attname: str
+    #: the storable-value check (``json``, ``list``, ``text``, ``integer``), if any
+    kind: str | None
+    #: checked by the field's own ``clean`` (Django's ``clean_fields`` loop)
+    cleaned: bool
+    relation: bool
+    #: a JSON field whose ``clean`` returns the value as given (Django's ``to_python``)
+    json: bool
+    #: the field's part of a shared outcome's key
+    key: int
+
+
+@dataclass(frozen=True)
 class FieldPlan:
     """What ``clean_fields`` does with each field of a model, worked out once per model."""
 
@@ -214,69 +275,75 @@ class FieldPlan:
     blank_text: tuple[models.Field, ...]
     #: (field, kind) of the fields whose values are checked for being storable
     storable: tuple[tuple[models.Field, str], ...]
-    #: the fields Django's ``clean_fields`` checks, in its order
-    cleaned: tuple[models.Field, ...]
-    #: JSON fields whose ``clean`` returns the value as given (Django's ``to_python``)
-    json: tuple[models.Field, ...]
+    #: every checked field, in Django's order (the storable ones keep theirs within it)
+    checks: tuple[FieldCheck, ...]
+
+
+def _storable_kind(field: models.Field) -> str | None:
+    if isinstance(field, models.JSONField):
+        return "json"
+    if isinstance(field, models.CharField | models.TextField):
+        return "list" if isinstance(field, CsvListField | CapabilitiesField) else "text"
+    if isinstance(field, models.IntegerField | models.ForeignKey):
+        return "integer"
+    return None
+
+
+def _plain_json(field: models.Field) -> bool:
+    return isinstance(field, models.JSONField) and type(field).to_python is models.Field.to_python
 
 
 @cache
 def field_plan(model: type[models.Model]) -> FieldPlan:
     blank_text, storable = [], []
     for field in model._meta.concrete_fields:
-        if isinstance(field, models.JSONField):
-            storable.append((field, "json"))
-        elif isinstance(field, models.CharField | models.TextField):
-            listed = isinstance(field, CsvListField | CapabilitiesField)
-            storable.append((field, "list" if listed else "text"))
-            if field.blank and not field.null:
-                blank_text.append(field)
-        elif isinstance(field, models.IntegerField | models.ForeignKey):
-            storable.append((field, "integer"))
-    cleaned = tuple(field for field in model._meta.fields if not field.generated)
-    json = tuple(
-        field
-        for field in cleaned
-        if isinstance(field, models.JSONField) and type(field).to_python is models.Field.to_python
+        kind = _storable_kind(field)
+        if kind:
+            storable.append((field, kind))
+        if kind in ("text", "list") and field.blank and not field.null:
+            blank_text.append(field)
+    kinds = dict(storable)
+    cleaned = [field for field in model._meta.fields if not field.generated]
+    checked = [*cleaned, *(field for field in kinds if field not in cleaned)]
+    checks = tuple(
+        FieldCheck(
+            field,
+            field.name,
+            field.attname,
+            kinds.get(field),
+            field in cleaned,
+            field.is_relation,
+            _plain_json(field),
+            id(field),
+        )
+        for field in checked
     )
-    return FieldPlan(tuple(blank_text), tuple(storable), cleaned, json)
+    return FieldPlan(tuple(blank_text), tuple(storable), checks)
 
 
-def storable_errors(
-    instance: models.Model,
-    exclude: set[str],
-    json_keys: Mapping[str, bytes | None] | None = None,
-) -> dict[str, list[str]]:
-    """Errors for field values that cannot be stored as given (see ``clean_fields``); a JSON
-    value with a key in ``json_keys`` (``shared_checks.json_key`` by attribute name) is
-    checked once per key."""
-    json_keys = json_keys or {}
+def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list[str]]:
+    """Errors for field values that cannot be stored as given (see ``clean_fields``)."""
     errors: dict[str, list[str]] = {}
     for field, kind in field_plan(type(instance)).storable:
         if field.name in exclude:
             continue
-        value = getattr(instance, field.attname)
-        if kind == "json":
-            key = json_keys.get(field.attname)
-            if key is None:
-                message = _json_value_error(field.name, value)
-            else:
-                key = ("json", id(field), key)
-                message = shared_checks.outcome(key, _json_value_error, field.name, value)
-        elif kind == "list":  # split into tokens: worth sharing
-            message = shared_checks.once("text", field, value, _text_error, field, value)
-        elif kind == "text":
-            # what ``_text_error`` does with a string, without its type tests
-            if value.__class__ is str:
-                message = text_error(field.name, value)
-            else:
-                message = _text_error(field, value)
-        else:
-            integer = _is_integer(value)
-            message = None if integer else f"{field.attname} {INTEGER.api}, got {value!r}"
+        message = _storable_message(field, kind, getattr(instance, field.attname))
         if message:
             errors[field.name] = [message]
     return errors
+
+
+def _storable_message(field: models.Field, kind: str, value: Any) -> str | None:
+    """Why ``value`` cannot be stored in ``field`` (of the storable-value ``kind``) as given."""
+    if kind == "json":
+        return _json_value_error(field.name, value)
+    if kind == "text" and value.__class__ is str:
+        return text_error(field.name, value)  # what ``_text_error`` does with a string
+    if kind in ("text", "list"):
+        return _text_error(field, value)
+    if _is_integer(value):
+        return None
+    return f"{field.attname} {INTEGER.api}, got {value!r}"
 
 
 def _is_integer(value: Any) -> bool:

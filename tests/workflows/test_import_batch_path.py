@@ -155,3 +155,56 @@ def test_a_shared_outcome_is_the_outcome_of_the_check_and_ends_with_the_batch():
     assert calls == ["a", "b", "bad", "1", "True", "list", "list"]
     shared_checks.once("t", field, "a", lambda: check("a"))  # outside: checked again
     assert calls[-1] == "a" and len(calls) == 8
+
+
+@pytest.mark.django_db
+def test_a_value_repeated_in_a_chunk_is_checked_once_per_field(monkeypatch):
+    """Both the storable-value check and the field's own check run once per distinct value
+    of a chunk (``None`` included); a JSON value shares its checks, each row keeping its
+    own object; other chunks check again."""
+    from inventory.models import base
+
+    checked: list[tuple[str, object]] = []
+    storable, cleaned = base._storable_message, base._cleaned
+
+    def counting_storable(field, kind, value):
+        checked.append(("storable", field.name, repr(value)))
+        return storable(field, kind, value)
+
+    def counting_clean(check, value, instance):
+        checked.append(("clean", check.name, repr(value)))
+        return cleaned(check, value, instance)
+
+    monkeypatch.setattr(base, "_storable_message", counting_storable)
+    monkeypatch.setattr(base, "_cleaned", counting_clean)
+    monkeypatch.setattr(transfer.importer, "CHUNK_SIZE", 4)
+    rows = [
+        {"name": f"shared-{index}", "format": "GGUF", "metadata": {"k": [1, 2]}}
+        for index in range(6)
+    ]
+    report = transfer.import_document({"catalog": rows}, apply=True)
+    assert report["counts"]["catalog"]["created"] == 6
+    # rows 0-3 are one chunk, rows 4-5 the next
+    for kind in ("storable", "clean"):
+        assert checked.count((kind, "format", "'GGUF'")) == 2
+        assert checked.count((kind, "metadata", "{'k': [1, 2]}")) == 2
+        assert checked.count((kind, "summary", "''")) == 2
+    assert checked.count(("clean", "remote_url", "''")) == 2
+    assert checked.count(("storable", "id", "None")) == 2
+    assert sum(item[1] == "name" for item in checked if item[0] == "clean") == 6
+    stored = AvailableModel.objects.filter(name__startswith="shared-")
+    assert {row.format for row in stored} == {"gguf"}
+    assert all(row.metadata == {"k": [1, 2]} for row in stored)
+
+
+def test_rows_sharing_a_json_value_keep_their_own_object():
+    from inventory.models import base
+
+    first, second = AvailableModel(name="a"), AvailableModel(name="b")
+    first.metadata, second.metadata = {"k": 1}, {"k": 1}
+    kept = second.metadata
+    plan = base.field_plan(AvailableModel)
+    with shared_checks.shared():
+        for instance in (first, second):
+            assert base._shared_field_checks(instance, plan, set(), shared_checks.outcomes()) == {}
+    assert second.metadata is kept
