@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -67,6 +68,8 @@ _AS_IS = frozenset({str, int, float, bool, dict, type(None)})
 def _plain(value: Any) -> Any:
     if value.__class__ in _AS_IS:
         return value
+    if isinstance(value, str):  # a subclass (a choices member): its text, as JSON writes it
+        return str.__str__(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -85,23 +88,30 @@ def mask(entity: str, snapshot: dict[str, Any], names: Iterable[str] = ()) -> di
 
 def state(instance: models.Model) -> dict[str, Any]:
     """Every stored field of ``instance`` by attribute name, as JSON values, unmasked."""
-    values: dict[str, Any] = {}
-    for field, json in _snapshot_fields(type(instance)):
-        value = getattr(instance, field.attname)
+    names, read, fields = _snapshot_plan(type(instance))
+    values = read(instance)
+    result = dict(zip(names, values, strict=True))
+    for (field, json), value in zip(fields, values, strict=True):
         if value.__class__ not in _AS_IS:
             if isinstance(value, list | tuple) and not json:
                 value = field.get_prep_value(value)
-            value = _plain(value)
-        values[field.attname] = value
-    return values
+            result[field.attname] = _plain(value)
+    return result
 
 
 @cache
-def _snapshot_fields(model: type[models.Model]) -> tuple[tuple[models.Field, bool], ...]:
-    """Each stored field of ``model`` and whether it is a JSON field."""
-    return tuple(
+def _snapshot_plan(
+    model: type[models.Model],
+) -> tuple[tuple[str, ...], Callable[[models.Model], tuple], tuple[tuple[models.Field, bool], ...]]:
+    """The attribute names of ``model``'s stored fields, a reader of their values at once,
+    and each field with whether it is a JSON field."""
+    fields = tuple(
         (field, isinstance(field, models.JSONField)) for field in model._meta.concrete_fields
     )
+    names = tuple(field.attname for field, _ in fields)
+    getter = attrgetter(*names)
+    read = getter if len(names) > 1 else lambda instance: (getter(instance),)
+    return names, read, fields
 
 
 def stored_state(instance: models.Model) -> dict[str, Any] | None:

@@ -106,3 +106,33 @@ def test_a_name_marked_secret_later_leaves_history_too(sdk):
     assert "hunter" not in str(list(ChangeRecord.objects.values("snapshot", "changes")))
     feed = sdk.changes.since(None)["changes"]
     assert feed[-1]["snapshot"]["config"] == {"x_custom_auth": history.recording.MASK}
+
+
+def test_a_snapshot_holds_a_choices_member_as_its_text():
+    """A default from a field's choices is a ``str`` subclass: the snapshot keeps its text as
+    a plain string, what its JSON stores anyway, so the batch path writes it with orjson."""
+    from inventory.history import recording
+    from inventory.json_text import plain
+    from inventory.models import AvailableModel
+
+    instance = AvailableModel(name="m")
+    assert type(instance.status) is not str  # the model's default, a choices member
+    snapshot = recording.state(instance)
+    assert type(snapshot["status"]) is str and snapshot["status"] == "available"
+    assert type(snapshot["source_kind"]) is str and snapshot["source_kind"] == "manual"
+    assert plain(snapshot) is not None
+
+
+def test_a_batch_created_row_records_the_snapshot_a_single_save_records(sdk):
+    from inventory.workflows import transfer
+
+    sdk.models.available_model_registry.create({"name": "single"})
+    transfer.import_document({"catalog": [{"name": "batch"}]}, apply=True)
+    single, batch = (
+        ChangeRecord.objects.get(object_name=name, action="create") for name in ("single", "batch")
+    )
+    stamps = {"id", "name", "label", "created_at", "updated_at"}
+    assert {k: v for k, v in batch.snapshot.items() if k not in stamps} == {
+        k: v for k, v in single.snapshot.items() if k not in stamps
+    }
+    assert batch.snapshot["status"] == "available"
