@@ -105,11 +105,15 @@ def columns(model: type[models.Model]) -> dict[str, Column]:
     return result
 
 
-def prepared(
-    plan: Sequence[Column], instance: models.Model, connection: Any, add: bool | None, cleaned: bool
-) -> list[Any]:
-    """The database values of ``instance`` for ``plan`` (``add``: run ``pre_save`` as an insert
-    or an update; ``None``: read the values as they are).
+def prepared_rows(
+    plan: Sequence[Column],
+    instances: Iterable[models.Model],
+    connection: Any,
+    add: bool | None,
+    cleaned: bool,
+) -> list[list[Any]]:
+    """The database values of each of ``instances`` for ``plan`` (``add``: run ``pre_save`` as
+    an insert or an update; ``None``: read the values as they are).
 
     On PostgreSQL a JSON value goes as JSON text written by orjson, for a ``jsonb`` column
     that stores the value, not the text (spacing, escapes and a float's exponent notation
@@ -119,18 +123,36 @@ def prepared(
     and ``None`` (SQL ``NULL``, not JSON ``null``), take Django's path. NaN and Infinity,
     which orjson would write as ``null``, never reach a write: every door refuses them.
     An integer, a UUID, an aware datetime or ``None`` for one of Django's own fields that
-    would send it to PostgreSQL unchanged (``Column.as_is``) goes as it is."""
-    row = []
+    would send it to PostgreSQL unchanged (``Column.as_is``) goes as it is, and so does a
+    string that Django's own text preparation keeps (a choices member among them)."""
     postgresql = connection.vendor == "postgresql"
-    for column in plan:
+    steps = [(column, _kept(column, postgresql, cleaned)) for column in plan]
+    return [_prepared(steps, instance, connection, add, postgresql) for instance in instances]
+
+
+def _kept(column: Column, postgresql: bool, cleaned: bool) -> frozenset[type]:
+    """The value classes of ``column`` that go to the database as they are."""
+    kept = set(column.as_is) if postgresql else set()
+    if column.text and (cleaned or column.plain):
+        kept.add(str)
+    return frozenset(kept)
+
+
+def _prepared(
+    steps: Sequence[tuple[Column, frozenset[type]]],
+    instance: models.Model,
+    connection: Any,
+    add: bool | None,
+    postgresql: bool,
+) -> list[Any]:
+    row = []
+    for column, kept in steps:
         field = column.field
         if add is not None and column.stamps:
             value = field.pre_save(instance, add)
         else:
             value = getattr(instance, field.attname)
-        if (column.text and value.__class__ is str and (cleaned or column.plain)) or (
-            postgresql and _kept_as_is(column, value)
-        ):
+        if value.__class__ in kept or _also_kept(column, value, postgresql):
             row.append(value)
         elif column.json and postgresql and value is not None:
             text = json_text.plain(value)
@@ -142,10 +164,13 @@ def prepared(
     return row
 
 
-def _kept_as_is(column: Column, value: Any) -> bool:
-    return value.__class__ in column.as_is or (
-        column.moment and value.__class__ is datetime and value.tzinfo is not None
-    )
+def _also_kept(column: Column, value: Any, postgresql: bool) -> bool:
+    """A string Django's own text preparation keeps (a subclass: a choices member), or an
+    aware datetime for one of Django's own ``DateTimeField`` on PostgreSQL."""
+    if column.plain:
+        return isinstance(value, str)
+    moment = column.moment and postgresql and value.__class__ is datetime
+    return moment and value.tzinfo is not None
 
 
 def copies(connection: Any) -> bool:
@@ -213,7 +238,7 @@ def insert_statements(
             for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
                 instance.pk = pk
         plan = [columns(model)[meta.pk.name], *plan]
-    rows = [prepared(plan, instance, connection, True, cleaned) for instance in instances]
+    rows = prepared_rows(plan, instances, connection, True, cleaned)
     listed = ", ".join(quote(column.field.column) for column in plan)
     return [Statement(f"COPY {quote(meta.db_table)} ({listed}) FROM STDIN", rows)]
 
@@ -285,7 +310,7 @@ def _updated_values(
     and each instance's row: its id, then those fields' database values."""
     meta = model._meta
     plan = [columns(model)[meta.pk.name], *(columns(model)[name] for name in names)]
-    rows = [prepared(plan, instance, connection, None, cleaned) for instance in instances]
+    rows = prepared_rows(plan, instances, connection, None, cleaned)
     quote = connection.ops.quote_name
     written = [quote(column.field.column) for column in plan[1:]]
     return quote(meta.db_table), quote(meta.pk.column), written, rows

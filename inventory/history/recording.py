@@ -203,18 +203,28 @@ def build(
         if action == ChangeRecord.Action.UPDATE
         else {}
     )
-    return ChangeRecord(
-        entity=entity,
-        object_id=instance.pk,
-        object_name=str(instance)[:300],
-        action=action,
-        changes=changes,
-        snapshot=after_masked,
-        actor=operation.actor_name()[:200],
-        source=operation.source,
-        operation=operation.id,
-        restored_from=context.restored_from(),
-    )
+    values = {
+        "id": None,
+        "time": _RECORD_TIME.get_default(),
+        "entity": entity,
+        "object_id": instance.pk,
+        "object_name": str(instance)[:300],
+        "action": action,
+        "changes": changes,
+        "snapshot": after_masked,
+        "actor": operation.actor_name()[:200],
+        "source": operation.source,
+        "operation": operation.id,
+        "restored_from": context.restored_from(),
+    }
+    # Every field given by position: Django's fast path (as for a loaded row), a batch
+    # builds thousands of records.
+    return ChangeRecord(*[values[name] for name in _RECORD_FIELDS])
+
+
+#: the stored fields of a change record, in the order ``ChangeRecord(*values)`` takes them
+_RECORD_FIELDS = tuple(field.attname for field in ChangeRecord._meta.concrete_fields)
+_RECORD_TIME = ChangeRecord._meta.get_field("time")
 
 
 def write(records: list[ChangeRecord]) -> None:

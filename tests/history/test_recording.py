@@ -136,3 +136,25 @@ def test_a_batch_created_row_records_the_snapshot_a_single_save_records(sdk):
         k: v for k, v in single.snapshot.items() if k not in stamps
     }
     assert batch.snapshot["status"] == "available"
+
+
+def test_a_built_record_holds_each_value_in_its_own_field(sdk):
+    """``build`` gives the values by position: each lands in the field it names."""
+    import uuid
+
+    from inventory.history import context, recording
+    from inventory.models import AvailableModel
+
+    row = AvailableModel.objects.create(name="positional")
+    operation = context.Operation(actor="someone", source="api", id=uuid.uuid4())
+    after = recording.state(row)
+    record = recording.build(row, ChangeRecord.Action.CREATE, None, after, operation)
+    assert record.pk is None and record.time is not None
+    assert (record.entity, record.object_id, record.object_name) == (
+        "available_model_registry",
+        row.pk,
+        "positional",
+    )
+    assert (record.action, record.changes, record.snapshot) == ("create", {}, after)
+    assert (record.actor, record.source, record.operation) == ("someone", "api", operation.id)
+    assert record.restored_from is None
