@@ -133,10 +133,10 @@ def _shared_field_checks(
     instance: models.Model, plan: FieldPlan, exclude: set[str], outcomes: dict[tuple, Any]
 ) -> dict[str, list[Any]]:
     """``clean_fields`` inside ``shared_checks.shared()``: each field's storable-value check
-    and own check run once per distinct value of the batch (a string, number or boolean; a
-    JSON object or list by its JSON text, whose row keeps its own value), their outcome
-    reused for the other rows holding it. Errors come in the order of the serial path: the
-    storable-value errors, then the fields' own."""
+    and own check run once per distinct value of the batch (a string, number, boolean,
+    ``None`` or choices member; a JSON object or list by its JSON text, whose row keeps its
+    own value), their outcome reused for the other rows holding it. Errors come in the
+    order of the serial path: the storable-value errors, then the fields' own."""
     unstorable: dict[str, list[Any]] = {}
     refused: dict[str, list[Any]] = {}
     for check in plan.checks:
@@ -149,6 +149,8 @@ def _shared_field_checks(
             key: tuple | None = (check.key, kind, value)
         elif check.json and (text := shared_checks.json_key(value)) is not None:
             key, keep = (check.key, text), True
+        elif isinstance(value, models.Choices) and not check.relation:
+            key = (check.key, kind, value)  # a choices member (a field's default)
         else:
             key = None
         if key is None:

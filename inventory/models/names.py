@@ -38,6 +38,8 @@ def canonical_name(value: str) -> str:
 
 def hidden_character(value: str) -> tuple[int, str] | None:
     """The first invisible or bidi-control character of ``value`` and its position."""
+    if value.isascii() and value.isprintable():
+        return None  # the only such ASCII characters are controls (Cc), never printable
     for position, char in enumerate(value):
         if char in INVISIBLE or unicodedata.category(char) in REFUSED_CATEGORIES:
             return position, char

@@ -239,3 +239,15 @@ def test_the_database_refuses_names_differing_only_in_case(engine):
     Engine.objects.create(name="Foo", provider="ollama")
     with pytest.raises(IntegrityError), transaction.atomic():
         Engine.objects.create(name="foo", provider="ollama")
+
+
+def test_every_ascii_character_is_hidden_exactly_when_its_category_is_refused():
+    """Printable ASCII text skips the per-character walk: no refused character is printable."""
+    import unicodedata
+
+    from inventory.models.names import INVISIBLE, REFUSED_CATEGORIES, hidden_character
+
+    for code in range(128):
+        char = chr(code)
+        refused = char in INVISIBLE or unicodedata.category(char) in REFUSED_CATEGORIES
+        assert hidden_character(f"ab{char}") == ((2, char) if refused else None), code

@@ -160,8 +160,8 @@ def test_a_shared_outcome_is_the_outcome_of_the_check_and_ends_with_the_batch():
 @pytest.mark.django_db
 def test_a_value_repeated_in_a_chunk_is_checked_once_per_field(monkeypatch):
     """Both the storable-value check and the field's own check run once per distinct value
-    of a chunk (``None`` included); a JSON value shares its checks, each row keeping its
-    own object; other chunks check again."""
+    of a chunk (``None`` and a choices member included); a JSON value shares its checks,
+    each row keeping its own object; other chunks check again."""
     from inventory.models import base
 
     checked: list[tuple[str, object]] = []
@@ -190,6 +190,8 @@ def test_a_value_repeated_in_a_chunk_is_checked_once_per_field(monkeypatch):
         assert checked.count((kind, "metadata", "{'k': [1, 2]}")) == 2
         assert checked.count((kind, "summary", "''")) == 2
     assert checked.count(("clean", "remote_url", "''")) == 2
+    default_status = repr(AvailableModel._meta.get_field("status").get_default())
+    assert checked.count(("clean", "status", default_status)) == 2  # a choices member
     assert checked.count(("storable", "id", "None")) == 2
     assert sum(item[1] == "name" for item in checked if item[0] == "clean") == 6
     stored = AvailableModel.objects.filter(name__startswith="shared-")
