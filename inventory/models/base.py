@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -139,13 +140,12 @@ def _shared_field_checks(
     order of the serial path: the storable-value errors, then the fields' own."""
     unstorable: dict[str, list[Any]] = {}
     refused: dict[str, list[Any]] = {}
-    for check in plan.checks:
-        if check.name in exclude:
+    for check, value in zip(plan.checks, plan.read(instance), strict=True):
+        if exclude and check.name in exclude:
             continue
-        value = getattr(instance, check.attname)
         kind = value.__class__
         keep = False  # a JSON value shares its checks' outcome, not its value
-        if kind in _SHARED_KINDS and not check.relation:
+        if kind in check.shared:
             key: tuple | None = (check.key, kind, value)
         elif check.json and (text := shared_checks.json_key(value)) is not None:
             key, keep = (check.key, text), True
@@ -267,6 +267,9 @@ class FieldCheck:
     json: bool
     #: the field's part of a shared outcome's key
     key: int
+    #: value types whose checks are shared in a batch (none for a relation: its check reads
+    #: the database)
+    shared: frozenset[type]
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,8 @@ class FieldPlan:
     storable: tuple[tuple[models.Field, str], ...]
     #: every checked field, in Django's order (the storable ones keep theirs within it)
     checks: tuple[FieldCheck, ...]
+    #: the values of ``checks``' fields of an instance, at once
+    read: Callable[[models.Model], tuple[Any, ...]]
 
 
 def _storable_kind(field: models.Field) -> str | None:
@@ -317,10 +322,13 @@ def field_plan(model: type[models.Model]) -> FieldPlan:
             field.is_relation,
             _plain_json(field),
             id(field),
+            frozenset() if field.is_relation else _SHARED_KINDS,
         )
         for field in checked
     )
-    return FieldPlan(tuple(blank_text), tuple(storable), checks)
+    getter = attrgetter(*(check.attname for check in checks))
+    read = getter if len(checks) > 1 else lambda instance: (getter(instance),)
+    return FieldPlan(tuple(blank_text), tuple(storable), checks, read)
 
 
 def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list[str]]:

@@ -40,6 +40,7 @@ from .document import (
     Section,
     parse_mode,
 )
+from .new_rows import new_instance
 from .parsing import parse
 from .report import refusal_groups
 
@@ -343,7 +344,7 @@ class Importer:
                 )
                 raise RegistryValidationError({ref.payload_key: [message]})
         before = _stored(instance) if instance is not None else None
-        instance = instance if instance is not None else section.model()
+        instance = instance if instance is not None else new_instance(section.model)
         section.service.assign(instance, payload)
         if hasattr(instance, "confirm_embedding_model_change"):
             instance.confirm_embedding_model_change = self.confirm_embedding_model_change
