@@ -123,15 +123,18 @@ def stored_state(instance: models.Model) -> dict[str, Any] | None:
     if loaded is None:
         return None
     names, values = loaded
-    fields = instance._meta.concrete_fields
-    if len(names) != len(fields):
+    stored, _, _ = _snapshot_plan(type(instance))
+    if len(names) != len(stored):
         return None
-    by_name = dict(zip(names, values, strict=True))
-    result: dict[str, Any] = {}
-    for field in fields:
-        if field.attname not in by_name:
+    if tuple(names) != stored:  # loaded in another order
+        by_name = dict(zip(names, values, strict=True))
+        if any(name not in by_name for name in stored):
             return None
-        result[field.attname] = _plain(by_name[field.attname])
+        values = [by_name[name] for name in stored]
+    result = dict(zip(stored, values, strict=True))
+    for name, value in zip(stored, values, strict=True):
+        if value.__class__ not in _AS_IS:
+            result[name] = _plain(value)
     return result
 
 

@@ -10,6 +10,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
+from operator import attrgetter
+from types import MappingProxyType
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -71,7 +73,11 @@ def error_text(item: Mapping[str, Any]) -> str:
     return f"{item['section']} row {item['row']}{name}, {item['field']}: {item['message']}"
 
 
-@dataclass(frozen=True)
+#: the changes of a new row: none (one shared, read-only mapping)
+NO_CHANGES: Mapping[str, tuple[Any, Any]] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
 class Pending:
     """A validated row waiting for its chunk's batched write."""
 
@@ -80,7 +86,7 @@ class Pending:
     instance: models.Model
     changed: tuple[str, ...] = ()
     #: attribute → (stored value, new value), for an existing row
-    changes: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
+    changes: Mapping[str, tuple[Any, Any]] = field(default_factory=lambda: NO_CHANGES)
 
 
 @dataclass(frozen=True)
@@ -136,12 +142,14 @@ class Importer:
     def record(
         self, section: str, row: int, name: Any, action: str, changes: Mapping | None = None
     ) -> None:
-        counts = self.counts.setdefault(section, dict.fromkeys(ACTIONS, 0))
+        counts = self.counts.get(section)
+        if counts is None:
+            counts = self.counts[section] = dict.fromkeys(ACTIONS, 0)
         counts[action] += 1
         entry = {"section": section, "row": row, "name": name, "action": action}
         if changes:
             entry["changes"] = changes
-        moved = self.moved.pop((section, row), None)
+        moved = self.moved.pop((section, row), None) if self.moved else None
         if moved:
             entry["moved_capabilities"] = moved
         self.rows.append(entry)
@@ -232,12 +240,13 @@ class Importer:
                 index = chunk.start + offset + 1
                 try:
                     if isinstance(name, str) and name:
-                        if name.lower() in seen:
-                            first = seen[name.lower()]
+                        lower = name.lower()
+                        if lower in seen:
+                            first = seen[lower]
                             raise RegistryValidationError(
                                 {"name": [f'{section.model.name_in_use} (by "{first}")']}
                             )
-                        seen[name.lower()] = name
+                        seen[lower] = name
                     prepared = self.prepare(
                         section, raw, chunk.resolved, chunk.existing.get(name), index
                     )
@@ -637,35 +646,45 @@ def _validated(
     return changes or None
 
 
+@dataclass(frozen=True)
+class _Compared:
+    """The fields an existing row is compared by, their attribute names and a reader of
+    their values at once."""
+
+    fields: tuple[models.Field, ...]
+    names: tuple[str, ...]
+    read: Callable[[models.Model], tuple[Any, ...]]
+
+
 @cache
-def _compared_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
-    return tuple(
+def _compared_fields(model: type[models.Model]) -> _Compared:
+    fields = tuple(
         item
         for item in model._meta.concrete_fields
         if not item.primary_key and item.attname not in IGNORED_KEYS
     )
-
-
-def _compared(instance: models.Model) -> tuple[models.Field, ...]:
-    return _compared_fields(type(instance))
+    names = tuple(item.attname for item in fields)
+    getter = attrgetter(*names)
+    return _Compared(fields, names, getter if len(names) > 1 else lambda row: (getter(row),))
 
 
 def _stored(instance: models.Model) -> dict[str, Any]:
     """The row's values as loaded from the database."""
-    return {item.attname: getattr(instance, item.attname) for item in _compared(instance)}
+    compared = _compared_fields(type(instance))
+    return dict(zip(compared.names, compared.read(instance), strict=True))
 
 
 def _snapshot(instance: models.Model) -> dict[str, Any]:
     """The row's values in their stored form, once its field checks have normalized them.
     The checks skip empty values, so those are normalized here (``[]`` given for a list
     field is the stored ``''``)."""
-    snapshot = {}
-    for item in _compared(instance):
-        value = getattr(instance, item.attname)
+    compared = _compared_fields(type(instance))
+    values = compared.read(instance)
+    snapshot = dict(zip(compared.names, values, strict=True))
+    for item, value in zip(compared.fields, values, strict=True):
         # a non-empty string is never one of a field's empty values
-        snapshot[item.attname] = (
-            value if value.__class__ is str and value else _stored_form(item, value)
-        )
+        if value.__class__ is not str or not value:
+            snapshot[item.attname] = _stored_form(item, value)
     return snapshot
 
 
