@@ -158,3 +158,20 @@ def test_a_built_record_holds_each_value_in_its_own_field(sdk):
     assert (record.action, record.changes, record.snapshot) == ("create", {}, after)
     assert (record.actor, record.source, record.operation) == ("someone", "api", operation.id)
     assert record.restored_from is None
+
+
+def test_the_loaded_state_does_not_depend_on_the_order_columns_were_read_in(sdk):
+    from inventory.history import recording
+    from inventory.models import AvailableModel
+
+    AvailableModel.objects.create(name="ordered", status="failed")
+    loaded = AvailableModel.objects.get(name="ordered")
+    names = [field.attname for field in AvailableModel._meta.concrete_fields]
+    values = [getattr(loaded, name) for name in names]
+    reordered = AvailableModel.from_db("default", names[::-1], values[::-1])
+    expected = recording.stored_state(loaded)
+    assert expected is not None and expected["status"] == "failed"
+    assert recording.stored_state(reordered) == expected
+    assert list(recording.stored_state(reordered)) == names
+    partial = AvailableModel.objects.only("name").get(name="ordered")
+    assert recording.stored_state(partial) is None
