@@ -251,3 +251,14 @@ def test_every_ascii_character_is_hidden_exactly_when_its_category_is_refused():
         char = chr(code)
         refused = char in INVISIBLE or unicodedata.category(char) in REFUSED_CATEGORIES
         assert hidden_character(f"ab{char}") == ((2, char) if refused else None), code
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"a": [1, 2.5, None, True]}, ["é", "\U0001f600", "\ud800"], {"n": math.nan, "i": -math.inf}],
+)
+def test_json_size_is_the_compact_utf8_text_drf_renders(value):
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
+    assert json_size(value) == len(text.encode("utf-8", "surrogatepass"))

@@ -355,9 +355,10 @@ class Importer:
         before = _stored(instance) if instance is not None else None
         instance = instance if instance is not None else new_instance(section.model)
         section.service.assign(instance, payload)
-        if hasattr(instance, "confirm_embedding_model_change"):
+        confirms, capacity_checked = _write_options(section.model)
+        if confirms:
             instance.confirm_embedding_model_change = self.confirm_embedding_model_change
-        if hasattr(instance, "allow_over_capacity"):
+        if capacity_checked:
             instance.allow_over_capacity = True  # checked per engine at the end (see run)
         try:
             changes = _validated(instance, before, looked_up)
@@ -604,6 +605,16 @@ def _name(field: models.Field, raw: Any) -> Any:
         return field.to_python(value)
     except ValidationError:
         return value
+
+
+@cache
+def _write_options(model: type[models.Model]) -> tuple[bool, bool]:
+    """Whether ``model``'s rows take ``confirm_embedding_model_change`` and
+    ``allow_over_capacity``."""
+    return (
+        hasattr(model, "confirm_embedding_model_change"),
+        hasattr(model, "allow_over_capacity"),
+    )
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:
