@@ -152,13 +152,15 @@ def _prepared(
             value = field.pre_save(instance, add)
         else:
             value = getattr(instance, field.attname)
-        if value.__class__ in kept or _also_kept(column, value, postgresql):
+        if value.__class__ in kept:
             row.append(value)
         elif column.json and postgresql and value is not None:
             text = json_text.plain(value)
             row.append(
                 text.decode() if text is not None else field.get_db_prep_save(value, connection)
             )
+        elif _also_kept(column, value, postgresql):
+            row.append(value)
         else:
             row.append(field.get_db_prep_save(value, connection))
     return row
