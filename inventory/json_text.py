@@ -20,8 +20,14 @@ STRICT = (
 )
 
 
+#: the text of an empty object or list, the value most JSON columns hold
+_EMPTY = {dict: b"{}", list: b"[]"}
+
+
 def plain(value: Any) -> bytes | None:
     """``value`` as JSON text, or ``None`` where Django's encoder is to decide."""
+    if value.__class__ in _EMPTY and not value:
+        return _EMPTY[value.__class__]
     try:
         return orjson.dumps(value, option=STRICT)
     except orjson.JSONEncodeError:

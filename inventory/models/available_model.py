@@ -36,6 +36,14 @@ CATALOG_REQUIRED = "name and label are required"
 REQUIREMENT_KEYS = ("vram_mb", "ram_mb")
 
 
+def _requirement_errors(key: str, value: Any) -> list[str]:
+    """``megabyte_errors`` of ``requirements.<key>``, once per distinct value in a batch."""
+    if value.__class__ in shared_checks.SHAREABLE:
+        check = ("requirements", key, value.__class__, value)
+        return shared_checks.outcome(check, megabyte_errors, f"requirements.{key}", value)
+    return megabyte_errors(f"requirements.{key}", value)
+
+
 class SourceKind(models.TextChoices):
     MANUAL = "manual"
     CATALOG = "catalog"
@@ -154,7 +162,7 @@ class AvailableModel(NamedModel, TimestampedModel):
                 message
                 for key in REQUIREMENT_KEYS
                 if key in self.requirements
-                for message in megabyte_errors(f"requirements.{key}", self.requirements[key])
+                for message in _requirement_errors(key, self.requirements[key])
             ]
             if bad:
                 errors["requirements"] = bad

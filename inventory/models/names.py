@@ -33,6 +33,8 @@ DASHES = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212
 
 def canonical_name(value: str) -> str:
     """A name as stored: NFKC, dashes folded to ``-``, surrounding white space trimmed."""
+    if value.isascii():  # ASCII text is its own NFKC form and holds none of those dashes
+        return value.strip()
     return unicodedata.normalize("NFKC", value).translate(DASHES).strip()
 
 

@@ -262,3 +262,14 @@ def test_json_size_is_the_compact_utf8_text_drf_renders(value):
 
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
     assert json_size(value) == len(text.encode("utf-8", "surrogatepass"))
+
+
+def test_an_ascii_name_is_canonical_once_trimmed():
+    import unicodedata
+
+    from inventory.models.names import DASHES
+
+    text = "".join(chr(code) for code in range(128))
+    for value in (text, f"  {text}  ", " Llama-3 8B\t"):
+        slow = unicodedata.normalize("NFKC", value).translate(DASHES).strip()
+        assert canonical_name(value) == slow

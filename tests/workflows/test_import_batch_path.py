@@ -210,3 +210,27 @@ def test_rows_sharing_a_json_value_keep_their_own_object():
         for instance in (first, second):
             assert base._shared_field_checks(instance, plan, set(), shared_checks.outcomes()) == {}
     assert second.metadata is kept
+
+
+@pytest.mark.django_db
+def test_a_requirement_repeated_in_a_chunk_is_checked_once(monkeypatch):
+    from inventory.models import available_model
+
+    checked = []
+    rule = available_model.megabyte_errors
+
+    def counting(key, value):
+        checked.append((key, value))
+        return rule(key, value)
+
+    monkeypatch.setattr(available_model, "megabyte_errors", counting)
+    rows = [
+        {"name": f"req-{index}", "requirements": {"vram_mb": index, "ram_mb": -1}}
+        for index in range(3)
+    ]
+    report = transfer.import_document({"catalog": rows}, mode="partial", apply=True)
+    assert report["counts"]["catalog"]["refused"] == 3
+    messages = {item["message"] for item in report["errors"]}
+    assert messages == {"requirements.ram_mb must be a non-negative integer, got -1"}
+    assert checked.count(("requirements.ram_mb", -1)) == 1
+    assert sorted(v for k, v in checked if k == "requirements.vram_mb") == [0, 1, 2]

@@ -30,3 +30,13 @@ def test_imported_json_is_stored_as_a_single_save_stores_it(db, sdk, metadata):
     for row in AvailableModel.objects.filter(name__startswith="batch"):
         assert row.metadata == single
         assert repr(row.metadata) == repr(single)  # the same types, floats and integers alike
+
+
+def test_an_empty_object_or_list_is_the_text_orjson_writes():
+    import orjson
+
+    from inventory.json_text import plain
+
+    for value in ({}, []):
+        assert plain(value) == orjson.dumps(value)
+    assert plain({"a": []}) == orjson.dumps({"a": []})
