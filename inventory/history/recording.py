@@ -65,14 +65,19 @@ def suspended() -> Any:
 _AS_IS = frozenset({str, int, float, bool, dict, type(None)})
 
 
+#: value types a snapshot holds as their ISO text, and as their text
+_MOMENTS = (datetime.datetime, datetime.date, datetime.time)
+_TEXTS = (decimal.Decimal, uuid.UUID)
+
+
 def _plain(value: Any) -> Any:
-    if value.__class__ in _AS_IS:
+    if value.__class__ in _AS_IS or value.__class__ is list:
         return value
     if isinstance(value, str):  # a subclass (a choices member): its text, as JSON writes it
         return str.__str__(value)
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+    if isinstance(value, _MOMENTS):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
+    if isinstance(value, _TEXTS):
         return str(value)
     return value
 

@@ -326,9 +326,12 @@ class Importer:
         → stored value, new value); ``None`` when the stored row already matches."""
         if not isinstance(raw, dict):
             raise RegistryValidationError({"row": ["each row must be an object"]})
-        payload = {key: value for key, value in raw.items() if key not in IGNORED_KEYS}
-        bad = {k: [v.message] for k, v in payload.items() if isinstance(v, InvalidCell)}
-        if bad:
+        if IGNORED_KEYS.isdisjoint(raw):
+            payload = dict(raw)
+        else:
+            payload = {key: value for key, value in raw.items() if key not in IGNORED_KEYS}
+        if InvalidCell in map(type, payload.values()):  # a CSV cell that could not be read
+            bad = {k: [v.message] for k, v in payload.items() if isinstance(v, InvalidCell)}
             raise RegistryValidationError(bad)
         if self.move_unknown_capabilities:
             self.move_unknown(section, payload, instance, index)
