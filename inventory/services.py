@@ -184,8 +184,8 @@ class EntityService:
         """Copy writable payload keys onto the instance; read-only keys are ignored."""
         payload = _payload(payload)
         writable, read_only = self._writable
-        given = [key for key in payload if key not in read_only]
-        if any(key not in writable for key in given):
+        if not writable.keys() >= payload.keys() - read_only:
+            given = [key for key in payload if key not in read_only]
             refuse_unknown_keys(given, writable, known_label="writable fields")
         for key, value in payload.items():
             if key in writable:

@@ -251,7 +251,7 @@ def extra_config_errors(config: Any, capabilities: Any) -> dict[str, list[str]]:
     return {"extra_config": messages} if messages else {}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldCheck:
     """What ``clean_fields`` checks of one field."""
 
