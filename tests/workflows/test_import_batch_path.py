@@ -234,3 +234,24 @@ def test_a_requirement_repeated_in_a_chunk_is_checked_once(monkeypatch):
     assert messages == {"requirements.ram_mb must be a non-negative integer, got -1"}
     assert checked.count(("requirements.ram_mb", -1)) == 1
     assert sorted(v for k, v in checked if k == "requirements.vram_mb") == [0, 1, 2]
+
+
+ODD_NAMES = ["o'brien", 'say "hi"', "back\\slash", "a,b", "{x}", "NULL", "ünïcode", "  padded"]
+
+
+@pytest.mark.django_db
+def test_existing_rows_with_odd_names_are_found_by_the_chunk_lookup(sdk):
+    """The chunk's stored rows are looked up by name (on PostgreSQL as one array
+    parameter): names with quotes, separators, braces or ``NULL`` match their rows."""
+    for name in ODD_NAMES:
+        sdk.models.available_model_registry.create({"name": name})
+    rows = [{"name": name, "version": "2"} for name in ODD_NAMES]
+    report = transfer.import_document({"catalog": rows}, apply=True)
+    assert report["counts"]["catalog"] == {
+        "created": 0,
+        "updated": len(ODD_NAMES),
+        "unchanged": 0,
+        "refused": 0,
+    }
+    assert AvailableModel.objects.count() == len(ODD_NAMES)
+    assert set(AvailableModel.objects.values_list("version", flat=True)) == {"2"}
