@@ -4,7 +4,8 @@
 * serialization: the 200 rows of the status+capability page serialized by the declaration
   (values read once, page context included, so no SQL is timed) against ``json.dumps`` of
   the same rows fetched by ``.values()``; also with the API's JSON renderer on top;
-* pages: ``/models/``, ``/engines/`` and ``/catalog/`` at up to 200 rows and the
+* pages: ``/models/``, ``/engines/`` and ``/catalog/`` at up to 200 rows, ``/models/``
+  with a filter that matches no row (the page's cost without its rows), and the
   registered-model admin changelist (its 100 rows) and the dashboard (figures over every
   registered model, no rows), each with the rows it shows (the bench
   fills registered models only: a handful of engines, no catalog), fetched with Django's
@@ -28,6 +29,8 @@ PAGE = 200
 SERIALIZED_FILTERS = {"status": "downloading", "capabilities": "embedding"}
 PAGES = {
     "/models/": f"/models/?page_size={PAGE}",
+    #: The same page with a filter no row matches: what the page costs without its rows.
+    "/models/ (no row)": f"/models/?page_size={PAGE}&name=no-such-model",
     "/engines/": f"/engines/?page_size={PAGE}",
     "/catalog/": f"/catalog/?page_size={PAGE}",
     "admin": "/admin/inventory/registeredmodel/",
@@ -75,6 +78,7 @@ def _page_rows() -> dict[str, int]:
     models = RegisteredModel.objects.count()
     return {
         "/models/": min(PAGE, models),
+        "/models/ (no row)": 0,
         "/engines/": min(PAGE, Engine.objects.count()),
         "/catalog/": min(PAGE, AvailableModel.objects.count()),
         "admin": min(100, models),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,6 +23,9 @@ from .errors import RegistryValidationError
 from .models.fields import text_error
 from .values import as_bool, boolean_message, parse_id, parse_int
 from .vocabularies import KINDS, UnknownTermError
+
+#: A row of a page, whatever reads it (a serialized dict, a table record).
+T = TypeVar("T")
 
 MIN_PAGE_SIZE = 1
 MAX_PAGE_SIZE = 200
@@ -771,26 +774,41 @@ def list_page(
     return envelope(ListRequest.build(declaration, filters, sort, direction), page_number, size)
 
 
-def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
-    """The list envelope of one parsed page (``parse_page``, ``clamp_page_size``).
+def page_and_total(
+    read: Callable[[int, int], Sequence[T]],
+    count: Callable[[], int],
+    summarized: Callable[[], int | None] | None,
+    start: int,
+    stop: int,
+) -> tuple[Sequence[T], int]:
+    """The rows ``start:stop`` (``read``) of a filtered list and its exact total.
 
-    Where a maintained summary gives the count, it is read first and a page past the end
-    runs no query. Otherwise the page is read first: a page that is not full (nor past the
-    end) gives the exact total by itself, from the same statement as its rows, so most
-    selective filters and small tables run no count at all; a full page or one past the end
-    is counted."""
-    start, stop = page * page_size, (page + 1) * page_size
-    filtered = request.filtered()
-    summarized = getattr(filtered, "summarized_count", None)
+    Where a maintained summary gives the count (``summarized``), it is read first and a page
+    past the end reads no rows. Otherwise the page is read first: a page that is not full
+    (nor past the end) gives the exact total by itself, from the same statement as its
+    rows, so most selective filters and small tables run no count at all; a full page or one
+    past the end is counted (``count``). The SDK, the API and the list pages all page so."""
     total = summarized() if summarized is not None else None
     if total is not None:
-        rows = request.page_rows(start, stop) if start < total else []
-    else:
-        rows = request.page_rows(start, stop)
-        if 0 < len(rows) < page_size or (not rows and start == 0):
-            total = start + len(rows)
-        else:
-            total = list_statements.count(request.declaration, filtered)
+        return (read(start, stop) if start < total else []), total
+    rows = read(start, stop)
+    if 0 < len(rows) < stop - start or (not rows and start == 0):
+        return rows, start + len(rows)
+    return rows, count()
+
+
+def envelope(request: ListRequest, page: int, page_size: int) -> dict[str, Any]:
+    """The list envelope of one parsed page (``parse_page``, ``clamp_page_size``), its rows
+    and total read as ``page_and_total`` says."""
+    start, stop = page * page_size, (page + 1) * page_size
+    filtered = request.filtered()
+    rows, total = page_and_total(
+        request.page_rows,
+        lambda: list_statements.count(request.declaration, filtered),
+        getattr(filtered, "summarized_count", None),
+        start,
+        stop,
+    )
     return {
         "rows": rows,
         "total_rows": total,

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -28,6 +29,7 @@ from .column_copies import SharedOnCopy
 from .columns import choosable_fields, default_columns
 from .entities import BY_MODEL, INVENTORIES, Inventory, cell_alias
 from .page_records import page_records
+from .paging import PageFirstPaginator
 from .row_actions import ACTIONS_COLUMN, RowActionsColumn
 
 SORT_PARAM = "sort"
@@ -202,6 +204,12 @@ class PageTable(tables.Table):
     row is one ``%`` format of its attributes and cells. The HTML is the same as
     django-tables2's, cell for cell.
     """
+
+    def paginate(
+        self, paginator_class: type[Paginator] = PageFirstPaginator, *args: Any, **kwargs: Any
+    ) -> PageTable:
+        """Paginate as django-tables2 does, reading the page before counting by default."""
+        return super().paginate(paginator_class, *args, **kwargs)
 
     def before_render(self, request: Any) -> None:
         """Keep the request the table is rendered for: its sort links keep its query."""
