@@ -15,8 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, models, router, transaction
-from django.db.models.expressions import RawSQL
+from django.db import IntegrityError, models, router, transaction
 
 from ... import (
     batch_writes,
@@ -43,6 +42,7 @@ from .document import (
     Section,
     parse_mode,
 )
+from .named_rows import ids_by_name, stored_rows
 from .new_rows import new_instance
 from .parsing import parse
 from .report import refusal_groups
@@ -218,16 +218,12 @@ class Importer:
         """The rows ``CHUNK_SIZE`` at a time, each chunk with its lookups: the stored rows it
         names and the ids of the rows it refers to."""
         name_field = section.model._meta.get_field("name")
-        manager = section.model._default_manager
-        postgresql = connections[manager.db].vendor == "postgresql"
         iterator = iter(rows)
         start = 0
         while rows := list(islice(iterator, CHUNK_SIZE)):
             names = [_name(name_field, raw) for raw in rows]
-            wanted = _lookup_names(names)
             existing = {
-                obj.name: obj
-                for obj in manager.filter(name__in=_one_array(wanted) if postgresql else wanted)
+                obj.name: obj for obj in stored_rows(section.model, _lookup_names(names))
             }
             yield Chunk(start, rows, names, existing, self.resolve(section, rows))
             start += len(rows)
@@ -313,9 +309,7 @@ class Importer:
         resolved: dict[str, dict[str, int]] = {}
         for ref in section.references:
             wanted = _lookup_names(raw.get(ref.key) for raw in chunk if isinstance(raw, dict))
-            resolved[ref.key] = dict(
-                ref.model._default_manager.filter(name__in=wanted).values_list("name", "pk")
-            )
+            resolved[ref.key] = ids_by_name(ref.model, wanted)
         return resolved
 
     def prepare(
@@ -601,13 +595,6 @@ def _lookup_names(values: Iterable[Any]) -> list[str]:
         for value in values
         if isinstance(value, str) and value and not text_error("name", value)
     ]
-
-
-def _one_array(names: list[str]) -> RawSQL:
-    """``names`` for ``name__in`` on PostgreSQL as one array parameter: a chunk's thousand
-    names are sent as one value instead of being bound one placeholder at a time. They are
-    the field's own form already (``_name``)."""
-    return RawSQL("SELECT unnest(%s::text[])", [names])
 
 
 def _name(field: models.Field, raw: Any) -> Any:
