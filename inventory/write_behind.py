@@ -16,11 +16,18 @@ caller's thread validates the next chunk.
   serial order would have written before it, and nothing is read from a failed write.
 - An exception in the caller's thread waits for the write in flight before leaving, so the
   transaction it rolls back is never still in use by the helper.
+- The helper hands each ``COPY`` to the server in pieces, and after each piece it needs the
+  interpreter's lock back from the caller's thread, which is busy validating. Python hands
+  the lock over every 5 ms by default, so the helper would spend most of a chunk waiting
+  for it and the caller would then wait for the helper; while a ``WriteBehind`` is open the
+  interpreter switches threads every ``SWITCH_INTERVAL`` instead (``prompt_switches``).
 """
 
 from __future__ import annotations
 
 import contextvars
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,6 +37,32 @@ from typing import Any
 from django.db import connections, transaction
 
 from . import batch_writes
+
+#: The interpreter's thread switch interval, in seconds, while a ``WriteBehind`` is open.
+SWITCH_INTERVAL = 0.001
+
+_switches = threading.Lock()
+#: The interval each open ``prompt_switches`` block found: the first one's is restored when
+#: the last block ends.
+_found: list[float] = []
+
+
+@contextmanager
+def prompt_switches() -> Iterator[None]:
+    """Switch threads every ``SWITCH_INTERVAL`` at most until the block ends (blocks may
+    overlap, in threads of their own: the interval set before the first is restored after
+    the last)."""
+    with _switches:
+        _found.append(sys.getswitchinterval())
+        sys.setswitchinterval(min(SWITCH_INTERVAL, _found[0]))
+    try:
+        yield
+    finally:
+        with _switches:
+            original = _found[0]
+            _found.pop()
+            if not _found:
+                sys.setswitchinterval(original)
 
 
 @dataclass
@@ -59,7 +92,10 @@ class WriteBehind:
         if not batch_writes.copies(connection) or not connection.in_atomic_block:
             yield None
             return
-        with ThreadPoolExecutor(1, thread_name_prefix="write-behind") as executor:
+        with (
+            prompt_switches(),
+            ThreadPoolExecutor(1, thread_name_prefix="write-behind") as executor,
+        ):
             writer = cls(using, executor)
             with connection.execute_wrapper(writer._before_statement):
                 try:

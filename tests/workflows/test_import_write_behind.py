@@ -5,6 +5,7 @@ refusal, naming row and field."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -211,3 +212,33 @@ def test_an_error_of_the_helper_that_is_not_the_database_s_leaves_nothing_writte
     assert ChangeRecord.objects.count() == before
     assert connection.in_atomic_block  # the test's transaction, still usable
     assert AvailableModel.objects.count() >= 0
+
+
+def test_threads_switch_promptly_while_the_helper_writes(db, small_chunks, monkeypatch):
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+    send = batch_writes.send
+
+    def spy(conn, statements, raw=False):
+        seen.append(sys.getswitchinterval())
+        return send(conn, statements, raw)
+
+    monkeypatch.setattr(batch_writes, "send", spy)
+    outcome("prompt", monkeypatch)
+    assert seen and set(seen) == {write_behind.SWITCH_INTERVAL}
+    assert sys.getswitchinterval() == before
+
+
+def test_overlapping_prompt_switches_restore_the_interval_found_first():
+    before = sys.getswitchinterval()
+    first, second = write_behind.prompt_switches(), write_behind.prompt_switches()
+    first.__enter__()
+    second.__enter__()
+    assert sys.getswitchinterval() == write_behind.SWITCH_INTERVAL
+    first.__exit__(None, None, None)  # the first to open ends first
+    assert sys.getswitchinterval() == write_behind.SWITCH_INTERVAL
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before
+    with pytest.raises(RuntimeError), write_behind.prompt_switches():
+        raise RuntimeError
+    assert sys.getswitchinterval() == before
