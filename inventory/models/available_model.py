@@ -36,12 +36,11 @@ CATALOG_REQUIRED = "name and label are required"
 REQUIREMENT_KEYS = ("vram_mb", "ram_mb")
 
 
-def _requirement_errors(key: str, value: Any) -> list[str]:
-    """``megabyte_errors`` of ``requirements.<key>``, once per distinct value in a batch."""
-    if value.__class__ in shared_checks.SHAREABLE:
-        check = ("requirements", key, value.__class__, value)
-        return shared_checks.outcome(check, megabyte_errors, f"requirements.{key}", value)
-    return megabyte_errors(f"requirements.{key}", value)
+def _requirement_errors(field: models.Field, key: str, value: Any) -> list[str]:
+    """``megabyte_errors`` of ``requirements.<key>`` (of the ``requirements`` ``field``), once
+    per distinct value in a batch."""
+    name = f"requirements.{key}"
+    return shared_checks.once(name, field, value, megabyte_errors, name, value)
 
 
 class SourceKind(models.TextChoices):
@@ -158,11 +157,12 @@ class AvailableModel(NamedModel, TimestampedModel):
         if not isinstance(self.artifacts, list):
             errors["artifacts"] = [json_shape_message("artifacts", list)]
         if isinstance(self.requirements, dict):
+            field = self._meta.get_field("requirements")
             bad = [
                 message
                 for key in REQUIREMENT_KEYS
                 if key in self.requirements
-                for message in _requirement_errors(key, self.requirements[key])
+                for message in _requirement_errors(field, key, self.requirements[key])
             ]
             if bad:
                 errors["requirements"] = bad
@@ -195,4 +195,3 @@ class AvailableModel(NamedModel, TimestampedModel):
         """Whether an engine of ``provider`` may run this model: every restriction admits it."""
         wanted = PROVIDER.canonical(provider or "")
         return all(wanted in names for names in self.provider_restrictions().values())
-

@@ -90,8 +90,3 @@ def outcomes() -> dict[tuple, Any] | None:
     """The outcomes shared inside ``shared()`` (by a key naming the check and every input it
     depends on), for a caller that keeps its own there; ``None`` outside."""
     return _outcomes.get()
-
-
-def active() -> bool:
-    """Whether checks are shared here (inside ``shared()``)."""
-    return _outcomes.get() is not None
