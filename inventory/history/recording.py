@@ -279,7 +279,7 @@ def bulk_records(
 def write_statements(records: list[ChangeRecord]) -> list[batch_writes.Statement]:
     """The statements inserting ``records`` on PostgreSQL, for a caller that sends them
     itself inside its transaction (``inventory.write_behind``); the feed lock is taken now.
-    None when recording is suspended."""
+    No statement when recording is suspended."""
     if not records or _suspended.get():
         return []
     using = router.db_for_write(ChangeRecord)

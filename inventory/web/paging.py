@@ -25,9 +25,8 @@ class PageFirstPaginator(Paginator):
 
     def page(self, number: Any) -> Page:
         queryset = getattr(getattr(self.object_list, "data", None), "data", None)
-        if not isinstance(queryset, QuerySet) or not isinstance(number, int) or number < 1:
-            return super().page(number)
-        if self.orphans:
+        plain = isinstance(queryset, QuerySet) and isinstance(number, int) and number >= 1
+        if not plain or self.orphans:
             return super().page(number)
         start = (number - 1) * self.per_page
         records, total = page_and_total(
