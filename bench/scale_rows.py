@@ -5,7 +5,9 @@
   (values read once, page context included, so no SQL is timed) against ``json.dumps`` of
   the same rows fetched by ``.values()``; also with the API's JSON renderer on top;
 * pages: ``/models/``, ``/engines/`` and ``/catalog/`` at up to 200 rows, ``/models/``
-  with a filter that matches no row (the page's cost without its rows), and the
+  with a filter that matches no row (the page's cost without its rows), the floor of the
+  200-row ``/models/`` page (``page_floor.py``: the same stack, session and statements,
+  its rows fetched and its bytes answered, nothing rendered), and the
   registered-model admin changelist (its 100 rows) and the dashboard (figures over every
   registered model, no rows), each with the rows it shows (the bench
   fills registered models only: a handful of engines, no catalog), fetched with Django's
@@ -25,12 +27,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import page_floor
+
 PAGE = 200
 SERIALIZED_FILTERS = {"status": "downloading", "capabilities": "embedding"}
 PAGES = {
     "/models/": f"/models/?page_size={PAGE}",
     #: The same page with a filter no row matches: what the page costs without its rows.
     "/models/ (no row)": f"/models/?page_size={PAGE}&name=no-such-model",
+    #: The least the first page can cost (``page_floor.py``), captured from it.
+    "/models/ floor": page_floor.FLOOR_URL,
     "/engines/": f"/engines/?page_size={PAGE}",
     "/catalog/": f"/catalog/?page_size={PAGE}",
     "admin": "/admin/inventory/registeredmodel/",
@@ -79,6 +85,7 @@ def _page_rows() -> dict[str, int]:
     return {
         "/models/": min(PAGE, models),
         "/models/ (no row)": 0,
+        "/models/ floor": min(PAGE, models),
         "/engines/": min(PAGE, Engine.objects.count()),
         "/catalog/": min(PAGE, AvailableModel.objects.count()),
         "admin": min(100, models),
@@ -87,7 +94,14 @@ def _page_rows() -> dict[str, int]:
 
 
 def measure_pages(client: Any, repeat: int) -> dict[str, tuple[float, float, int]]:
-    """``{page: (median request ms, median SQL ms inside it, rows shown)}``."""
+    """``{page: (median request ms, median SQL ms inside it, rows shown, median CPU ms)}``."""
+    from django.test import override_settings
+
+    with override_settings(ROOT_URLCONF=page_floor.__name__):
+        return _measure_pages(client, repeat)
+
+
+def _measure_pages(client: Any, repeat: int) -> dict[str, tuple[float, float, int, float]]:
     from django.db import connection
 
     sql_ms: list[float] = []
@@ -108,6 +122,7 @@ def measure_pages(client: Any, repeat: int) -> dict[str, tuple[float, float, int
     sqls: dict[str, list[float]] = {key: [] for key in PAGES}
     for url in PAGES.values():
         fetch(url)  # warm caches
+    page_floor.capture(client, PAGES["/models/"])
     for _ in range(repeat):
         for key, url in PAGES.items():
             sql_ms.clear()
@@ -145,8 +160,11 @@ def report(figures: dict[str, Any]) -> None:
         f"{serialization['serialize+render']:.2f} ms "
         f"(x{serialization['serialize+render'] / dumps:.2f} json.dumps)"
     )
-    for key, (total, sql, shown, cpu) in figures["pages"].items():
+    pages = figures["pages"]
+    for key, (total, sql, shown, cpu) in pages.items():
         print(
             f"page {key} ({shown} rows): {total:.1f} ms, its SQL {sql:.1f} ms (x{total / sql:.1f});"
             f" the server's own CPU {cpu:.1f} ms (x{cpu / sql:.1f} its SQL)"
         )
+    page, floor = pages["/models/"][0], pages["/models/ floor"][0]
+    print(f"page /models/ against its floor: x{page / floor:.1f}")
