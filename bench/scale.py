@@ -12,8 +12,9 @@ changelist and the raw floor: the same SQL run on the bare cursor (count, then t
 200-row page) and ``json.dumps`` of the rows. Each figure is printed in ms with its ratio to
 the floor and, with ``--big``, its ratio 1M/10k. Then page 0 against the last page, the time
 django-tables2 takes to render a 200-row page against that page's SQL, serialization of a
-200-row page against ``json.dumps`` and whole pages against their own SQL (``scale_rows.py``),
-and the keyset walks and exports of ``bench/scale_streams.py``.
+200-row page against ``json.dumps``, whole pages against their own SQL and the 200-row page
+against its floor (``scale_rows.py``, ``page_floor.py``), and the keyset walks and exports
+of ``bench/scale_streams.py``.
 
 It never touches the database named by ``DATABASE_URL``: it creates ``<name>_bench`` next to
 it on PostgreSQL (the role needs ``CREATEDB``) or a temporary SQLite file, and drops it at

@@ -21,6 +21,7 @@ from . import capabilities as caps
 from . import list_statements
 from .errors import RegistryValidationError
 from .models.fields import text_error
+from .substring_lookup import SUBSTRING
 from .values import as_bool, boolean_message, parse_id, parse_int
 from .vocabularies import KINDS, UnknownTermError
 
@@ -94,7 +95,7 @@ class TextFilter(FilterKind):
         return str(value).strip()
 
     def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
-        return queryset.filter(**{f"{attr}__icontains": value})
+        return queryset.filter(**{f"{attr}__{SUBSTRING}": value})
 
 
 class ExactTextFilter(TextFilter):
@@ -347,7 +348,7 @@ class SearchFilter(FilterKind):
     def apply(self, queryset: QuerySet, attr: str, value: str) -> QuerySet:
         condition = Q()
         for name in self.attrs:
-            condition |= Q(**{f"{name}__icontains": value})
+            condition |= Q(**{f"{name}__{SUBSTRING}": value})
         return queryset.filter(condition)
 
 
