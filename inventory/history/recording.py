@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from operator import attrgetter
 from typing import Any
 
 from django.db import connections, models, router, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from .. import batch_writes, secrets
+from ..attribute_reader import attribute_reader
 from ..declarations import DECLARATIONS
 from ..models import ChangeRecord, KnowledgeSettings
 from . import context
@@ -114,9 +114,7 @@ def _snapshot_plan(
         (field, isinstance(field, models.JSONField)) for field in model._meta.concrete_fields
     )
     names = tuple(field.attname for field, _ in fields)
-    getter = attrgetter(*names)
-    read = getter if len(names) > 1 else lambda instance: (getter(instance),)
-    return names, read, fields
+    return names, attribute_reader(names), fields
 
 
 def stored_state(instance: models.Model) -> dict[str, Any] | None:

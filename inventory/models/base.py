@@ -7,7 +7,6 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.db.models.expressions import DatabaseDefault
 
 from .. import capabilities as caps
 from .. import extra_config
+from ..attribute_reader import attribute_reader
 from ..wording import INTEGER
 from . import shared_checks
 from .fields import (
@@ -326,8 +326,7 @@ def field_plan(model: type[models.Model]) -> FieldPlan:
         )
         for field in checked
     )
-    getter = attrgetter(*(check.attname for check in checks))
-    read = getter if len(checks) > 1 else lambda instance: (getter(instance),)
+    read = attribute_reader([check.attname for check in checks])
     return FieldPlan(tuple(blank_text), tuple(storable), checks, read)
 
 

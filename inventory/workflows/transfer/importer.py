@@ -10,7 +10,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
-from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -25,6 +24,7 @@ from ... import (
     write_behind,
 )
 from ... import capabilities as caps
+from ...attribute_reader import attribute_reader
 from ...errors import RegistryValidationError, refuse_unknown_keys
 from ...listing import parse_bool
 from ...models import RegisteredModel, shared_checks
@@ -676,8 +676,7 @@ def _compared_fields(model: type[models.Model]) -> _Compared:
         if not item.primary_key and item.attname not in IGNORED_KEYS
     )
     names = tuple(item.attname for item in fields)
-    getter = attrgetter(*names)
-    return _Compared(fields, names, getter if len(names) > 1 else lambda row: (getter(row),))
+    return _Compared(fields, names, attribute_reader(names))
 
 
 def _stored(instance: models.Model) -> dict[str, Any]:

@@ -45,8 +45,9 @@ def ids_by_name(model: type[models.Model], names: list[str]) -> dict[str, Any]:
     manager = model._default_manager
     if not _postgresql(model) or not names:
         return dict(manager.filter(name__in=names).values_list("name", "pk"))
-    name = connections[manager.db].ops.quote_name(model._meta.get_field("name").column)
-    pk = connections[manager.db].ops.quote_name(model._meta.pk.column)
-    with connections[manager.db].cursor() as cursor:
+    connection = connections[manager.db]
+    name = connection.ops.quote_name(model._meta.get_field("name").column)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cursor:
         cursor.execute(_by_name(model, f"row.{name}, row.{pk}"), [list(dict.fromkeys(names))])
         return dict(cursor.fetchall())
