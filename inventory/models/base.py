@@ -278,8 +278,6 @@ class FieldPlan:
 
     #: optional text fields (``None`` is stored as ``""``)
     blank_text: tuple[models.Field, ...]
-    #: (field, kind) of the fields whose values are checked for being storable
-    storable: tuple[tuple[models.Field, str], ...]
     #: every checked field, in Django's order (the storable ones keep theirs within it)
     checks: tuple[FieldCheck, ...]
     #: the values of ``checks``' fields of an instance, at once
@@ -302,14 +300,16 @@ def _plain_json(field: models.Field) -> bool:
 
 @cache
 def field_plan(model: type[models.Model]) -> FieldPlan:
-    blank_text, storable = [], []
-    for field in model._meta.concrete_fields:
-        kind = _storable_kind(field)
-        if kind:
-            storable.append((field, kind))
-        if kind in ("text", "list") and field.blank and not field.null:
-            blank_text.append(field)
-    kinds = dict(storable)
+    kinds = {
+        field: kind
+        for field in model._meta.concrete_fields
+        if (kind := _storable_kind(field)) is not None
+    }
+    blank_text = tuple(
+        field
+        for field, kind in kinds.items()
+        if kind in ("text", "list") and field.blank and not field.null
+    )
     cleaned = [field for field in model._meta.fields if not field.generated]
     checked = [*cleaned, *(field for field in kinds if field not in cleaned)]
     checks = tuple(
@@ -327,18 +327,19 @@ def field_plan(model: type[models.Model]) -> FieldPlan:
         for field in checked
     )
     read = attribute_reader([check.attname for check in checks])
-    return FieldPlan(tuple(blank_text), tuple(storable), checks, read)
+    return FieldPlan(blank_text, checks, read)
 
 
 def storable_errors(instance: models.Model, exclude: set[str]) -> dict[str, list[str]]:
-    """Errors for field values that cannot be stored as given (see ``clean_fields``)."""
+    """Errors for field values that cannot be stored as given (see ``clean_fields``), in
+    the order of the plan's checks, as the shared path reports them."""
     errors: dict[str, list[str]] = {}
-    for field, kind in field_plan(type(instance)).storable:
-        if field.name in exclude:
+    for check in field_plan(type(instance)).checks:
+        if check.kind is None or check.name in exclude:
             continue
-        message = _storable_message(field, kind, getattr(instance, field.attname))
+        message = _storable_message(check.field, check.kind, getattr(instance, check.attname))
         if message:
-            errors[field.name] = [message]
+            errors[check.name] = [message]
     return errors
 
 
